@@ -1,0 +1,115 @@
+// Drives Debian's chromium through playwright-core for the browser tests, benchmarks and
+// screenshots: launch it, bundle a browser entry with esbuild, and serve files on 127.0.0.1.
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Where scripts/install-chromium.sh puts Debian's chromium. */
+export const CHROMIUM_PATH = process.env['ROLECALL_CHROMIUM'] ?? '/usr/bin/chromium';
+
+// Quiet, reproducible runs: no network chatter, no GPU, no first-run UI. playwright-core adds
+// --headless and a fresh temporary --user-data-dir itself (it refuses one in `args`).
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export class ChromiumMissingError extends Error {
+  constructor() {
+    super(
+      `chromium not found at ${CHROMIUM_PATH}; install it with: bash scripts/install-chromium.sh`,
+    );
+    this.name = 'ChromiumMissingError';
+  }
+}
+
+/** Launches headless chromium; throws ChromiumMissingError (never skips) when it is absent. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new ChromiumMissingError();
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.gz': 'application/gzip',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+export interface StaticServer {
+  url: string;
+  close: () => Promise<void>;
+}
+
+/** Serves the files under `root` (read-only, no directory listing) on 127.0.0.1, any free port. */
+export async function serveStatic(root: string): Promise<StaticServer> {
+  const base = path.resolve(root);
+  const server: Server = createServer((request, response) => {
+    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const file = path.resolve(
+      base,
+      `.${pathname.endsWith('/') ? `${pathname}index.html` : pathname}`,
+    );
+    const inside = file === base || file.startsWith(base + path.sep);
+    void (async () => {
+      try {
+        if (!inside || !(await stat(file)).isFile()) throw new Error('not found');
+        const body = await readFile(file);
+        response.writeHead(200, {
+          'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'cache-control': 'no-store',
+        });
+        response.end(body);
+      } catch {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('not found');
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** Bundles a browser entry (ESM, minified or not) into `outfile` with esbuild's JS API. */
+export async function bundleForBrowser(options: {
+  entry: string;
+  outfile: string;
+  minify?: boolean;
+}): Promise<{ bytes: number }> {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [options.entry],
+    outfile: options.outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: options.minify ?? false,
+    treeShaking: true,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  return { bytes: output?.bytes ?? 0 };
+}
