@@ -86,7 +86,10 @@ export async function serveStatic(root: string): Promise<StaticServer> {
     close: () =>
       new Promise((resolve, reject) => {
         server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
       }),
   };
 }
