@@ -1,0 +1,115 @@
+// The TypeScript pre-check every evaluator runs before the engine (DESIGN §4): opa-wasm treats
+// null/false/0/"" as "no input" and throws on lone surrogates, and Go's JSON silently rewrites
+// them, so such inputs never reach an engine; the SDK answers INVALID_INPUT itself, in exactly
+// the shape and words the engine uses for an input that is not an object.
+import type { Entrypoint, EntrypointResults, QueryFilterResult, Decision } from './types.js';
+
+/** Bounds on an input, so a hostile or cyclic value cannot exhaust memory or the stack. */
+export const INPUT_LIMITS = {
+  /** Nesting of objects and arrays (a filter with `$and` inside `$or` … counts each level). */
+  maxDepth: 64,
+  /** Values of any kind (objects, arrays, strings, numbers …) in one input. */
+  maxValues: 100_000,
+  /** UTF-16 code units over all strings and keys of one input. */
+  maxStringUnits: 4 * 1024 * 1024,
+} as const;
+
+/** The engine's message for an input that is not an object (policies/engine, INVALID_INPUT). */
+export const INVALID_INPUT_MESSAGE = 'invalid input: input must be an object';
+
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => (text as unknown as { isWellFormed: () => boolean }).isWellFormed()
+    : (text) =>
+        !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+
+function isPlainObject(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Returns why the input cannot be handed to an engine, or undefined when it can. Accepted:
+ * a plain object of JSON values (plain objects, arrays, finite numbers, booleans, null and
+ * well-formed strings); an `undefined` property is skipped like JSON.stringify skips it.
+ */
+export function findInputProblem(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return 'input is not an object';
+  }
+  // Iterative walk: a deep or cyclic input must not overflow the stack.
+  const pending: { value: unknown; depth: number }[] = [{ value: input, depth: 1 }];
+  let values = 0;
+  let stringUnits = 0;
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { value, depth } = item;
+    values += 1;
+    if (values > INPUT_LIMITS.maxValues) return 'input has too many values';
+    switch (typeof value) {
+      case 'string':
+        stringUnits += value.length;
+        if (stringUnits > INPUT_LIMITS.maxStringUnits) return 'input strings are too long';
+        if (!isWellFormed(value)) return 'input has a string with a lone surrogate';
+        continue;
+      case 'number':
+        if (!Number.isFinite(value)) return 'input has a number that is not finite';
+        continue;
+      case 'boolean':
+        continue;
+      case 'object':
+        break;
+      default:
+        return `input has a ${typeof value} value`;
+    }
+    if (value === null) continue;
+    if (depth > INPUT_LIMITS.maxDepth) return 'input is nested too deeply';
+    if (Array.isArray(value)) {
+      for (const element of value as unknown[]) pending.push({ value: element, depth: depth + 1 });
+      continue;
+    }
+    if (!isPlainObject(value)) return 'input has an object that is not a plain object';
+    for (const [key, property] of Object.entries(value)) {
+      stringUnits += key.length;
+      if (stringUnits > INPUT_LIMITS.maxStringUnits) return 'input strings are too long';
+      if (!isWellFormed(key)) return 'input has a key with a lone surrogate';
+      if (property !== undefined) pending.push({ value: property, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** The decision the engine gives for an input that is not an object. */
+export function invalidDecision(revision: string): Decision {
+  return {
+    allow: false,
+    reason: 'INVALID_INPUT',
+    message: INVALID_INPUT_MESSAGE,
+    revision,
+    grants: [],
+  };
+}
+
+/** The query_filter result the engine gives for an input that is not an object. */
+export function invalidQueryFilter(): QueryFilterResult {
+  return {
+    allow: false,
+    reason: 'INVALID_INPUT',
+    filter: null,
+    injected: false,
+    message: INVALID_INPUT_MESSAGE,
+  };
+}
+
+/** The engine's answer at `entrypoint` for an input that is not an object. */
+export function invalidInputResult<E extends Exclude<Entrypoint, 'rolecall/batch'>>(
+  entrypoint: E,
+  revision: string,
+): EntrypointResults[E] {
+  const results: { [K in Exclude<Entrypoint, 'rolecall/batch'>]: () => EntrypointResults[K] } = {
+    'rolecall/allow': () => false,
+    'rolecall/decision': () => invalidDecision(revision),
+    'rolecall/capabilities': () => [],
+    'rolecall/query_filter': () => invalidQueryFilter(),
+  };
+  return results[entrypoint]();
+}
