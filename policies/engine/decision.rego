@@ -1,0 +1,111 @@
+# The decision entrypoints (DESIGN §4): `rolecall/decision` and `rolecall/allow`. The order of
+# evaluation is one `else` chain, so exactly one reason applies (conflicting values throw in WASM).
+package rolecall
+
+decision := {
+	"allow": verdict.allow,
+	"reason": verdict.reason,
+	"message": verdict.message,
+	"revision": revision,
+	"grants": verdict.grants,
+}
+
+allow := decision.allow
+
+changed(field) if {
+	is_array(input.changes)
+	field in input.changes
+}
+
+# Rule 4: what only a server-side request may do; each entry names the forbidden change.
+server_only_changes contains "change config_overrides" if changed("config_overrides")
+
+server_only_changes contains "change a call member's role" if {
+	input.action == "UpdateCallMember"
+	changed("role")
+}
+
+# A client may create a call as itself: created_by_id is then its own id.
+server_only_changes contains "change created_by_id" if {
+	changed("created_by_id")
+	not creates_own_call
+}
+
+server_only_changes contains "create users" if {
+	multi_tenant
+	input.action == "CreateUser"
+}
+
+server_only_changes contains "change a user's teams" if {
+	multi_tenant
+	input.resource.kind == "user"
+	changed("teams")
+}
+
+# A new call's team is checked by rules 6 and 7, so CreateCall may set it.
+server_only_changes contains "change a call's team" if {
+	multi_tenant
+	input.resource.kind == "call"
+	input.action != "CreateCall"
+	changed("team")
+}
+
+creates_own_call if {
+	input.action == "CreateCall"
+	input.resource.created_by_id == input.subject.id
+}
+
+forbidden_owner_changes contains field if {
+	some field in ["role", "teams"]
+	changed(field)
+}
+
+result(allowed, reason, message, grants) := {
+	"allow": allowed,
+	"reason": reason,
+	"message": message,
+	"grants": grant_entries(grants),
+}
+
+verdict := result(false, "INVALID_INPUT", problems_message(decision_input_problems), []) if {
+	not valid_decision_input
+} else := result(false, "UNKNOWN_ACTION", message, []) if {
+	not known_action
+	message := concat("", ["unknown action ", input.action])
+} else := result(true, "SERVER_SIDE", "server-side requests are not permission checked", []) if {
+	server_side
+} else := result(false, "SERVER_ONLY", message, []) if {
+	count(server_only_changes) > 0
+	message := concat("", ["only a server-side request may ", concat("; ", sort(server_only_changes))])
+} else := result(false, "ANONYMOUS_READ_ONLY", message, []) if {
+	input.subject.role == "anonymous"
+	write_action
+	message := concat("", ["anonymous users cannot perform the write action ", input.action])
+} else := result(false, "TEAM_REQUIRED", "a user with teams must set the call's team to create it", []) if {
+	multi_tenant
+	not subject_teamless
+	input.action == "CreateCall"
+	not call_has_team
+} else := result(false, "TEAM_MISMATCH", message, []) if {
+	multi_tenant
+	not resource_reachable
+	message := concat("", ["the ", input.resource.kind, " is outside the subject's teams"])
+} else := result(false, "FORBIDDEN_FIELD", message, []) if {
+	input.resource.kind == "user"
+	only_owner_grants_match
+	count(forbidden_owner_changes) > 0
+	message := concat("", [
+		"owner grants do not allow changing ",
+		concat(", ", sort(forbidden_owner_changes)),
+	])
+} else := result(true, "GRANTED", message, matched_grants) if {
+	count(matched_grants) > 0
+	[scope, role, permission, _] := matched_grants[0]
+	message := concat("", [input.action, " granted by ", permission, " to role ", role, " in scope ", scope])
+} else := result(false, "REVOKED", message, matched_revocations) if {
+	count(matched_revocations) > 0
+	[scope, role, permission, _] := matched_revocations[0]
+	message := concat("", [input.action, " revoked by !", permission, " for role ", role, " in scope ", scope])
+} else := result(false, "NOT_GRANTED", message, []) if {
+	message := concat("", ["no grant of ", input.action, " for role ", concat(", ", sort(subject_roles))])
+}

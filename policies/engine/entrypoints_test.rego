@@ -1,0 +1,64 @@
+# rolecall/capabilities and rolecall/batch.
+package rolecall_test
+
+import data.rolecall
+
+capabilities(req) := outcome if {
+	outcome := rolecall.capabilities with input as req with data.rolecall_data as fixture
+}
+
+test_capabilities_are_the_sorted_plain_ids_of_allowed_call_actions if {
+	capabilities(request(member(alice, "call_member"), "ignored", red_call)) == [
+		"create-call", "join-call", "read-call", "send-audio", "send-video",
+	]
+}
+
+test_capabilities_use_plain_ids_for_owner_grants if {
+	owned := call_with({"created_by_id": "alice"})
+	capabilities({"subject": alice, "resource": owned}) == [
+		"create-call", "end-call", "join-call", "read-call", "update-call",
+	]
+}
+
+test_capabilities_apply_overrides_and_member_grants if {
+	subject := object.union(member(alice, "call_member"), {"call_grants": ["!join-call"]})
+	capabilities({"subject": subject, "resource": call_with({"id": "muted"})}) == [
+		"create-call", "end-call", "read-call", "send-audio",
+	]
+}
+
+test_capabilities_are_empty_for_other_resources_and_invalid_input if {
+	capabilities({"subject": alice, "resource": {"kind": "app"}}) == []
+	capabilities({"subject": alice, "resource": {"kind": "user", "id": "alice"}}) == []
+	capabilities({"subject": "alice", "resource": red_call}) == []
+	capabilities(7) == []
+	capabilities({"subject": alice, "resource": call_with({"team": "blue"})}) == []
+}
+
+test_capabilities_server_side_are_every_call_action if {
+	all := capabilities({"subject": alice, "resource": red_call, "context": {"side": "server"}})
+	count(all) == 8
+	"update-call-member" in all
+}
+
+batch(req) := outcome if {
+	outcome := rolecall.batch with input as req with data.rolecall_data as fixture
+}
+
+test_batch_answers_in_order if {
+	first := request(member(alice, "call_member"), "SendAudio", red_call)
+	second := request(alice, "SendAudio", red_call)
+	query := {"subject": alice, "action": "QueryCalls", "query": {"filter_conditions": {}}}
+	outcome := batch({"decisions": [first, second, 5], "query_filters": [query, {}]})
+	[decision.reason | some decision in outcome.decisions] == ["GRANTED", "NOT_GRANTED", "INVALID_INPUT"]
+	outcome.decisions[0] == decide(first)
+	[result.reason | some result in outcome.query_filters] == ["INJECTED", "INVALID_INPUT"]
+	outcome.query_filters[0] == filter_for(query)
+}
+
+test_batch_with_a_malformed_shape_answers_empty_lists if {
+	empty := {"decisions": [], "query_filters": []}
+	batch(null) == empty
+	batch({}) == empty
+	batch({"decisions": {"a": 1}, "query_filters": "x"}) == empty
+}

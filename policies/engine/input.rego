@@ -1,0 +1,144 @@
+# Hand-written checks of the decision and query_filter input shapes (DESIGN §4 rule 1). They are
+# plain Rego because json.match_schema does not exist in WASM; unknown extra fields are ignored.
+# Every check reads fields through optional_field, so a missing field is null and never undefined
+# (`not f(input.missing)` is not true in Rego: the undefined reference fails the whole expression).
+package rolecall
+
+input_object := input if {
+	is_object(input)
+} else := {}
+
+input_subject := optional_field(input_object, "subject")
+
+input_resource := optional_field(input_object, "resource")
+
+input_context := optional_field(input_object, "context")
+
+# Problems of the subject, shared by decisions and query filters.
+subject_problems contains "subject must be an object" if not is_object(input_subject)
+
+subject_problems contains "subject.id must be a non-empty string" if {
+	is_object(input_subject)
+	not non_empty_string(optional_field(input_subject, "id"))
+}
+
+subject_problems contains "subject.role must be a string" if {
+	is_object(input_subject)
+	not is_string(optional_field(input_subject, "role"))
+}
+
+subject_problems contains "subject.teams must be an array of strings" if {
+	not string_array_or_null(optional_field(input_subject, "teams"))
+}
+
+subject_problems contains "subject.call_role must be a string" if {
+	not string_or_null(optional_field(input_subject, "call_role"))
+}
+
+subject_problems contains "subject.call_grants must be an array of modifiers without conflicts" if {
+	grants := optional_field(input_subject, "call_grants")
+	grants != null
+	not modifier_list(grants)
+}
+
+context_problems contains "context must be an object" if {
+	input_context != null
+	not is_object(input_context)
+}
+
+context_problems contains "context.side must be client or server" if {
+	side := optional_field(input_context, "side")
+	side != null
+	not side in {"client", "server"}
+}
+
+resource_kind := optional_field(input_resource, "kind")
+
+resource_problems contains "resource must be an object" if not is_object(input_resource)
+
+resource_problems contains "resource.kind must be app, call or user" if {
+	is_object(input_resource)
+	not resource_kind in {"app", "call", "user"}
+}
+
+resource_problems contains "resource.call_type must be a non-empty string" if {
+	resource_kind == "call"
+	not non_empty_string(optional_field(input_resource, "call_type"))
+}
+
+resource_problems contains "resource.id must be a non-empty string" if {
+	resource_kind in {"call", "user"}
+	not non_empty_string(optional_field(input_resource, "id"))
+}
+
+resource_problems contains "resource.team must be a string or null" if {
+	resource_kind == "call"
+	not string_or_null(optional_field(input_resource, "team"))
+}
+
+resource_problems contains "resource.created_by_id must be a string or null" if {
+	resource_kind == "call"
+	not string_or_null(optional_field(input_resource, "created_by_id"))
+}
+
+resource_problems contains "resource.config_overrides must be an object or null" if {
+	resource_kind == "call"
+	overrides := optional_field(input_resource, "config_overrides")
+	overrides != null
+	not is_object(overrides)
+}
+
+resource_problems contains "resource.config_overrides.grants must map roles to modifiers without conflicts" if {
+	resource_kind == "call"
+	overrides := optional_field(input_resource, "config_overrides")
+	not grants_modifiers_or_null(optional_field(overrides, "grants"))
+}
+
+resource_problems contains "resource.role must be a string or null" if {
+	resource_kind == "user"
+	not string_or_null(optional_field(input_resource, "role"))
+}
+
+resource_problems contains "resource.teams must be an array of strings" if {
+	resource_kind == "user"
+	not string_array_or_null(optional_field(input_resource, "teams"))
+}
+
+decision_field_problems contains "action must be a string" if {
+	not is_string(optional_field(input_object, "action"))
+}
+
+decision_field_problems contains "changes must be an array of strings" if {
+	not string_array_or_null(optional_field(input_object, "changes"))
+}
+
+decision_input_problems := {"input must be an object"} if {
+	not is_object(input)
+} else := ((subject_problems | resource_problems) | context_problems) | decision_field_problems
+
+valid_decision_input if count(decision_input_problems) == 0
+
+query_field_problems contains "action must be QueryUsers or QueryCalls" if {
+	not optional_field(input_object, "action") in {"QueryUsers", "QueryCalls"}
+}
+
+query_field_problems contains "query must be an object or null" if {
+	query := optional_field(input_object, "query")
+	query != null
+	not is_object(query)
+}
+
+query_field_problems contains "query.filter_conditions must be an object or null" if {
+	conditions := optional_field(optional_field(input_object, "query"), "filter_conditions")
+	conditions != null
+	not is_object(conditions)
+}
+
+query_input_problems := {"input must be an object"} if {
+	not is_object(input)
+} else := (subject_problems | context_problems) | query_field_problems
+
+valid_query_input if count(query_input_problems) == 0
+
+# "invalid input: a; b" with the problems sorted, the same text in OPA and WASM.
+problems_message(problems) := concat("", ["invalid input: ", concat("; ", sort(problems))])
