@@ -1,0 +1,156 @@
+// Renders a permission diff as markdown for a pull-request comment, and decides which `--fail-on`
+// kinds a diff triggers. Pure: the CLI prints and exits.
+import type { Effect, FailOnKind, PolicyDiff } from './types.js';
+
+/** Every change of a diff with its effect, in rendering order. */
+function allEffects(diff: PolicyDiff): Effect[] {
+  return [
+    ...diff.settings.map((change) => change.effect),
+    ...diff.roles.map((change) => change.effect),
+    ...diff.permissions.map((change) => change.effect),
+    ...diff.grants.map((change) => change.effect),
+    ...diff.cases.map((change) => change.effect),
+  ];
+}
+
+export function countChanges(diff: PolicyDiff): number {
+  return allEffects(diff).length + diff.scopes.length;
+}
+
+/** The `--fail-on` kinds this diff triggers, in the order asked. */
+export function triggeredFailOn(diff: PolicyDiff, kinds: readonly FailOnKind[]): FailOnKind[] {
+  const effects = new Set(allEffects(diff));
+  const widened = effects.has('widened') || effects.has('mixed');
+  const narrowed = effects.has('narrowed') || effects.has('mixed');
+  return kinds.filter((kind) =>
+    kind === 'widened' ? widened : kind === 'removed' ? narrowed : countChanges(diff) > 0,
+  );
+}
+
+const EFFECT_LABEL: Record<Effect, string> = {
+  widened: '**widened**',
+  narrowed: 'narrowed',
+  mixed: '**mixed**',
+  neutral: '',
+};
+
+function code(text: string): string {
+  return `\`${text.replaceAll('`', "'")}\``;
+}
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const lines = [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderDiffMarkdown(diff: PolicyDiff): string {
+  const parts: string[] = [
+    `## rolecall diff: ${code(diff.before.label)} → ${code(diff.after.label)}\n`,
+  ];
+  const effects = allEffects(diff);
+  const total = countChanges(diff);
+  if (total === 0) {
+    parts.push('No permission changes.\n');
+    return parts.join('\n');
+  }
+  const widened = effects.filter((effect) => effect === 'widened' || effect === 'mixed').length;
+  const narrowed = effects.filter((effect) => effect === 'narrowed' || effect === 'mixed').length;
+  parts.push(
+    `${total} change${total === 1 ? '' : 's'}: ${widened} widen${widened === 1 ? 's' : ''} access, ${narrowed} narrow${narrowed === 1 ? 's' : ''} it.\n`,
+  );
+  if (diff.settings.length > 0) {
+    parts.push(
+      '### Settings\n',
+      table(
+        ['setting', 'before', 'after', 'effect'],
+        diff.settings.map((change) => [
+          code(change.setting),
+          code(JSON.stringify(change.before)),
+          code(JSON.stringify(change.after)),
+          EFFECT_LABEL[change.effect],
+        ]),
+      ),
+    );
+  }
+  if (diff.roles.length > 0) {
+    parts.push(
+      '### Roles\n',
+      table(
+        ['role', 'change', 'level', 'effect'],
+        diff.roles.map((change) => [
+          code(change.role),
+          change.change,
+          change.change === 'changed'
+            ? `${change.before ?? ''} → ${change.after ?? ''}`
+            : (change.after ?? change.before ?? ''),
+          EFFECT_LABEL[change.effect],
+        ]),
+      ),
+    );
+  }
+  if (diff.permissions.length > 0) {
+    parts.push(
+      '### Custom permissions\n',
+      table(
+        ['permission', 'change', 'details', 'effect'],
+        diff.permissions.map((change) => [
+          code(change.permission),
+          change.change,
+          change.details.join('; '),
+          EFFECT_LABEL[change.effect],
+        ]),
+      ),
+    );
+  }
+  if (diff.scopes.length > 0) {
+    parts.push(
+      '### Scopes\n',
+      table(
+        ['scope', 'change'],
+        diff.scopes.map((change) => [code(change.scope), change.change]),
+      ),
+    );
+  }
+  if (diff.grants.length > 0) {
+    parts.push(
+      '### Grants (role × scope × permission)\n',
+      table(
+        ['scope', 'role', 'permission', 'change', 'effect', 'source'],
+        diff.grants.map((change) => [
+          code(change.scope),
+          code(change.role),
+          code(change.permission),
+          change.change,
+          EFFECT_LABEL[change.effect],
+          change.source ?? '(builtin default)',
+        ]),
+      ),
+    );
+  }
+  if (diff.cases.length > 0) {
+    const outcome = (value: { allow: boolean; reason: string }): string =>
+      `${value.allow ? 'allow' : 'deny'} ${code(value.reason)}`;
+    parts.push(
+      '### Test outcomes that change\n',
+      table(
+        ['case', 'before', 'after', 'effect', 'location'],
+        diff.cases.map((change) => [
+          change.case,
+          outcome(change.before),
+          outcome(change.after),
+          EFFECT_LABEL[change.effect],
+          change.location,
+        ]),
+      ),
+    );
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,38 @@
+// Renders suite results for a terminal: one block per failing case, naming the case's YAML line
+// and what the engine answered, then `N passed, N failed`.
+import { canonicalJson } from './run.js';
+import type { CaseResult, Mismatch, SuiteResult } from './types.js';
+
+export function formatValue(value: unknown): string {
+  return value === undefined ? '(nothing)' : canonicalJson(value);
+}
+
+export function describeMismatch(mismatch: Mismatch): string {
+  return `expected ${mismatch.field} ${formatValue(mismatch.expected)}, got ${formatValue(mismatch.actual)}`;
+}
+
+/** One line on what the engine said, e.g. `deny REVOKED: send-video revoked for call_member`. */
+export function describeAnswer(result: CaseResult): string {
+  const answer = result.outcome.decision ?? result.outcome.query;
+  if (answer === undefined) return `capabilities ${formatValue(result.outcome.capabilities)}`;
+  const message = answer.message === undefined || answer.message === '' ? '' : `: ${answer.message}`;
+  return `${answer.allow ? 'allow' : 'deny'} ${answer.reason}${message}`;
+}
+
+export function renderSuiteFailures(result: SuiteResult): string {
+  const lines: string[] = [];
+  for (const caseResult of result.results) {
+    if (caseResult.passed) continue;
+    const { span, name } = caseResult.case;
+    lines.push(`FAIL ${span.file}:${span.line}:${span.column} ${name}`);
+    for (const mismatch of caseResult.mismatches) lines.push(`  ${describeMismatch(mismatch)}`);
+    lines.push(`  engine: ${describeAnswer(caseResult)}`);
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+export function renderSummary(results: readonly SuiteResult[]): string {
+  const passed = results.reduce((sum, result) => sum + result.passed, 0);
+  const failed = results.reduce((sum, result) => sum + result.failed, 0);
+  return `${passed} passed, ${failed} failed\n`;
+}

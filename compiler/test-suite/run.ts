@@ -1,0 +1,92 @@
+// Runs a loaded suite through an evaluator — every decision and query filter in one batch, then
+// the capabilities cases — and compares each answer with what the case expects.
+import type {
+  CaseExpectation,
+  CaseOutcome,
+  CaseResult,
+  DecisionOutput,
+  Mismatch,
+  QueryFilterOutput,
+  SuiteEvaluator,
+  SuiteResult,
+  TestSuite,
+} from './types.js';
+
+export async function runTestSuite(
+  suite: TestSuite,
+  evaluator: SuiteEvaluator,
+): Promise<SuiteResult> {
+  const decisionCases = suite.cases.filter((testCase) => testCase.decisionInput !== undefined);
+  const queryCases = suite.cases.filter((testCase) => testCase.queryInput !== undefined);
+  const batch = await evaluator.evaluateBatch({
+    decisions: decisionCases.map((testCase) => testCase.decisionInput),
+    query_filters: queryCases.map((testCase) => testCase.queryInput),
+  });
+  const outcomes = new Map<number, CaseOutcome>(
+    suite.cases.map((testCase) => [testCase.index, {}]),
+  );
+  decisionCases.forEach((testCase, position) => {
+    const outcome = outcomes.get(testCase.index);
+    if (outcome) outcome.decision = batch.decisions[position] as DecisionOutput;
+  });
+  queryCases.forEach((testCase, position) => {
+    const outcome = outcomes.get(testCase.index);
+    if (outcome) outcome.query = batch.query_filters[position] as QueryFilterOutput;
+  });
+  for (const testCase of suite.cases) {
+    if (testCase.capabilitiesInput === undefined) continue;
+    const answer = await evaluator.evaluate('rolecall/capabilities', testCase.capabilitiesInput);
+    const outcome = outcomes.get(testCase.index);
+    if (outcome) outcome.capabilities = answer as string[];
+  }
+  const results: CaseResult[] = suite.cases.map((testCase) => {
+    const outcome = outcomes.get(testCase.index) ?? {};
+    const mismatches = compareOutcome(testCase.expect, outcome);
+    return { case: testCase, outcome, mismatches, passed: mismatches.length === 0 };
+  });
+  const passed = results.filter((result) => result.passed).length;
+  return { suite, results, passed, failed: results.length - passed };
+}
+
+/** JSON with sorted keys, so objects compare equal whatever order the engine built them in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([first], [second]) => (first < second ? -1 : first > second ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+function sameJson(first: unknown, second: unknown): boolean {
+  return canonicalJson(first) === canonicalJson(second);
+}
+
+export function compareOutcome(expect: CaseExpectation, outcome: CaseOutcome): Mismatch[] {
+  const mismatches: Mismatch[] = [];
+  const answer = outcome.decision ?? outcome.query;
+  const check = (field: keyof CaseExpectation, actual: unknown, holds: boolean): void => {
+    if (!holds) mismatches.push({ field, expected: expect[field], actual });
+  };
+  if (expect.allow !== undefined) check('allow', answer?.allow, answer?.allow === expect.allow);
+  if (expect.reason !== undefined) {
+    check('reason', answer?.reason, answer?.reason === expect.reason);
+  }
+  if (expect.message !== undefined) {
+    const message = answer?.message;
+    check('message', message, typeof message === 'string' && message.includes(expect.message));
+  }
+  if (expect.capabilities !== undefined) {
+    const expected = [...expect.capabilities].sort();
+    check('capabilities', outcome.capabilities, sameJson(expected, outcome.capabilities));
+  }
+  if (expect.filter !== undefined) {
+    check('filter', outcome.query?.filter, sameJson(expect.filter, outcome.query?.filter));
+  }
+  if (expect.injected !== undefined) {
+    check('injected', outcome.query?.injected, outcome.query?.injected === expect.injected);
+  }
+  return mismatches;
+}
