@@ -1,0 +1,171 @@
+// Resolve stage: a validated GrantsSpec plus the builtin catalog and defaults become the
+// ResolvedPolicy the engine reads. Pure and YAML-free, so the reference server reuses it.
+import { createHash } from 'node:crypto';
+import canonicalizeModule from 'canonicalize';
+import type {
+  GrantsMap,
+  GrantsSpec,
+  ResolvedPolicy,
+  SourceRef,
+  SpanLocator,
+  SpecPath,
+} from '../types.js';
+import {
+  builtinActions,
+  builtinDefaults,
+  builtinPermissions,
+  builtinRoles,
+  defaultScopeGrants,
+} from './catalog.js';
+import { compareCodeUnits, modifierPermission, normalizeModifiers, patchScope } from './patch.js';
+
+export {
+  applyModifiers,
+  modifierPermission,
+  normalizeGrants,
+  normalizeModifiers,
+  patchScope,
+} from './patch.js';
+export { defaultScopeGrants } from './catalog.js';
+
+// canonicalize is CommonJS (`module.exports = fn`) typed as an ES default export.
+const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+
+export interface ResolveOptions {
+  /** Where each node of the spec came from; without it (API data) `sources` stays empty. */
+  locate?: SpanLocator;
+}
+
+type SourceMap = Record<string, Record<string, SourceRef>>;
+
+/** Resolves a validated grants spec into the data the engine evaluates. */
+export function resolveGrants(spec: GrantsSpec, options: ResolveOptions = {}): ResolvedPolicy {
+  const sourceOf = sourceFinder(options.locate);
+  const callTypeNames = [
+    ...new Set([...Object.keys(builtinDefaults.call_types), ...Object.keys(spec.call_types ?? {})]),
+  ].sort(compareCodeUnits);
+
+  const callTypes: Record<string, GrantsMap> = {};
+  const callTypeSources: Record<string, SourceMap> = {};
+  for (const name of callTypeNames) {
+    const defaults = defaultScopeGrants({ kind: 'call_type', name });
+    const patch = spec.call_types?.[name]?.grants;
+    callTypes[name] = patchScope(defaults, patch, defaults);
+    const sources = patchSources(patch, ['call_types', name, 'grants'], sourceOf);
+    if (Object.keys(sources).length > 0) callTypeSources[name] = sources;
+  }
+
+  const callOverrides: Record<string, GrantsMap> = {};
+  const overrideSources: Record<string, SourceMap> = {};
+  for (const callKey of Object.keys(spec.calls ?? {}).sort(compareCodeUnits)) {
+    const modifiers = spec.calls?.[callKey]?.config_overrides?.grants;
+    const normalized = normalizeModifiers(modifiers);
+    if (Object.keys(normalized).length === 0) continue;
+    callOverrides[callKey] = normalized;
+    const basePath = ['calls', callKey, 'config_overrides', 'grants'];
+    const sources = patchSources(modifiers, basePath, sourceOf);
+    if (Object.keys(sources).length > 0) overrideSources[callKey] = sources;
+  }
+
+  const appPatch = spec.app?.grants;
+  const unhashed: Omit<ResolvedPolicy, 'revision'> = {
+    actions: sortRecord(builtinActions),
+    app_grants: patchScope(builtinDefaults.app, appPatch, builtinDefaults.app),
+    call_overrides: callOverrides,
+    call_types: callTypes,
+    permissions: resolvePermissions(spec),
+    roles: resolveRoles(spec),
+    settings: { multi_tenant_enabled: spec.app?.multi_tenant_enabled ?? false },
+    sources: {
+      app: patchSources(appPatch, ['app', 'grants'], sourceOf),
+      call_overrides: overrideSources,
+      call_types: callTypeSources,
+    },
+  };
+  return { revision: revisionOf(unhashed), ...unhashed };
+}
+
+/** sha256 hex of the canonical JSON (RFC 8785) of the policy without its revision. */
+export function revisionOf(policy: Omit<ResolvedPolicy, 'revision'>): string {
+  const canonical = canonicalize(policy);
+  if (canonical === undefined) throw new Error('resolved policy is not serializable');
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function resolvePermissions(spec: GrantsSpec): ResolvedPolicy['permissions'] {
+  const permissions: ResolvedPolicy['permissions'] = {};
+  for (const permission of builtinPermissions) {
+    const { id, ...fields } = permission;
+    permissions[id] = { ...fields, builtin: true };
+  }
+  for (const custom of spec.permissions ?? []) {
+    permissions[custom.id] = {
+      action: custom.action,
+      builtin: false,
+      description: custom.description ?? '',
+      name: custom.name ?? custom.id,
+      owner: custom.owner ?? false,
+      same_team: custom.same_team ?? false,
+    };
+  }
+  return sortRecord(permissions, sortFields);
+}
+
+function resolveRoles(spec: GrantsSpec): ResolvedPolicy['roles'] {
+  const roles: ResolvedPolicy['roles'] = {};
+  for (const [name, role] of Object.entries(builtinRoles)) {
+    roles[name] = { builtin: true, description: role.description, level: role.level };
+  }
+  for (const [name, role] of Object.entries(spec.roles ?? {})) {
+    roles[name] = {
+      builtin: false,
+      description: role.description ?? '',
+      level: role.level ?? 'any',
+    };
+  }
+  return sortRecord(roles);
+}
+
+type SourceFinder = (path: SpecPath) => SourceRef | undefined;
+
+function sourceFinder(locate: SpanLocator | undefined): SourceFinder {
+  if (locate === undefined) return () => undefined;
+  return (path) => {
+    const span = locate(path);
+    return span === undefined ? undefined : `${span.file}:${span.line}:${span.column}`;
+  };
+}
+
+/** Sources of the grants a patch or modifier list wrote: role → permission id → "file:line:col". */
+function patchSources(
+  patch: GrantsMap | null | undefined,
+  basePath: readonly string[],
+  sourceOf: SourceFinder,
+): SourceMap {
+  const sources: SourceMap = {};
+  if (patch === null || patch === undefined) return sources;
+  for (const role of Object.keys(patch).sort(compareCodeUnits)) {
+    const roleSources: Record<string, SourceRef> = {};
+    (patch[role] ?? []).forEach((modifier, index) => {
+      const permission = modifierPermission(modifier);
+      if (Object.hasOwn(roleSources, permission)) return;
+      const source = sourceOf([...basePath, role, index]);
+      if (source !== undefined) roleSources[permission] = source;
+    });
+    if (Object.keys(roleSources).length > 0) sources[role] = sortRecord(roleSources);
+  }
+  return sources;
+}
+
+function sortFields<T extends object>(value: T): T {
+  return sortRecord(value as Record<string, unknown>) as T;
+}
+
+/** A copy of a record with its keys in code-unit order (values mapped by `mapValue`). */
+function sortRecord<T>(record: Record<string, T>, mapValue: (value: T) => T = (value) => value) {
+  const sorted: Record<string, T> = {};
+  for (const key of Object.keys(record).sort(compareCodeUnits)) {
+    sorted[key] = mapValue(record[key] as T);
+  }
+  return sorted;
+}
