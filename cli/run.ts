@@ -5,6 +5,9 @@ const commands: Record<string, () => Promise<{ run: Command }>> = {
   check: () => import('./commands/check.js'),
   compile: () => import('./commands/compile.js'),
   eval: () => import('./commands/eval.js'),
+  test: () => import('./commands/test.js'),
+  diff: () => import('./commands/diff.js'),
+  init: () => import('./commands/init.js'),
 };
 
 const USAGE = `usage: rolecall <command> [options]
@@ -14,6 +17,11 @@ commands:
   compile FILE -o DIR                        compile a grants file into an OPA bundle
   eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine wasm|opa] [--url URL]
                                              evaluate decision inputs
+  test SUITE… [--junit FILE] [--coverage] [--emit-rego DIR] [--engine wasm|opa] [--url URL]
+                                             run YAML policy test suites
+  diff OLD NEW | FILE --base REV [--suite FILE] [--format markdown|json] [--fail-on KINDS]
+                                             permission changes, for PR review and CI gates
+  init [DIR]                                 write a grants-repo template
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

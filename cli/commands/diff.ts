@@ -1,0 +1,175 @@
+// `rolecall diff OLD NEW`: the permission changes between two grants files (or git revisions of
+// one, `REV:FILE` / `FILE --base REV`) as markdown for a PR comment or JSON, with the suite cases
+// whose outcome changes (`--suite`) and `--fail-on` gates for CI.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import {
+  compareCaseResults,
+  diffPolicies,
+  renderDiffMarkdown,
+  triggeredFailOn,
+  type FailOnKind,
+  type PolicyDiff,
+} from '../../compiler/diff/index.js';
+import { loadTestSuite, runTestSuite } from '../../compiler/test-suite/index.js';
+import type { ResolvedPolicy } from '../../compiler/types.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
+import { openEvaluator, printDiagnostics, resolveGrantsText } from './test.js';
+
+const runFile = promisify(execFile);
+
+const USAGE =
+  'usage: rolecall diff OLD NEW | FILE --base REV | REV:FILE FILE\n' +
+  '       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]';
+
+const FAIL_ON_KINDS: readonly FailOnKind[] = ['removed', 'widened', 'any'];
+
+/** Where one side of the diff comes from. */
+type Side = { kind: 'file'; file: string } | { kind: 'git'; revision: string; file: string };
+
+function parseSide(argument: string, cwd: string): Side {
+  if (existsSync(path.resolve(cwd, argument))) return { kind: 'file', file: argument };
+  const match = /^([^:]+):(.+)$/.exec(argument);
+  if (match?.[1] !== undefined && match[2] !== undefined) {
+    return { kind: 'git', revision: match[1], file: match[2] };
+  }
+  return { kind: 'file', file: argument };
+}
+
+function labelOf(side: Side): string {
+  return side.kind === 'file' ? side.file : `${side.revision}:${side.file}`;
+}
+
+async function readSide(side: Side, cwd: string): Promise<string> {
+  if (side.kind === 'file') return readFile(path.resolve(cwd, side.file), 'utf8');
+  // `git show REV:./path` resolves from the working directory, `REV:path` from the repo root.
+  const { stdout } = await runFile('git', ['show', `${side.revision}:${side.file}`], {
+    cwd,
+    maxBuffer: 16 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  return stdout;
+}
+
+function parseFailOn(value: string | undefined): FailOnKind[] {
+  if (value === undefined) return [];
+  return value.split(',').map((part) => {
+    const kind = part.trim();
+    if (!(FAIL_ON_KINDS as readonly string[]).includes(kind)) {
+      throw new UsageError(`unknown --fail-on kind "${kind}" (removed, widened or any)`);
+    }
+    return kind as FailOnKind;
+  });
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        base: { type: 'string' },
+        suite: { type: 'string' },
+        format: { type: 'string', default: 'markdown' },
+        'fail-on': { type: 'string' },
+        live: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.format !== 'markdown' && values.format !== 'json') {
+    throw new UsageError(`unknown format "${values.format}" (markdown or json)`);
+  }
+  const failOn = parseFailOn(values['fail-on']);
+  if (values.live !== undefined) {
+    throw new UsageError('--live needs the reference server; it is not available in this build');
+  }
+
+  let before: Side;
+  let after: Side;
+  if (values.base !== undefined) {
+    const [file, extra] = positionals;
+    if (file === undefined || extra !== undefined) {
+      throw new UsageError(`--base takes exactly one FILE\n${USAGE}`);
+    }
+    const relative = `./${path.relative(io.cwd, path.resolve(io.cwd, file)).split(path.sep).join('/')}`;
+    before = { kind: 'git', revision: values.base, file: relative };
+    after = { kind: 'file', file };
+  } else {
+    const [old, current, extra] = positionals;
+    if (old === undefined || current === undefined || extra !== undefined) {
+      throw new UsageError(`give two grants files (or one with --base REV)\n${USAGE}`);
+    }
+    before = parseSide(old, io.cwd);
+    after = parseSide(current, io.cwd);
+  }
+
+  const policies: ResolvedPolicy[] = [];
+  for (const side of [before, after]) {
+    const label = labelOf(side);
+    let text: string;
+    try {
+      text = await readSide(side, io.cwd);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      io.stderr(`rolecall diff: cannot read ${label}: ${detail ?? ''}\n`);
+      return EXIT_USAGE;
+    }
+    const resolved = resolveGrantsText(label, text);
+    if (!resolved.ok) {
+      printDiagnostics(io, resolved.diagnostics, { [label]: text });
+      return EXIT_FAILURE;
+    }
+    policies.push(resolved.value);
+  }
+  const [oldPolicy, newPolicy] = policies as [ResolvedPolicy, ResolvedPolicy];
+  const diff: PolicyDiff = diffPolicies(oldPolicy, newPolicy, {
+    before: labelOf(before),
+    after: labelOf(after),
+  });
+
+  if (values.suite !== undefined) {
+    const suiteFile = values.suite;
+    let text: string;
+    try {
+      text = await readFile(path.resolve(io.cwd, suiteFile), 'utf8');
+    } catch {
+      io.stderr(`rolecall diff: cannot read suite ${suiteFile}\n`);
+      return EXIT_USAGE;
+    }
+    const loaded = loadTestSuite(suiteFile, text);
+    if (!loaded.ok) {
+      printDiagnostics(io, loaded.diagnostics, { [suiteFile]: text });
+      return EXIT_USAGE;
+    }
+    const results = [];
+    for (const policy of [oldPolicy, newPolicy]) {
+      const evaluator = await openEvaluator({ engine: 'wasm' }, policy);
+      try {
+        results.push(await runTestSuite(loaded.value, evaluator));
+      } finally {
+        await evaluator.close();
+      }
+    }
+    const [oldResults, newResults] = results;
+    if (oldResults !== undefined && newResults !== undefined) {
+      diff.cases = compareCaseResults(oldResults, newResults);
+    }
+  }
+
+  io.stdout(
+    values.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffMarkdown(diff),
+  );
+  const triggered = triggeredFailOn(diff, failOn);
+  if (triggered.length > 0) {
+    io.stderr(`rolecall diff: --fail-on ${triggered.join(',')}: such changes occur\n`);
+    return EXIT_FAILURE;
+  }
+  return EXIT_OK;
+}

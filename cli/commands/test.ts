@@ -1,0 +1,218 @@
+// `rolecall test FILE…`: compiles each suite's grants file in memory, runs every case through
+// the WASM engine (or a running OPA with `--engine opa --url`), prints failures with the case's
+// YAML line, and optionally writes JUnit XML, coverage and `_test.rego` files.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { policyWasmPath } from '../../compiler/assets.js';
+import {
+  computeCoverage,
+  emitRegoTests,
+  isFullyCovered,
+  loadTestSuite,
+  renderCoverage,
+  renderJunit,
+  renderSuiteFailures,
+  renderSummary,
+  runTestSuite,
+  type SuiteEvaluator,
+  type SuiteResult,
+  type TestSuite,
+} from '../../compiler/test-suite/index.js';
+import { loadGrants } from '../../compiler/load/index.js';
+import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
+import { resolveGrants } from '../../compiler/resolve/index.js';
+import { validateGrants } from '../../compiler/validate/index.js';
+import type { Diagnostic, ResolvedPolicy, Result } from '../../compiler/types.js';
+import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
+import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
+
+const USAGE =
+  'usage: rolecall test SUITE… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
+  '       [--emit-rego DIR] [--engine wasm|opa] [--url URL]';
+
+export interface EngineChoice {
+  engine: 'wasm' | 'opa';
+  url?: string;
+}
+
+export function parseEngine(engine: string | undefined, url: string | undefined): EngineChoice {
+  if (engine === undefined || engine === 'wasm') {
+    if (url !== undefined) throw new UsageError('--url needs --engine opa');
+    return { engine: 'wasm' };
+  }
+  if (engine !== 'opa') throw new UsageError(`unknown engine "${engine}" (wasm or opa)`);
+  if (url === undefined) throw new UsageError('--engine opa needs --url URL of a running OPA');
+  return { engine: 'opa', url };
+}
+
+/** An evaluator over a resolved policy, closed by the caller. */
+export interface OpenEvaluator extends SuiteEvaluator {
+  close: () => Promise<void>;
+}
+
+/**
+ * Opens an evaluator for one resolved policy. A WASM one loads the policy as its data; an OPA
+ * one is a running server that must already serve the same grants (checked by revision).
+ */
+export async function openEvaluator(
+  choice: EngineChoice,
+  policy: ResolvedPolicy,
+): Promise<OpenEvaluator> {
+  if (choice.engine === 'opa' && choice.url !== undefined) {
+    return new OpaEvaluator({ url: choice.url, timeoutMs: 10_000 });
+  }
+  const wasm = await readFile(policyWasmPath);
+  return WasmEvaluator.fromWasm(wasm, policy as unknown as Record<string, unknown>);
+}
+
+/** Revisions seen in the decisions of a run, to catch an OPA serving other grants. */
+function revisionsOf(result: SuiteResult): Set<string> {
+  const revisions = new Set<string>();
+  for (const caseResult of result.results) {
+    const revision = caseResult.outcome.decision?.revision;
+    if (revision !== undefined && revision !== '') revisions.add(revision);
+  }
+  return revisions;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        grants: { type: 'string' },
+        junit: { type: 'string' },
+        coverage: { type: 'boolean', default: false },
+        'coverage-fail': { type: 'boolean', default: false },
+        'emit-rego': { type: 'string' },
+        engine: { type: 'string' },
+        url: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError(`no suite file given\n${USAGE}`);
+  const engine = parseEngine(values.engine, values.url);
+
+  // Load every suite first: an invalid suite stops the run before anything is evaluated.
+  const suites: { suite: TestSuite; grantsFile: string }[] = [];
+  let invalid = false;
+  for (const file of positionals) {
+    const absolute = path.resolve(io.cwd, file);
+    let text: string;
+    try {
+      text = await readFile(absolute, 'utf8');
+    } catch {
+      io.stderr(`rolecall test: cannot read ${file}\n`);
+      return EXIT_USAGE;
+    }
+    const loaded = loadTestSuite(file, text);
+    if (!loaded.ok) {
+      printDiagnostics(io, loaded.diagnostics, { [file]: text });
+      invalid = true;
+      continue;
+    }
+    const grants =
+      values.grants !== undefined
+        ? path.resolve(io.cwd, values.grants)
+        : loaded.value.grants !== undefined
+          ? path.resolve(path.dirname(absolute), loaded.value.grants)
+          : undefined;
+    if (grants === undefined) {
+      io.stderr(`rolecall test: ${file} names no grants file; add "grants:" or pass --grants\n`);
+      invalid = true;
+      continue;
+    }
+    suites.push({ suite: loaded.value, grantsFile: grants });
+  }
+  if (invalid) return EXIT_USAGE;
+
+  if (values['emit-rego'] !== undefined) {
+    const outDir = path.resolve(io.cwd, values['emit-rego']);
+    await mkdir(outDir, { recursive: true });
+    for (const { suite } of suites) {
+      const emitted = emitRegoTests(suite);
+      await writeFile(path.join(outDir, emitted.path), emitted.contents);
+      io.stdout(`wrote ${path.relative(io.cwd, path.join(outDir, emitted.path))}\n`);
+    }
+  }
+
+  const byGrantsFile = new Map<string, typeof suites>();
+  for (const entry of suites) {
+    byGrantsFile.set(entry.grantsFile, [...(byGrantsFile.get(entry.grantsFile) ?? []), entry]);
+  }
+  const allResults: SuiteResult[] = [];
+  let coverageFailed = false;
+  for (const [grantsFile, group] of byGrantsFile) {
+    const label = path.relative(io.cwd, grantsFile) || grantsFile;
+    let text: string;
+    try {
+      text = await readFile(grantsFile, 'utf8');
+    } catch {
+      io.stderr(`rolecall test: cannot read grants file ${label}\n`);
+      return EXIT_USAGE;
+    }
+    const resolved = resolveGrantsText(label, text);
+    if (!resolved.ok) {
+      printDiagnostics(io, resolved.diagnostics, { [label]: text });
+      return EXIT_FAILURE;
+    }
+    const policy = resolved.value;
+    const evaluator = await openEvaluator(engine, policy);
+    const results: SuiteResult[] = [];
+    try {
+      for (const { suite } of group) results.push(await runTestSuite(suite, evaluator));
+    } finally {
+      await evaluator.close();
+    }
+    if (engine.engine === 'opa') {
+      const served = [...new Set(results.flatMap((result) => [...revisionsOf(result)]))];
+      if (served.some((revision) => revision !== policy.revision)) {
+        io.stderr(
+          `rolecall test: the OPA at ${engine.url ?? ''} serves revision ${served.join(', ')}, ` +
+            `but ${label} resolves to ${policy.revision}; load the bundle compiled from ${label}\n`,
+        );
+        return EXIT_USAGE;
+      }
+    }
+    for (const result of results) io.stdout(renderSuiteFailures(result));
+    if (values.coverage || values['coverage-fail']) {
+      const coverage = computeCoverage(policy, results);
+      io.stdout(`${label} ${renderCoverage(coverage)}`);
+      if (!isFullyCovered(coverage)) coverageFailed = true;
+    }
+    allResults.push(...results);
+  }
+
+  if (values.junit !== undefined) {
+    await writeFile(path.resolve(io.cwd, values.junit), renderJunit(allResults));
+  }
+  io.stdout(renderSummary(allResults));
+  const failed = allResults.some((result) => result.failed > 0);
+  return failed || (values['coverage-fail'] && coverageFailed) ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Load → validate → resolve of one grants file, in memory. */
+export function resolveGrantsText(file: string, text: string): Result<ResolvedPolicy> {
+  const loaded = loadGrants(file, text);
+  if (!loaded.ok) return loaded;
+  const validated = validateGrants(loaded.value);
+  if (!validated.ok) return validated;
+  const policy = resolveGrants(validated.value, { locate: loaded.value.locate });
+  return { ok: true, value: policy, diagnostics: [...loaded.diagnostics, ...validated.diagnostics] };
+}
+
+/** Prints diagnostics the way `rolecall check` does, with code frames from the given texts. */
+export function printDiagnostics(
+  io: CliIo,
+  diagnostics: readonly Diagnostic[],
+  sources: Record<string, string>,
+): void {
+  io.stderr(renderDiagnostics(diagnostics, { sources }));
+}
