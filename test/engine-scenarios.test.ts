@@ -1,0 +1,161 @@
+// Runs every scenario of test/scenarios/ through the real OPA (one `opa eval` of rolecall/batch
+// per file, on a bundle directory) and through policy.wasm (opa-wasm), checks each expected
+// answer, and checks that both engines give byte-identical canonical JSON.
+import canonicalizeModule from 'canonicalize';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveGrants } from '../compiler/resolve/index.js';
+import type { ResolvedPolicy } from '../compiler/types.js';
+import { runOpaOrThrow } from '../scripts/opa.js';
+import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
+import { loadEngineWasm } from './support/wasm.js';
+import { loadScenarios, type Scenario } from './scenarios/scenario.js';
+
+const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
+
+interface BatchResult {
+  decisions: Record<string, unknown>[];
+  query_filters: Record<string, unknown>[];
+}
+
+function canonical(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('value has no JSON form');
+  return text;
+}
+
+async function evaluateWithOpa(bundle: BundleDir, batchInput: unknown): Promise<BatchResult> {
+  const stdout = await runOpaOrThrow(
+    ['eval', '-b', bundle.dir, '-I', '--format', 'json', 'data.rolecall.batch'],
+    { input: JSON.stringify(batchInput) },
+  );
+  const output = JSON.parse(stdout) as { result?: { expressions: { value: unknown }[] }[] };
+  const value = output.result?.[0]?.expressions[0]?.value;
+  if (value === undefined) throw new Error(`opa eval gave no result:\n${stdout}`);
+  return value as BatchResult;
+}
+
+function evaluateWithWasm(policy: LoadedPolicy, entrypoint: string, input: unknown): unknown {
+  const results = policy.evaluate(input, entrypoint) as { result: unknown }[];
+  expect(results).toHaveLength(1);
+  return results[0]?.result;
+}
+
+/** The fields the case names must match; the rest of the answer is checked by OPA = WASM. */
+function expectFields(actual: unknown, expected: Record<string, unknown>): void {
+  expect(actual).toMatchObject(expected);
+  const record = actual as Record<string, unknown>;
+  for (const [key, value] of Object.entries(expected)) {
+    expect(canonical(record[key]), key).toBe(canonical(value));
+  }
+}
+
+/** One decision per call-level action for a case on a call, to cross-check capabilities. */
+interface CapabilityProbe {
+  input: unknown;
+  decisions: unknown[];
+  permissions: string[];
+}
+
+function capabilityProbes(scenario: Scenario, policy: ResolvedPolicy): CapabilityProbe[] {
+  const callActions = Object.entries(policy.actions).filter(
+    ([, action]) => action.level === 'call',
+  );
+  return scenario.decisions
+    .map((testCase) => testCase.input)
+    .filter(
+      (input): input is Record<string, unknown> & { resource: { kind: 'call' } } =>
+        typeof input === 'object' &&
+        input !== null &&
+        (input as { resource?: { kind?: unknown } }).resource?.kind === 'call',
+    )
+    .map((input) => ({
+      input,
+      decisions: callActions.map(([action]) => ({ ...input, action })),
+      permissions: callActions.map(([, action]) => action.permission),
+    }));
+}
+
+describe.each(loadScenarios().map((scenario) => [scenario.file, scenario] as const))(
+  'scenario %s',
+  (_file, scenario: Scenario) => {
+    let policy: ResolvedPolicy;
+    let bundle: BundleDir | undefined;
+    let opaResult: BatchResult;
+    let wasm: LoadedPolicy;
+    let probes: CapabilityProbe[];
+    let batchInput: { decisions: unknown[]; query_filters: unknown[] };
+
+    beforeAll(async () => {
+      policy = resolveGrants(scenario.grants);
+      probes = capabilityProbes(scenario, policy);
+      batchInput = {
+        decisions: [
+          ...scenario.decisions.map((testCase) => testCase.input),
+          ...probes.flatMap((probe) => probe.decisions),
+        ],
+        query_filters: scenario.query_filters.map((testCase) => testCase.input),
+      };
+      bundle = await writeBundleDir(policy);
+      opaResult = await evaluateWithOpa(bundle, batchInput);
+      wasm = await loadEngineWasm({ rolecall_data: policy });
+    });
+
+    afterAll(async () => {
+      await bundle?.remove();
+    });
+
+    it('answers every case once, in order', () => {
+      const probeCount = probes.reduce((sum, probe) => sum + probe.decisions.length, 0);
+      expect(opaResult.decisions).toHaveLength(scenario.decisions.length + probeCount);
+      expect(opaResult.query_filters).toHaveLength(scenario.query_filters.length);
+    });
+
+    it('gives the same batch answer in OPA and WASM', () => {
+      const wasmBatch = evaluateWithWasm(wasm, 'rolecall/batch', batchInput);
+      expect(canonical(wasmBatch)).toBe(canonical(opaResult));
+    });
+
+    it('WASM capabilities are the call actions OPA allows, as plain permission ids', () => {
+      let offset = scenario.decisions.length;
+      for (const probe of probes) {
+        const allowed = probe.permissions.filter(
+          (_permission, index) => opaResult.decisions[offset + index]?.['allow'] === true,
+        );
+        offset += probe.decisions.length;
+        const expected = [...new Set(allowed)].sort();
+        expect(evaluateWithWasm(wasm, 'rolecall/capabilities', probe.input)).toEqual(expected);
+      }
+    });
+
+    it.each(scenario.decisions.map((testCase, index) => [testCase.name, index] as const))(
+      'decision: %s',
+      (_name, index) => {
+        const testCase = scenario.decisions[index];
+        if (testCase === undefined) throw new Error('missing case');
+        const fromOpa = opaResult.decisions[index];
+        expectFields(fromOpa, testCase.expect);
+        expect(fromOpa?.['revision']).toBe(policy.revision);
+        const fromWasm = evaluateWithWasm(wasm, 'rolecall/decision', testCase.input);
+        expect(canonical(fromWasm)).toBe(canonical(fromOpa));
+        expect(evaluateWithWasm(wasm, 'rolecall/allow', testCase.input)).toBe(
+          testCase.expect.allow,
+        );
+      },
+    );
+
+    it.each(scenario.query_filters.map((testCase, index) => [testCase.name, index] as const))(
+      'query_filter: %s',
+      (_name, index) => {
+        const testCase = scenario.query_filters[index];
+        if (testCase === undefined) throw new Error('missing case');
+        const fromOpa = opaResult.query_filters[index];
+        expectFields(fromOpa, testCase.expect);
+        if (testCase.expect.allow) expect(fromOpa?.['filter']).not.toBeNull();
+        else expect(fromOpa?.['filter']).toBeNull();
+        const fromWasm = evaluateWithWasm(wasm, 'rolecall/query_filter', testCase.input);
+        expect(canonical(fromWasm)).toBe(canonical(fromOpa));
+      },
+    );
+  },
+);
