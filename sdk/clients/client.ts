@@ -1,0 +1,170 @@
+// createClient: one user's view of the reference server. Queries pass through the policy's
+// query_filter before they leave (the server applies it again), and `can`/`capabilities`
+// answer locally from the policy bundle, as UI hints.
+import { PolicyClient } from '../policy-client.js';
+import type { Evaluator } from '../evaluator.js';
+import type { CallResource, DecisionInput, FilterConditions, Resource } from '../types.js';
+import { WasmEvaluator } from '../wasm-evaluator.js';
+import { RolecallApiError } from './errors.js';
+import { requestBytes, requestJson, type HttpTarget } from './http.js';
+import type {
+  CallCreateData,
+  CallStateResponse,
+  CallUpdateRequest,
+  QueryCallsRequest,
+  QueryUsersPayload,
+  UserRequest,
+  UserResponse,
+} from './types.js';
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** A user token (`serverClient.createToken(userId)`). */
+  token: string;
+  /** The evaluator to decide with; the server's bundle is fetched into a WasmEvaluator if absent. */
+  policy?: Evaluator;
+}
+
+const path = (...parts: string[]): string => `/${parts.map(encodeURIComponent).join('/')}`;
+
+function callResource(state: CallStateResponse): CallResource {
+  return {
+    kind: 'call',
+    call_type: state.call.type,
+    id: state.call.id,
+    team: state.call.team,
+    created_by_id: state.call.created_by_id,
+    config_overrides: state.call.config_overrides,
+  };
+}
+
+export function createClient(options: ClientOptions) {
+  const target: HttpTarget = {
+    baseUrl: options.baseUrl,
+    apiKey: options.apiKey,
+    token: () => Promise.resolve(options.token),
+  };
+  let policyClient: Promise<PolicyClient> | undefined;
+
+  async function loadPolicy(): Promise<PolicyClient> {
+    const evaluator =
+      options.policy ??
+      (await WasmEvaluator.fromBundle(await requestBytes(options.baseUrl, '/bundle.tar.gz')));
+    const { user } = await requestJson<{ user: UserResponse }>(target, 'GET', '/me');
+    return new PolicyClient(
+      evaluator,
+      { id: user.id, role: user.role, teams: user.teams },
+      { allowServerSide: false },
+    );
+  }
+  const policy = (): Promise<PolicyClient> => (policyClient ??= loadPolicy());
+
+  /** The team filter of the local policy; a deny never leaves the client. */
+  async function scopedFilter(
+    kind: 'users' | 'calls',
+    filter: FilterConditions | undefined,
+  ): Promise<FilterConditions> {
+    const original = filter ?? {};
+    const verdict = await (await policy()).queryFilter(kind, original);
+    if (!verdict.allow || verdict.filter === null) {
+      const status =
+        verdict.reason === 'INVALID_FILTER' || verdict.reason === 'INVALID_INPUT' ? 400 : 403;
+      throw new RolecallApiError(status, verdict.reason, verdict.message, 'client');
+    }
+    // `{teams: {}}` ("all teams") is removed by the filter; keep asking for it, or the server's
+    // own query_filter would see no team field and inject the subject's teams again.
+    const teamField = kind === 'users' ? 'teams' : 'team';
+    if (Object.hasOwn(original, teamField) && !Object.hasOwn(verdict.filter, teamField)) {
+      return { ...verdict.filter, [teamField]: original[teamField] };
+    }
+    return verdict.filter;
+  }
+
+  function call(callType: string, id: string) {
+    const base = path('calls', callType, id);
+    let state: CallStateResponse | undefined;
+    const remember = (next: CallStateResponse): CallStateResponse => {
+      state = next;
+      return next;
+    };
+    const resource = (): CallResource =>
+      state === undefined ? { kind: 'call', call_type: callType, id } : callResource(state);
+    const memberOptions = () => ({
+      ...(state?.membership ? { callRole: state.membership.role } : {}),
+      ...(state?.membership && state.membership.grants.length > 0
+        ? { callGrants: state.membership.grants }
+        : {}),
+    });
+    return {
+      type: callType,
+      id,
+      get state(): CallStateResponse | undefined {
+        return state;
+      },
+      get: async () => remember(await requestJson<CallStateResponse>(target, 'GET', base)),
+      getOrCreate: async (request: { data?: CallCreateData } = {}) =>
+        remember(await requestJson<CallStateResponse>(target, 'POST', base, request)),
+      create: async (request: { data?: CallCreateData } = {}) =>
+        remember(await requestJson<CallStateResponse>(target, 'POST', base, request)),
+      update: async (fields: CallUpdateRequest) =>
+        remember(await requestJson<CallStateResponse>(target, 'PATCH', base, fields)),
+      updateCallMembers: async (request: {
+        update_members?: { user_id: string; role?: string }[];
+        remove_members?: string[];
+      }) =>
+        remember(await requestJson<CallStateResponse>(target, 'POST', `${base}/members`, request)),
+      /** Local hint from the policy, with the last fetched call state and membership. */
+      can: async (action: string, decideOptions: { changes?: string[] } = {}) =>
+        (await policy()).can(action, resource(), { ...memberOptions(), ...decideOptions }),
+      capabilities: async () => (await policy()).capabilities(resource(), memberOptions()),
+    };
+  }
+
+  return {
+    queryUsers: async (request: { payload?: QueryUsersPayload } = {}) => {
+      const payload = request.payload ?? {};
+      const filter = await scopedFilter('users', payload.filter_conditions);
+      return requestJson<{ users: UserResponse[] }>(target, 'POST', '/users/query', {
+        ...payload,
+        filter_conditions: filter,
+      });
+    },
+    video: {
+      queryCalls: async (request: QueryCallsRequest = {}) => {
+        const filter = await scopedFilter('calls', request.filter_conditions);
+        return requestJson<{ calls: CallStateResponse[] }>(target, 'POST', '/calls/query', {
+          ...request,
+          filter_conditions: filter,
+        });
+      },
+    },
+    call,
+    /** The authenticated user as the server stores it. */
+    me: async () => (await requestJson<{ user: UserResponse }>(target, 'GET', '/me')).user,
+    updateUserPartial: (request: {
+      id: string;
+      set?: Partial<Omit<UserRequest, 'id'>>;
+      unset?: string[];
+    }) =>
+      requestJson<{ user: UserResponse }>(target, 'PATCH', path('users', request.id), {
+        set: request.set ?? {},
+        unset: request.unset ?? [],
+      }),
+    upsertUsers: (users: UserRequest[]) =>
+      requestJson<{ users: Record<string, UserResponse> }>(target, 'POST', '/users', { users }),
+    can: async (action: string, resource: Resource, decideOptions: { changes?: string[] } = {}) =>
+      (await policy()).can(action, resource, decideOptions),
+    decide: async (input: Omit<DecisionInput, 'subject' | 'context'>) =>
+      (await policy()).decide(
+        input.action,
+        input.resource,
+        input.changes === undefined ? {} : { changes: input.changes },
+      ),
+    capabilities: async (resource: CallResource) => (await policy()).capabilities(resource),
+    /** The PolicyClient in use (loads the bundle on first use). */
+    policy,
+  };
+}
+
+export type VideoClient = ReturnType<typeof createClient>;

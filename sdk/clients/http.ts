@@ -1,0 +1,72 @@
+// One JSON request to the reference server with the global fetch (browser and Node alike).
+import { RolecallApiError, RolecallNetworkError } from './errors.js';
+
+export interface HttpTarget {
+  baseUrl: string;
+  apiKey: string;
+  /** Returns the JWT to send (the server token is signed lazily). */
+  token: () => Promise<string>;
+}
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+function urlOf(target: HttpTarget, path: string): string {
+  const base = target.baseUrl.replace(/\/+$/, '');
+  const separator = path.includes('?') ? '&' : '?';
+  return `${base}${path}${separator}api_key=${encodeURIComponent(target.apiKey)}`;
+}
+
+export async function requestJson<T>(
+  target: HttpTarget,
+  method: Method,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${await target.token()}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(urlOf(target, path), {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new RolecallNetworkError(`${method} ${path} failed: ${String(error)}`, { cause: error });
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new RolecallNetworkError(
+      `${method} ${path}: the answer is not JSON (status ${response.status})`,
+      { cause: error },
+    );
+  }
+  if (!response.ok) {
+    const problem = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
+      code?: unknown;
+      message?: unknown;
+    };
+    throw new RolecallApiError(
+      response.status,
+      typeof problem.code === 'string' ? problem.code : `HTTP_${response.status}`,
+      typeof problem.message === 'string' ? problem.message : response.statusText,
+    );
+  }
+  return parsed as T;
+}
+
+/** Raw bytes (the policy bundle), with no auth: the bundle is public. */
+export async function requestBytes(baseUrl: string, path: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`);
+  } catch (error) {
+    throw new RolecallNetworkError(`GET ${path} failed: ${String(error)}`, { cause: error });
+  }
+  if (!response.ok)
+    throw new RolecallApiError(response.status, `HTTP_${response.status}`, `GET ${path} failed`);
+  return new Uint8Array(await response.arrayBuffer());
+}

@@ -1,0 +1,179 @@
+// Unit behaviour of the SDK core around the engine: the pre-check, bundle reading, setData
+// swaps under interleaved callers, the browser refusal of server-side decisions, typed errors.
+import { createTar } from 'nanotar';
+import { gzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBundle, toDataDocument } from '../sdk/bundle.js';
+import {
+  BundleFormatError,
+  EvaluatorClosedError,
+  EvaluatorFailedError,
+  InvalidBatchError,
+  ServerSideRefusedError,
+} from '../sdk/errors.js';
+import { INPUT_LIMITS, findInputProblem } from '../sdk/precheck.js';
+import { PolicyClient } from '../sdk/policy-client.js';
+import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
+import { DECISION_CASES } from './contract/cases.js';
+import { buildContractBundle, type ContractBundle } from './contract/fixture.js';
+
+/** `{$and: [{$and: [… 'leaf']}]}`: each level nests an object and an array (two depths). */
+function nested(levels: number): unknown {
+  let value: unknown = 'leaf';
+  for (let level = 0; level < levels; level += 1) value = { $and: [value] };
+  return value;
+}
+
+describe('findInputProblem', () => {
+  it.each([
+    ['null', null],
+    ['false', false],
+    ['0', 0],
+    ['the empty string', ''],
+    ['an array', [{}]],
+    ['a lone high surrogate', { a: 'x\uD800' }],
+    ['a lone low surrogate in a key', { ['\uDC00x']: 1 }],
+    ['a lone surrogate deep in an array', { a: [[['ok', '\uD83D']]] }],
+    ['NaN', { a: Number.NaN }],
+    ['a bigint', { a: 1n }],
+    ['a function', { a: [() => 1] }],
+    ['a Date', { a: new Date(0) }],
+    ['a Map', { a: new Map() }],
+    ['depth past the limit', { filter: nested(INPUT_LIMITS.maxDepth / 2) }],
+  ])('rejects %s', (_name, input) => {
+    expect(findInputProblem(input)).toEqual(expect.any(String));
+  });
+
+  it('rejects a cyclic value without overflowing the stack', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    expect(findInputProblem(cyclic)).toMatch(/too (deeply|many)/);
+  });
+
+  it('rejects too many values', () => {
+    expect(findInputProblem({ list: new Array<number>(INPUT_LIMITS.maxValues).fill(1) })).toMatch(
+      /too many/,
+    );
+  });
+
+  it.each([
+    ['an empty object', {}],
+    ['a surrogate pair (emoji)', { name: 'party \uD83C\uDF89' }],
+    ['an undefined property (skipped like JSON does)', { a: undefined, b: null }],
+    ['a null-prototype object', Object.assign(Object.create(null) as object, { a: 1 })],
+    ['depth at the limit', { filter: nested(INPUT_LIMITS.maxDepth / 2 - 1) }],
+    ['a decision input', DECISION_CASES[0]?.input],
+  ])('accepts %s', (_name, input) => {
+    expect(findInputProblem(input)).toBeUndefined();
+  });
+});
+
+describe('bundle reading', () => {
+  it('rejects bytes that are not a gzip tar, and a bundle without its files', () => {
+    expect(() => readBundle(new Uint8Array([1, 2, 3]))).toThrow(BundleFormatError);
+    const onlyData = gzipSync(createTar([{ name: 'data.json', data: '{"rolecall_data":{}}' }]));
+    expect(() => readBundle(onlyData)).toThrow(/policy\.wasm/);
+  });
+
+  it('accepts data.json text, bytes, the document and a bare resolved policy', () => {
+    const document = { rolecall_data: { revision: 'r1' } };
+    expect(toDataDocument(JSON.stringify(document))).toEqual(document);
+    expect(toDataDocument(new TextEncoder().encode(JSON.stringify(document)))).toEqual(document);
+    expect(toDataDocument({ revision: 'r1' })).toEqual(document);
+    expect(() => toDataDocument('{not json')).toThrow(BundleFormatError);
+    expect(() => toDataDocument({ unrelated: true })).toThrow(BundleFormatError);
+  });
+});
+
+describe('WasmEvaluator', () => {
+  let bundle: ContractBundle;
+  let evaluator: WasmEvaluator;
+  const memberSendsVideo = DECISION_CASES[0]?.input;
+
+  beforeAll(async () => {
+    bundle = await buildContractBundle();
+    evaluator = await WasmEvaluator.fromBundle(bundle.bundleBytes);
+  });
+
+  afterAll(async () => {
+    await evaluator.close();
+    await bundle.cleanup();
+  });
+
+  it('rejects bytes that are not WebAssembly with a typed error', async () => {
+    await expect(
+      WasmEvaluator.fromWasm(new Uint8Array([0, 1, 2]), bundle.dataJson),
+    ).rejects.toBeInstanceOf(EvaluatorFailedError);
+  });
+
+  it('setData swaps the grants without reloading, and interleaved callers never mix', async () => {
+    const original = JSON.parse(bundle.dataJson) as {
+      rolecall_data: { revision: string; call_types: Record<string, Record<string, string[]>> };
+    };
+    const stripped = structuredClone(original);
+    stripped.rolecall_data.revision = 'no-member-grants';
+    const defaultType = stripped.rolecall_data.call_types['default'];
+    if (defaultType !== undefined) defaultType['call_member'] = [];
+
+    const swapper = await WasmEvaluator.fromBundle(bundle.bundleBytes);
+    const pending: Promise<unknown>[] = [];
+    const observed: { revision: string; allow: boolean }[] = [];
+    for (let round = 0; round < 200; round += 1) {
+      pending.push(
+        swapper.evaluate('rolecall/decision', memberSendsVideo).then((decision) => {
+          observed.push({ revision: decision.revision, allow: decision.allow });
+        }),
+      );
+      if (round % 7 === 3) swapper.setData(round % 2 === 0 ? stripped : original);
+    }
+    await Promise.all(pending);
+    // Each answer belongs wholly to one data snapshot: the revision and the grant agree.
+    for (const answer of observed) {
+      expect(answer.allow).toBe(answer.revision === original.rolecall_data.revision);
+    }
+    expect(new Set(observed.map((answer) => answer.revision)).size).toBe(2);
+    swapper.setData(stripped);
+    expect(swapper.revision).toBe('no-member-grants');
+    expect(await swapper.evaluate('rolecall/decision', null)).toMatchObject({
+      revision: 'no-member-grants',
+    });
+    await swapper.close();
+    await expect(swapper.evaluate('rolecall/allow', memberSendsVideo)).rejects.toBeInstanceOf(
+      EvaluatorClosedError,
+    );
+  });
+
+  it('refuses a batch that is not {decisions, query_filters}', async () => {
+    await expect(
+      evaluator.evaluateBatch({ decisions: 'nope' } as unknown as Parameters<
+        WasmEvaluator['evaluateBatch']
+      >[0]),
+    ).rejects.toBeInstanceOf(InvalidBatchError);
+  });
+});
+
+describe('PolicyClient in a browser', () => {
+  it('refuses side: "server" with a typed error, and still answers client side', async () => {
+    const bundle = await buildContractBundle();
+    const evaluator = await WasmEvaluator.fromBundle(bundle.bundleBytes);
+    const client = new PolicyClient(
+      evaluator,
+      { id: 'alice', role: 'user', teams: ['red'] },
+      {
+        allowServerSide: false,
+      },
+    );
+    const call = { kind: 'call', call_type: 'default', id: 'c', team: 'red' } as const;
+    await expect(client.can('EndCall', call, { side: 'server' })).rejects.toBeInstanceOf(
+      ServerSideRefusedError,
+    );
+    await expect(client.queryFilter('users', {}, { side: 'server' })).rejects.toMatchObject({
+      code: 'SERVER_SIDE_REFUSED',
+    });
+    expect(await client.can('EndCall', call)).toBe(false);
+    const serverClient = new PolicyClient(evaluator, { id: 'alice', role: 'user' });
+    expect(await serverClient.can('EndCall', call, { side: 'server' })).toBe(true);
+    await evaluator.close();
+    await bundle.cleanup();
+  });
+});
