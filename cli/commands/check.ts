@@ -1,7 +1,75 @@
-// `rolecall check`: not implemented yet.
-import { EXIT_USAGE, type CliIo } from '../io.js';
+// `rolecall check FILE [--format text|json|github]`: load + validate a grants file and print
+// its diagnostics; exit 0 when valid (warnings allowed), 1 on errors, 2 on usage errors.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DIAGNOSTIC_FORMATS,
+  renderDiagnostics,
+  type DiagnosticFormat,
+} from '../../compiler/diagnostics/index.js';
+import { loadGrants } from '../../compiler/load/index.js';
+import type { Diagnostic } from '../../compiler/types.js';
+import { validateGrants } from '../../compiler/validate/index.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
-export function run(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('rolecall check: not implemented yet\n');
-  return Promise.resolve(EXIT_USAGE);
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { file, format, color } = parseCheckArgs(argv);
+  let text: string;
+  try {
+    text = await readFile(path.resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    io.stderr(`rolecall check: cannot read ${file}: ${readErrorReason(error)}\n`);
+    return EXIT_USAGE;
+  }
+  const diagnostics = checkGrantsText(file, text);
+  io.stdout(renderDiagnostics(diagnostics, new Map([[file, text]]), format, { color }));
+  return diagnostics.some((diagnostic) => diagnostic.severity === 'error') ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Load and validate one grants file; every diagnostic of both stages, warnings included. */
+export function checkGrantsText(file: string, text: string): Diagnostic[] {
+  const loaded = loadGrants(file, text);
+  if (!loaded.ok) return loaded.diagnostics;
+  return [...loaded.diagnostics, ...validateGrants(loaded.value).diagnostics];
+}
+
+function parseCheckArgs(argv: string[]): {
+  file: string;
+  format: DiagnosticFormat;
+  color: boolean;
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        color: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { positionals, values } = parsed;
+  if (positionals.length !== 1 || positionals[0] === undefined) {
+    throw new UsageError(
+      'expects exactly one grants file: rolecall check FILE [--format text|json|github]',
+    );
+  }
+  const format = DIAGNOSTIC_FORMATS.find((known) => known === values.format);
+  if (format === undefined) {
+    throw new UsageError(`unknown --format "${values.format}"; use text, json or github`);
+  }
+  return { file: positionals[0], format, color: values.color };
+}
+
+function readErrorReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
 }

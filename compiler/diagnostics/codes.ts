@@ -1,0 +1,86 @@
+// The registry of every diagnostic code the front end emits, with its fixed severity, so codes
+// stay stable, severities never drift between call sites, and the docs can be checked against it.
+import type { Diagnostic, Severity, SourceSpan } from '../types.js';
+
+export const DIAGNOSTIC_CODES = {
+  FILE_TOO_LARGE: { severity: 'error', summary: 'the file is larger than 4 MiB' },
+  EMPTY_FILE: { severity: 'error', summary: 'the file holds no YAML document' },
+  YAML_SYNTAX: { severity: 'error', summary: 'the file is not valid YAML' },
+  YAML_WARNING: { severity: 'warning', summary: 'the YAML parser warns about the file' },
+  YAML_TAG: { severity: 'error', summary: 'a YAML tag such as an unquoted `!id`' },
+  NESTING_LIMIT: { severity: 'error', summary: 'collections nested too deep to parse' },
+  MULTIPLE_DOCUMENTS: { severity: 'error', summary: 'more than one YAML document' },
+  DUPLICATE_KEY: { severity: 'error', summary: 'the same key twice in one map' },
+  ALIAS_LIMIT: { severity: 'error', summary: 'YAML aliases expand past the limit' },
+  SCHEMA: { severity: 'error', summary: 'a value of the wrong shape or type' },
+  UNKNOWN_KEY: { severity: 'error', summary: 'a key the file format does not know' },
+  INVALID_NAME: { severity: 'error', summary: 'a role, permission or call type name is malformed' },
+  INVALID_CALL_KEY: { severity: 'error', summary: 'a `calls` key is not `<call_type>:<id>`' },
+  TOO_MANY_ROLES: { severity: 'error', summary: 'more than 25 custom roles' },
+  UNKNOWN_ROLE: { severity: 'error', summary: 'grants name a role that does not exist' },
+  UNKNOWN_PERMISSION: {
+    severity: 'error',
+    summary: 'grants name a permission that does not exist',
+  },
+  UNKNOWN_CALL_TYPE: { severity: 'error', summary: 'a call key names an undeclared call type' },
+  UNKNOWN_ACTION: { severity: 'error', summary: 'a custom permission names an unknown action' },
+  ROLE_LEVEL_MISMATCH: { severity: 'error', summary: 'a call-level role in `app.grants`' },
+  PERMISSION_LEVEL_MISMATCH: {
+    severity: 'error',
+    summary: 'a permission granted in a scope where it can never take effect',
+  },
+  MODIFIER_NOT_ALLOWED: { severity: 'error', summary: '`!id` outside call overrides' },
+  CONFLICTING_MODIFIER: {
+    severity: 'error',
+    summary: 'one override list both grants and revokes a permission',
+  },
+  BUILTIN_REDEFINED: {
+    severity: 'error',
+    summary: 'a custom role or permission reuses a builtin name',
+  },
+  DUPLICATE_PERMISSION: { severity: 'error', summary: 'a custom permission id is declared twice' },
+  DUPLICATE_GRANT: { severity: 'warning', summary: 'the same entry twice in one grants list' },
+  EMPTY_OVERRIDE: { severity: 'warning', summary: 'an empty override list changes nothing' },
+  ANONYMOUS_WRITE: {
+    severity: 'warning',
+    summary: 'a write permission granted to `anonymous`, which never writes',
+  },
+} as const satisfies Record<string, { severity: Severity; summary: string }>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** Builds a diagnostic whose severity comes from the registry. */
+export function diagnosticAt(
+  span: SourceSpan,
+  code: DiagnosticCode,
+  message: string,
+  help?: string,
+): Diagnostic {
+  return {
+    code,
+    severity: DIAGNOSTIC_CODES[code].severity,
+    message,
+    file: span.file,
+    line: span.line,
+    column: span.column,
+    endLine: span.endLine,
+    endColumn: span.endColumn,
+    ...(help === undefined ? {} : { help }),
+  };
+}
+
+/** Orders diagnostics the way a reader scans a file: by file, position, then code. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      compareText(a.file, b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      compareText(a.code, b.code) ||
+      compareText(a.message, b.message),
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

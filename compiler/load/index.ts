@@ -1,0 +1,192 @@
+// Stage 1 of the compiler: parses a grants file into a GrantsDocument whose every node and map key
+// keeps its source span; every problem with the text itself becomes a Diagnostic, never an exception.
+import { LineCounter, isScalar, parseAllDocuments, type YAMLError } from 'yaml';
+import { diagnosticAt, sortDiagnostics, type DiagnosticCode } from '../diagnostics/codes.js';
+import type { Diagnostic, GrantsDocument, Result, SourceSpan } from '../types.js';
+import { buildSourceIndex, type Range } from './source-index.js';
+
+/** Larger files are refused before parsing (DESIGN §2). */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** Bounds alias expansion ("billion laughs"); a hand-written grants file stays far below it. */
+export const MAX_ALIAS_COUNT = 100;
+
+export function loadGrants(file: string, text: string): Result<GrantsDocument> {
+  const lineCounter = new LineCounter();
+  const spanOf = (range: Range): SourceSpan => {
+    const from = lineCounter.linePos(range[0]);
+    const to = lineCounter.linePos(Math.max(range[0], range[1]));
+    return { file, line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+  };
+  const fileStart: SourceSpan = { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+  const size = utf8Length(text);
+  if (size > MAX_FILE_BYTES) {
+    return fail([
+      diagnosticAt(
+        fileStart,
+        'FILE_TOO_LARGE',
+        `the file is over 4 MiB; grants files are limited to ${MAX_FILE_BYTES} bytes`,
+        'split rarely changed call overrides out of the grants file, or manage them through the API',
+      ),
+    ]);
+  }
+
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: false, // duplicates are reported by the source index, with both positions
+    prettyErrors: false,
+    logLevel: 'silent',
+  });
+  const [document, extra] = documents;
+  if (document === undefined) return fail([emptyFile(fileStart)]);
+
+  const diagnostics: Diagnostic[] = [];
+  if (extra !== undefined) {
+    diagnostics.push(
+      diagnosticAt(
+        spanOf([extra.range[0], extra.range[0] + 3]),
+        'MULTIPLE_DOCUMENTS',
+        'a grants file holds exactly one YAML document, this is a second one',
+        'remove the "---" separator and merge the documents, or keep one grants file per app',
+      ),
+    );
+  }
+  for (const error of document.errors) {
+    diagnostics.push(yamlErrorDiagnostic(error, spanOf));
+  }
+  if (document.errors.length > 0) return fail(diagnostics);
+  for (const warning of document.warnings) {
+    diagnostics.push(yamlErrorDiagnostic(warning, spanOf));
+  }
+
+  const contents = document.contents;
+  if (
+    contents === null ||
+    (isScalar(contents) && contents.value === null && isBlank(contents.range))
+  ) {
+    return fail([...diagnostics, emptyFile(fileStart)]);
+  }
+
+  const index = buildSourceIndex(contents);
+  for (const problem of index.problems) {
+    const span = spanOf(problem.range);
+    if (problem.kind === 'duplicate-key') {
+      const first = problem.firstRange === undefined ? undefined : spanOf(problem.firstRange);
+      diagnostics.push(
+        diagnosticAt(
+          span,
+          'DUPLICATE_KEY',
+          `duplicate key "${problem.key}"`,
+          first === undefined
+            ? 'keep one of them: YAML would silently drop the other'
+            : `first defined at line ${first.line}; keep one of them: YAML would silently drop the other`,
+        ),
+      );
+    } else if (problem.kind === 'undefined-alias') {
+      diagnostics.push(
+        diagnosticAt(
+          span,
+          'YAML_SYNTAX',
+          `alias "*${problem.key}" refers to no earlier anchor`,
+          `define "&${problem.key}" on a node before this alias`,
+        ),
+      );
+    } else {
+      diagnostics.push(
+        diagnosticAt(span, 'YAML_SYNTAX', 'map keys must be plain strings, not collections'),
+      );
+    }
+  }
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return fail(diagnostics);
+
+  let spec: unknown;
+  try {
+    spec = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const at = index.firstAlias === undefined ? fileStart : spanOf(index.firstAlias);
+    if (error instanceof ReferenceError && error.message.includes('Excessive alias count')) {
+      return fail([
+        ...diagnostics,
+        diagnosticAt(
+          at,
+          'ALIAS_LIMIT',
+          `YAML aliases expand past the limit of ${MAX_ALIAS_COUNT} nodes`,
+          'write the lists out, or reuse fewer nested anchors',
+        ),
+      ]);
+    }
+    if (error instanceof RangeError) {
+      return fail([...diagnostics, diagnosticAt(at, 'NESTING_LIMIT', 'the YAML nests too deep')]);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return fail([...diagnostics, diagnosticAt(at, 'YAML_SYNTAX', firstLine(message))]);
+  }
+
+  const toSpan = (range: Range | undefined): SourceSpan | undefined =>
+    range === undefined ? undefined : spanOf(range);
+  return {
+    ok: true,
+    value: {
+      file,
+      source: text,
+      spec,
+      locate: (path) => toSpan(index.valueRange(path)),
+      locateKey: (path) => toSpan(index.keyRange(path)),
+    },
+    diagnostics: sortDiagnostics(diagnostics),
+  };
+}
+
+function fail(diagnostics: Diagnostic[]): { ok: false; diagnostics: Diagnostic[] } {
+  return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function emptyFile(at: SourceSpan): Diagnostic {
+  return diagnosticAt(
+    at,
+    'EMPTY_FILE',
+    'the grants file is empty',
+    'start with "version: 1"; see docs/grants-file.md',
+  );
+}
+
+function yamlErrorDiagnostic(error: YAMLError, spanOf: (range: Range) => SourceSpan): Diagnostic {
+  const span = spanOf([error.pos[0], error.pos[1]]);
+  const message = firstLine(error.message);
+  let code: DiagnosticCode = error.name === 'YAMLWarning' ? 'YAML_WARNING' : 'YAML_SYNTAX';
+  if (error.code === 'RESOURCE_EXHAUSTION') code = 'NESTING_LIMIT';
+  if (error.code === 'TAG_RESOLVE_FAILED' || error.code === 'BAD_COLLECTION_TYPE') {
+    const tag = /!\S*/.exec(message)?.[0] ?? '!';
+    return diagnosticAt(
+      span,
+      'YAML_TAG',
+      `${tag} is read as a YAML tag, not as text`,
+      `quote it to write a revoke modifier: "${tag}"`,
+    );
+  }
+  return diagnosticAt(span, code, message);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0] ?? message;
+}
+
+function isBlank(range: readonly number[] | null | undefined): boolean {
+  return range?.[0] === undefined || range[0] === range[1];
+}
+
+/** UTF-8 byte length without node:buffer, so the loader also runs in browsers. */
+function utf8Length(text: string): number {
+  if (text.length > MAX_FILE_BYTES) return text.length; // UTF-8 never has fewer bytes than code units
+  let bytes = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      bytes += 4;
+      index += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
