@@ -1,0 +1,187 @@
+// The fastify application: authentication, the Stream-like routes, JSON errors and one log line
+// per request. It holds no state of its own besides the live policy, so servers can scale out.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { resolveActor } from './actor.js';
+import { authenticate, tokenFromHeader } from './auth.js';
+import type { Database } from './db/database.js';
+import { Decider } from './decider.js';
+import { ApiError } from './errors.js';
+import { readStoredRevision, readStoredSpec, type LivePolicy } from './policy/live-policy.js';
+import * as admin from './services/admin.js';
+import * as calls from './services/calls.js';
+import type { ServiceContext } from './services/context.js';
+import * as users from './services/users.js';
+
+export interface AppOptions {
+  db: Database;
+  live: LivePolicy;
+  apiKey: string;
+  apiSecret: string;
+  log: Logger;
+  decisionLog: Logger;
+}
+
+type Handler = (context: ServiceContext, request: FastifyRequest) => unknown;
+
+export function buildApp(options: AppOptions) {
+  const app = Fastify({
+    loggerInstance: options.log,
+    // fastify's own two lines per request are replaced by the single line below.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+  });
+  const secret = new TextEncoder().encode(options.apiSecret);
+  const decider = new Decider(options.live, options.decisionLog);
+
+  // One line per request, written when the response is sent.
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+    done();
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError) {
+      void reply.status(error.status).send(error.toJSON());
+      return;
+    }
+    const status =
+      typeof (error as { statusCode?: unknown }).statusCode === 'number'
+        ? (error as { statusCode: number }).statusCode
+        : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const code = status >= 500 ? 'INTERNAL' : 'INVALID_REQUEST';
+    const message = status >= 500 ? 'internal error' : (error as Error).message;
+    void reply.status(status).send({ code, message, status });
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ code: 'NOT_FOUND', message: 'no such endpoint', status: 404 });
+  });
+
+  /** Another server behind the same database may have changed the grants: follow it. */
+  async function followStoredGrants(): Promise<void> {
+    const stored = await readStoredRevision(options.db);
+    if (stored === undefined || stored === options.live.revision) return;
+    const record = await readStoredSpec(options.db);
+    if (record === undefined) return;
+    await options.live.apply(await options.live.prepare(record.spec));
+  }
+
+  async function contextFor(request: FastifyRequest): Promise<ServiceContext> {
+    const apiKey =
+      (request.query as Record<string, unknown>)['api_key'] ?? request.headers['x-api-key'];
+    if (apiKey !== options.apiKey)
+      throw new ApiError(401, 'API_KEY_INVALID', 'missing or unknown api_key');
+    const auth = await authenticate(tokenFromHeader(request.headers.authorization), secret);
+    if (!auth.ok) throw new ApiError(401, auth.code, auth.message);
+    await followStoredGrants();
+    const actor = await resolveActor(options.db, auth.principal, request.id);
+    return { db: options.db, live: options.live, decider, actor, log: request.log };
+  }
+
+  function route(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    handler: Handler,
+    status = 200,
+  ): void {
+    app.route({
+      method,
+      url,
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const context = await contextFor(request);
+        const result = await handler(context, request);
+        const created =
+          typeof result === 'object' &&
+          result !== null &&
+          (result as { created?: unknown }).created === true;
+        return reply.status(created ? 201 : status).send(result);
+      },
+    });
+  }
+  const param = (request: FastifyRequest, name: string): string =>
+    (request.params as Record<string, string>)[name] ?? '';
+
+  app.get('/health', () => ({ status: 'ok', revision: options.live.revision }));
+
+  // The bundle is public like any browser asset: it holds the resolved grants, never call records.
+  app.get('/bundle.tar.gz', async (request, reply) => {
+    await followStoredGrants();
+    const { bundle, etag } = options.live.snapshot;
+    void reply.header('etag', etag).header('cache-control', 'no-cache');
+    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+    return reply.type('application/gzip').send(Buffer.from(bundle));
+  });
+  app.get('/data.json', async (request, reply) => {
+    await followStoredGrants();
+    const { policy, etag } = options.live.snapshot;
+    void reply.header('etag', etag).header('cache-control', 'no-cache');
+    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+    return reply.send({ rolecall_data: policy });
+  });
+
+  route('GET', '/grants', (context) => admin.getLiveGrants(context));
+  route('GET', '/app', (context) => admin.getApp(context));
+  route('PATCH', '/app', (context, request) => admin.updateApp(context, request.body));
+  route('GET', '/roles', (context) => admin.listRoles(context));
+  route('POST', '/roles', (context, request) => admin.createRole(context, request.body), 201);
+  route('DELETE', '/roles/:name', (context, request) =>
+    admin.deleteRole(context, param(request, 'name')),
+  );
+  route('GET', '/permissions', (context) => admin.listPermissions(context));
+  route('GET', '/call_types/:name', (context, request) =>
+    admin.getCallType(context, param(request, 'name')),
+  );
+  route('PUT', '/call_types/:name', (context, request) =>
+    admin.updateCallType(context, param(request, 'name'), request.body),
+  );
+
+  route('GET', '/me', async (context) => {
+    if (context.actor.side === 'server')
+      throw new ApiError(400, 'INVALID_REQUEST', '/me needs a user token');
+    return { user: await users.findUser(context.db, context.actor.subject.id) };
+  });
+  route('POST', '/users', (context, request) => users.upsertUsers(context, request.body));
+  route('POST', '/users/query', (context, request) => users.queryUsers(context, request.body));
+  route('PATCH', '/users/:id', (context, request) =>
+    users.updateUserPartial(context, param(request, 'id'), request.body),
+  );
+  route('DELETE', '/users/:id', (context, request) => {
+    if (context.actor.side !== 'server')
+      throw new ApiError(403, 'SERVER_ONLY', 'users are deleted server side');
+    return users.deleteUser(context, param(request, 'id'));
+  });
+
+  route('POST', '/calls/query', (context, request) => calls.queryCalls(context, request.body));
+  route('POST', '/calls/:type/:id', (context, request) =>
+    calls.getOrCreateCall(context, param(request, 'type'), param(request, 'id'), request.body),
+  );
+  route('GET', '/calls/:type/:id', (context, request) =>
+    calls.getCall(context, param(request, 'type'), param(request, 'id')),
+  );
+  route('PATCH', '/calls/:type/:id', (context, request) =>
+    calls.updateCall(context, param(request, 'type'), param(request, 'id'), request.body),
+  );
+  route('POST', '/calls/:type/:id/members', (context, request) =>
+    calls.updateCallMembers(context, param(request, 'type'), param(request, 'id'), request.body),
+  );
+  route('POST', '/calls/:type/:id/user_permissions', (context, request) =>
+    calls.updateUserPermissions(
+      context,
+      param(request, 'type'),
+      param(request, 'id'),
+      request.body,
+    ),
+  );
+  return app;
+}

@@ -1,0 +1,118 @@
+// The grants the server decides with right now: the stored GrantsSpec, its resolved policy, the
+// evaluator holding its data.json and the packed bundle. A grants change swaps all four at once.
+import { createHash } from 'node:crypto';
+import type { Diagnostic, GrantsSpec, ResolvedPolicy } from '../../compiler/types.js';
+import type { Queryable } from '../db/database.js';
+import { ApiError } from '../errors.js';
+import type { PolicyToolkit, SwappableEvaluator } from './toolkit.js';
+
+const SPEC_KEY = 'grants_spec';
+
+export interface PolicySnapshot {
+  spec: GrantsSpec;
+  policy: ResolvedPolicy;
+  bundle: Uint8Array;
+  /** Strong ETag of the bundle: the data revision (quoted, as HTTP wants). */
+  etag: string;
+}
+
+export const EMPTY_SPEC: GrantsSpec = { version: 1 };
+
+/** Turns validation errors of an API change into a 400 naming the first problem. */
+export function diagnosticsError(diagnostics: Diagnostic[]): ApiError | undefined {
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  const first = errors[0];
+  if (first === undefined) return undefined;
+  const message = errors.map((diagnostic) => diagnostic.message).join('; ');
+  return new ApiError(400, first.code, message);
+}
+
+export class LivePolicy {
+  private current: PolicySnapshot;
+
+  private constructor(
+    private readonly toolkit: PolicyToolkit,
+    readonly evaluator: SwappableEvaluator,
+    snapshot: PolicySnapshot,
+  ) {
+    this.current = snapshot;
+  }
+
+  static async create(toolkit: PolicyToolkit, spec: GrantsSpec): Promise<LivePolicy> {
+    const prepared = await prepare(toolkit, spec);
+    const evaluator = await toolkit.createEvaluator(toolkit.dataDocument(prepared.policy));
+    return new LivePolicy(toolkit, evaluator, prepared);
+  }
+
+  get snapshot(): PolicySnapshot {
+    return this.current;
+  }
+
+  get revision(): string {
+    return this.current.policy.revision;
+  }
+
+  validate(spec: GrantsSpec): Diagnostic[] {
+    return this.toolkit.validateSpec(spec);
+  }
+
+  /** Validates and resolves a candidate spec without applying it (400 on errors). */
+  async prepare(spec: GrantsSpec): Promise<PolicySnapshot> {
+    return prepare(this.toolkit, spec);
+  }
+
+  /** Makes a prepared snapshot the live one: the next decision uses it. */
+  async apply(snapshot: PolicySnapshot): Promise<void> {
+    await this.evaluator.setData(this.toolkit.dataDocument(snapshot.policy));
+    this.current = snapshot;
+  }
+
+  async close(): Promise<void> {
+    await this.evaluator.close();
+  }
+}
+
+async function prepare(toolkit: PolicyToolkit, spec: GrantsSpec): Promise<PolicySnapshot> {
+  const problem = diagnosticsError(toolkit.validateSpec(spec));
+  if (problem !== undefined) throw problem;
+  const policy = toolkit.resolve(spec);
+  const bundle = await toolkit.packBundle(policy);
+  return { spec, policy, bundle, etag: `"${policy.revision}"` };
+}
+
+/** The stored spec and the revision it resolved to, or undefined on a fresh database. */
+export async function readStoredSpec(
+  db: Queryable,
+  options: { forUpdate?: boolean } = {},
+): Promise<{ spec: GrantsSpec; revision: string } | undefined> {
+  const rows = await db.query<{ value: { spec: GrantsSpec; revision: string } }>(
+    `SELECT value FROM rolecall_state WHERE key = $1${options.forUpdate === true ? ' FOR UPDATE' : ''}`,
+    [SPEC_KEY],
+  );
+  return rows[0]?.value;
+}
+
+export async function readStoredRevision(db: Queryable): Promise<string | undefined> {
+  const rows = await db.query<{ revision: string | null }>(
+    `SELECT value->>'revision' AS revision FROM rolecall_state WHERE key = $1`,
+    [SPEC_KEY],
+  );
+  return rows[0]?.revision ?? undefined;
+}
+
+export async function writeStoredSpec(
+  db: Queryable,
+  spec: GrantsSpec,
+  revision: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO rolecall_state (key, value, updated_at) VALUES ($1, $2::jsonb, now())
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [SPEC_KEY, JSON.stringify({ spec, revision })],
+  );
+}
+
+/** A short fingerprint used in drift logs. */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,71 @@
+// Applies API grant changes to the stored GrantsSpec with the seed's rules: a patch replaces the
+// grants of the roles it names, `[]` clears a role, `null` resets the scope to the defaults.
+import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
+
+function clone(spec: GrantsSpec): GrantsSpec {
+  return structuredClone(spec);
+}
+
+function mergeScope(
+  current: GrantsMap | null | undefined,
+  patch: GrantsMap | null,
+): GrantsMap | null {
+  if (patch === null) return null;
+  return { ...(current ?? {}), ...patch };
+}
+
+export function patchAppSettings(
+  spec: GrantsSpec,
+  patch: { multi_tenant_enabled?: boolean; grants?: GrantsMap | null },
+): GrantsSpec {
+  const next = clone(spec);
+  const app = { ...(next.app ?? {}) };
+  if (patch.multi_tenant_enabled !== undefined)
+    app.multi_tenant_enabled = patch.multi_tenant_enabled;
+  if (patch.grants !== undefined) app.grants = mergeScope(app.grants, patch.grants);
+  next.app = app;
+  return next;
+}
+
+export function patchCallTypeGrants(
+  spec: GrantsSpec,
+  callType: string,
+  grants: GrantsMap | null,
+): GrantsSpec {
+  const next = clone(spec);
+  const callTypes = { ...(next.call_types ?? {}) };
+  const current = callTypes[callType] ?? {};
+  callTypes[callType] = { ...current, grants: mergeScope(current.grants, grants) };
+  next.call_types = callTypes;
+  return next;
+}
+
+export function addRole(
+  spec: GrantsSpec,
+  name: string,
+  definition: { description?: string; level?: 'user' | 'call' },
+): GrantsSpec {
+  const next = clone(spec);
+  next.roles = { ...(next.roles ?? {}), [name]: definition };
+  return next;
+}
+
+/** Drops the role and any empty grant lists it still has (they are not grants). */
+export function removeRole(spec: GrantsSpec, name: string): GrantsSpec {
+  const next = clone(spec);
+  next.roles = Object.fromEntries(
+    Object.entries(next.roles ?? {}).filter(([role]) => role !== name),
+  );
+  const dropEmpty = (grants: GrantsMap | null | undefined): GrantsMap | null | undefined => {
+    if (grants === null || grants === undefined) return grants;
+    return Object.fromEntries(Object.entries(grants).filter(([role]) => role !== name));
+  };
+  if (next.app?.grants !== undefined)
+    next.app = { ...next.app, grants: dropEmpty(next.app.grants) ?? null };
+  for (const [type, definition] of Object.entries(next.call_types ?? {})) {
+    if (definition.grants !== undefined && next.call_types !== undefined) {
+      next.call_types[type] = { ...definition, grants: dropEmpty(definition.grants) ?? null };
+    }
+  }
+  return next;
+}

@@ -1,0 +1,588 @@
+// Calls and members: getOrCreate, get, update, member roles, per-member grants and queryCalls.
+// Each request is decided with the call record, the subject's membership and the live policy.
+import type { GrantsMap } from '../../compiler/types.js';
+import type { CallResource, Decision, DecisionInput, Subject } from '../../sdk/types.js';
+import type { Queryable } from '../db/database.js';
+import { refusalOf } from '../decider.js';
+import { ApiError, badRequest, notFound } from '../errors.js';
+import { diagnosticsError } from '../policy/live-policy.js';
+import { translateFilter } from '../query/filter-sql.js';
+import { translateSort } from '../query/sort-sql.js';
+import { contextOf, type ServiceContext } from './context.js';
+import { effectiveCallGrants } from './effective-grants.js';
+import {
+  expectId,
+  expectLimit,
+  expectObject,
+  expectOffset,
+  expectStringList,
+  expectTeam,
+  isPlainObject,
+} from './validate.js';
+
+interface CallRow {
+  call_type: string;
+  id: string;
+  team: string | null;
+  created_by_id: string;
+  custom: Record<string, unknown>;
+  settings_override: Record<string, unknown>;
+  config_overrides: { grants?: GrantsMap | null } | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  ended_at: Date | string | null;
+}
+
+interface MemberRow {
+  user_id: string;
+  role: string;
+  grants: string[];
+}
+
+export interface CallMember {
+  user_id: string;
+  role: string;
+  grants: string[];
+}
+
+export interface CallState {
+  call: {
+    type: string;
+    id: string;
+    cid: string;
+    team: string | null;
+    created_by_id: string;
+    custom: Record<string, unknown>;
+    settings_override: Record<string, unknown>;
+    config_overrides: { grants?: GrantsMap | null } | null;
+    config: { grants: GrantsMap };
+    created_at: string;
+    updated_at: string;
+    ended_at: string | null;
+  };
+  members: CallMember[];
+  membership: CallMember | null;
+  own_capabilities: string[];
+}
+
+const CALL_COLUMNS =
+  'call_type, id, team, created_by_id, custom, settings_override, config_overrides, created_at, updated_at, ended_at';
+const CALL_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+function iso(value: Date | string | null): string | null {
+  if (value === null) return null;
+  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+async function findCall(
+  db: Queryable,
+  callType: string,
+  id: string,
+  forUpdate = false,
+): Promise<CallRow | undefined> {
+  const rows = await db.query<CallRow>(
+    `SELECT ${CALL_COLUMNS} FROM calls WHERE call_type = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [callType, id],
+  );
+  return rows[0];
+}
+
+async function findMembers(db: Queryable, callType: string, id: string): Promise<MemberRow[]> {
+  return db.query<MemberRow>(
+    'SELECT user_id, role, grants FROM call_members WHERE call_type = $1 AND call_id = $2 ORDER BY user_id',
+    [callType, id],
+  );
+}
+
+function callResource(
+  row: Pick<CallRow, 'call_type' | 'id' | 'team' | 'created_by_id' | 'config_overrides'>,
+): CallResource {
+  return {
+    kind: 'call',
+    call_type: row.call_type,
+    id: row.id,
+    team: row.team,
+    created_by_id: row.created_by_id,
+    config_overrides: row.config_overrides,
+  };
+}
+
+/** The subject, with its call role and per-member grants when it is a member of this call. */
+function subjectIn(context: ServiceContext, members: readonly MemberRow[]): Subject {
+  const subject = context.actor.subject;
+  const membership = members.find((member) => member.user_id === subject.id);
+  if (membership === undefined || context.actor.side === 'server') return subject;
+  return {
+    ...subject,
+    call_role: membership.role,
+    ...(membership.grants.length > 0 ? { call_grants: membership.grants } : {}),
+  };
+}
+
+function decisionInput(
+  context: ServiceContext,
+  action: string,
+  row: Parameters<typeof callResource>[0],
+  members: readonly MemberRow[],
+  changes?: string[],
+): DecisionInput {
+  return {
+    subject: subjectIn(context, members),
+    action,
+    resource: callResource(row),
+    ...(changes === undefined ? {} : { changes }),
+    context: contextOf(context.actor),
+  };
+}
+
+/** Existing calls of another tenant answer 404 whatever the action, before any other refusal. */
+async function requireVisibleCall(
+  context: ServiceContext,
+  tx: Queryable,
+  callType: string,
+  id: string,
+): Promise<{ row: CallRow; members: MemberRow[]; read: Decision }> {
+  const row = await findCall(tx, callType, id, true);
+  if (row === undefined) throw notFound(`call "${callType}:${id}"`);
+  const members = await findMembers(tx, callType, id);
+  const read = await context.decider.decide(
+    decisionInput(context, 'ReadCall', row, members),
+    context.actor.requestId,
+  );
+  if (!read.allow && read.reason === 'TEAM_MISMATCH') throw notFound(`call "${callType}:${id}"`);
+  return { row, members, read };
+}
+
+async function decideOrRefuse(context: ServiceContext, input: DecisionInput): Promise<void> {
+  const decision = await context.decider.decide(input, context.actor.requestId);
+  if (!decision.allow) throw refusalOf(decision);
+}
+
+async function toCallState(
+  context: ServiceContext,
+  row: CallRow,
+  members: MemberRow[],
+): Promise<CallState> {
+  const policy = context.live.snapshot.policy;
+  const subject = subjectIn(context, members);
+  const capabilities = await context.decider.capabilities(
+    decisionInput(context, 'ReadCall', row, members),
+    context.actor.requestId,
+  );
+  const membership = members.find((member) => member.user_id === subject.id) ?? null;
+  return {
+    call: {
+      type: row.call_type,
+      id: row.id,
+      cid: `${row.call_type}:${row.id}`,
+      team: row.team,
+      created_by_id: row.created_by_id,
+      custom: row.custom,
+      settings_override: row.settings_override,
+      // Clients see the overrides (they cannot change them) so their local policy decides alike.
+      config_overrides: row.config_overrides,
+      config: {
+        grants: effectiveCallGrants(policy, row.call_type, row.id, row.config_overrides?.grants),
+      },
+      created_at: iso(row.created_at) ?? '',
+      updated_at: iso(row.updated_at) ?? '',
+      ended_at: iso(row.ended_at),
+    },
+    members: members.map((member) => ({
+      user_id: member.user_id,
+      role: member.role,
+      grants: member.grants,
+    })),
+    membership,
+    own_capabilities: capabilities,
+  };
+}
+
+function checkCallKey(context: ServiceContext, callType: string, id: string): void {
+  if (context.live.snapshot.policy.call_types[callType] === undefined) {
+    throw new ApiError(404, 'CALL_TYPE_NOT_FOUND', `call type "${callType}" does not exist`);
+  }
+  if (!CALL_ID.test(id))
+    throw badRequest('INVALID_ID', 'a call id is 1–128 letters, digits, _ or -');
+}
+
+function checkCallRole(context: ServiceContext, role: string): void {
+  const definition = context.live.snapshot.policy.roles[role];
+  if (definition === undefined) throw badRequest('UNKNOWN_ROLE', `unknown role "${role}"`);
+  if (definition.level === 'user') {
+    throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a user-level role, not a call role`);
+  }
+}
+
+async function requireUsersExist(tx: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const rows = await tx.query<{ id: string }>(
+    'SELECT id FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL',
+    [ids],
+  );
+  const found = new Set(rows.map((row) => row.id));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw badRequest('UNKNOWN_USER', `user "${missing}" does not exist`);
+}
+
+interface MemberInput {
+  user_id: string;
+  role?: string;
+}
+
+function parseMembers(context: ServiceContext, value: unknown, what: string): MemberInput[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > 100)
+    throw badRequest('INVALID_REQUEST', `${what} must be a list of at most 100 members`);
+  return value.map((item, index) => {
+    const member = expectObject(item, `${what}[${index}]`);
+    const parsed: MemberInput = {
+      user_id: expectId(member['user_id'], `${what}[${index}].user_id`),
+    };
+    if (member['role'] !== undefined) {
+      if (typeof member['role'] !== 'string')
+        throw badRequest('INVALID_REQUEST', `${what}[${index}].role must be a string`);
+      checkCallRole(context, member['role']);
+      parsed.role = member['role'];
+    }
+    return parsed;
+  });
+}
+
+async function upsertMembers(
+  tx: Queryable,
+  callType: string,
+  id: string,
+  members: readonly MemberInput[],
+): Promise<void> {
+  for (const member of members) {
+    await tx.query(
+      `INSERT INTO call_members (call_type, call_id, user_id, role) VALUES ($1, $2, $3, COALESCE($4, 'call_member'))
+       ON CONFLICT (call_type, call_id, user_id) DO UPDATE SET role = COALESCE($4, call_members.role)`,
+      [callType, id, member.user_id, member.role ?? null],
+    );
+  }
+}
+
+/** GetOrCreateCall: reads an existing call (ReadCall) or creates it (CreateCall). */
+export async function getOrCreateCall(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+  body: unknown,
+): Promise<CallState & { created: boolean }> {
+  checkCallKey(context, callType, id);
+  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
+  const data = payload['data'] === undefined ? {} : expectObject(payload['data'], 'data');
+  return context.db.transaction(async (tx) => {
+    const existing = await findCall(tx, callType, id);
+    if (existing !== undefined) {
+      const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
+      if (!read.allow) throw refusalOf(read);
+      return { ...(await toCallState(context, row, members)), created: false };
+    }
+    const team =
+      data['team'] === undefined || data['team'] === null
+        ? null
+        : expectTeam(data['team'], 'data.team');
+    const requestedCreator = data['created_by_id'];
+    let createdBy: string;
+    const changes: string[] = [];
+    if (context.actor.side === 'server') {
+      if (requestedCreator === undefined) {
+        throw badRequest('INVALID_REQUEST', 'server-side calls need data.created_by_id');
+      }
+      createdBy = expectId(requestedCreator, 'data.created_by_id');
+      await requireUsersExist(tx, [createdBy]);
+    } else {
+      createdBy = context.actor.subject.id;
+      // Creating a call on behalf of someone else is a server-side change (SERVER_ONLY).
+      if (requestedCreator !== undefined && requestedCreator !== createdBy)
+        changes.push('created_by_id');
+    }
+    const members = parseMembers(context, data['members'], 'data.members');
+    const draft = {
+      call_type: callType,
+      id,
+      team,
+      created_by_id: createdBy,
+      config_overrides: null,
+    };
+    await decideOrRefuse(
+      context,
+      decisionInput(context, 'CreateCall', draft, [], changes.length > 0 ? changes : undefined),
+    );
+    if (members.some((member) => member.role !== undefined)) {
+      await decideOrRefuse(
+        context,
+        decisionInput(context, 'UpdateCallMember', draft, [], ['role']),
+      );
+    }
+    await requireUsersExist(
+      tx,
+      members.map((member) => member.user_id),
+    );
+    const custom = data['custom'] === undefined ? {} : expectObject(data['custom'], 'data.custom');
+    const settings =
+      data['settings_override'] === undefined
+        ? {}
+        : expectObject(data['settings_override'], 'data.settings_override');
+    await tx.query(
+      `INSERT INTO calls (call_type, id, team, created_by_id, custom, settings_override)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
+      [callType, id, team, createdBy, JSON.stringify(custom), JSON.stringify(settings)],
+    );
+    await upsertMembers(tx, callType, id, members);
+    const row = await findCall(tx, callType, id);
+    if (row === undefined) throw new ApiError(500, 'INTERNAL', 'created call vanished');
+    return {
+      ...(await toCallState(context, row, await findMembers(tx, callType, id))),
+      created: true,
+    };
+  });
+}
+
+export async function getCall(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+): Promise<CallState> {
+  return context.db.transaction(async (tx) => {
+    const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
+    if (!read.allow) throw refusalOf(read);
+    return toCallState(context, row, members);
+  });
+}
+
+function parseOverrides(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+  value: unknown,
+): { grants?: GrantsMap | null } | null {
+  if (value === null) return null;
+  const overrides = expectObject(value, 'config_overrides');
+  for (const key of Object.keys(overrides)) {
+    if (key !== 'grants')
+      throw badRequest('UNKNOWN_KEY', `config_overrides.${key} is not supported`);
+  }
+  const grants = overrides['grants'];
+  if (grants === undefined || grants === null) return { grants: null };
+  const map = expectObject(grants, 'config_overrides.grants');
+  for (const [role, list] of Object.entries(map))
+    expectStringList(list, `config_overrides.grants.${role}`);
+  // The compiler's validator knows every rule of modifiers (roles, ids, `!`, conflicts).
+  const spec = context.live.snapshot.spec;
+  const candidate = {
+    ...spec,
+    calls: {
+      ...(spec.calls ?? {}),
+      [`${callType}:${id}`]: { config_overrides: { grants: map as GrantsMap } },
+    },
+  };
+  const problem = diagnosticsError(context.live.validate(candidate));
+  if (problem !== undefined) throw problem;
+  return { grants: map as GrantsMap };
+}
+
+const UPDATABLE = new Set([
+  'custom',
+  'settings_override',
+  'config_overrides',
+  'team',
+  'created_by_id',
+]);
+
+/** UpdateCall; `changes` names the touched fields so server-only ones are refused client side. */
+export async function updateCall(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+  body: unknown,
+): Promise<CallState> {
+  const payload = expectObject(body, 'body');
+  for (const key of Object.keys(payload)) {
+    if (!UPDATABLE.has(key))
+      throw badRequest('INVALID_REQUEST', `"${key}" cannot be updated on a call`);
+  }
+  return context.db.transaction(async (tx) => {
+    const { row, members } = await requireVisibleCall(context, tx, callType, id);
+    const changes = Object.keys(payload).sort();
+    await decideOrRefuse(context, decisionInput(context, 'UpdateCall', row, members, changes));
+    const custom =
+      payload['custom'] === undefined
+        ? null
+        : JSON.stringify(expectObject(payload['custom'], 'custom'));
+    const settings =
+      payload['settings_override'] === undefined
+        ? null
+        : JSON.stringify(expectObject(payload['settings_override'], 'settings_override'));
+    const overridesGiven = Object.hasOwn(payload, 'config_overrides');
+    const overrides = overridesGiven
+      ? parseOverrides(context, callType, id, payload['config_overrides'])
+      : null;
+    const teamGiven = Object.hasOwn(payload, 'team');
+    const team = teamGiven && payload['team'] !== null ? expectTeam(payload['team'], 'team') : null;
+    const creator =
+      payload['created_by_id'] === undefined
+        ? null
+        : expectId(payload['created_by_id'], 'created_by_id');
+    if (creator !== null) await requireUsersExist(tx, [creator]);
+    await tx.query(
+      `UPDATE calls SET
+         custom = COALESCE($3::jsonb, custom),
+         settings_override = COALESCE($4::jsonb, settings_override),
+         config_overrides = CASE WHEN $5 THEN $6::jsonb ELSE config_overrides END,
+         team = CASE WHEN $7 THEN $8 ELSE team END,
+         created_by_id = COALESCE($9, created_by_id),
+         updated_at = now()
+       WHERE call_type = $1 AND id = $2`,
+      [
+        callType,
+        id,
+        custom,
+        settings,
+        overridesGiven,
+        overrides === null ? null : JSON.stringify(overrides),
+        teamGiven,
+        team,
+        creator,
+      ],
+    );
+    const updated = await findCall(tx, callType, id);
+    if (updated === undefined) throw notFound(`call "${callType}:${id}"`);
+    return toCallState(context, updated, members);
+  });
+}
+
+/** UpdateCallMembers: adds or re-roles members (`role` is server-only) and removes members. */
+export async function updateCallMembers(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+  body: unknown,
+): Promise<CallState> {
+  const payload = expectObject(body, 'body');
+  const updates = parseMembers(context, payload['update_members'], 'update_members');
+  const removals = expectStringList(payload['remove_members'], 'remove_members');
+  return context.db.transaction(async (tx) => {
+    const { row, members } = await requireVisibleCall(context, tx, callType, id);
+    if (updates.length > 0) {
+      const changes = updates.some((member) => member.role !== undefined) ? ['role'] : [];
+      await decideOrRefuse(
+        context,
+        decisionInput(context, 'UpdateCallMember', row, members, changes),
+      );
+      await requireUsersExist(
+        tx,
+        updates.map((member) => member.user_id),
+      );
+      await upsertMembers(tx, callType, id, updates);
+    }
+    if (removals.length > 0) {
+      await decideOrRefuse(context, decisionInput(context, 'RemoveCallMember', row, members));
+      await tx.query(
+        'DELETE FROM call_members WHERE call_type = $1 AND call_id = $2 AND user_id = ANY($3::text[])',
+        [callType, id, removals],
+      );
+    }
+    return toCallState(context, row, await findMembers(tx, callType, id));
+  });
+}
+
+/** updateUserPermissions: per-member grant modifiers of one call (the request-to-speak flow). */
+export async function updateUserPermissions(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+  body: unknown,
+): Promise<CallState> {
+  const payload = expectObject(body, 'body');
+  const userId = expectId(payload['user_id'], 'user_id');
+  const granted = expectStringList(payload['grant_permissions'], 'grant_permissions');
+  const revoked = expectStringList(payload['revoke_permissions'], 'revoke_permissions');
+  const policy = context.live.snapshot.policy;
+  for (const permission of [...granted, ...revoked]) {
+    const definition = policy.permissions[permission];
+    if (definition === undefined)
+      throw badRequest('UNKNOWN_PERMISSION', `unknown permission "${permission}"`);
+    if (policy.actions[definition.action]?.level !== 'call') {
+      throw badRequest('INVALID_REQUEST', `"${permission}" is not a call-level permission`);
+    }
+  }
+  const conflict = granted.find((permission) => revoked.includes(permission));
+  if (conflict !== undefined)
+    throw badRequest('CONFLICTING_MODIFIER', `"${conflict}" is both granted and revoked`);
+  return context.db.transaction(async (tx) => {
+    const { row, members } = await requireVisibleCall(context, tx, callType, id);
+    await decideOrRefuse(context, decisionInput(context, 'UpdateCallPermissions', row, members));
+    const member = members.find((candidate) => candidate.user_id === userId);
+    if (member === undefined)
+      throw new ApiError(404, 'MEMBER_NOT_FOUND', `"${userId}" is not a member of this call`);
+    const modifiers = new Set(member.grants);
+    for (const permission of granted) {
+      modifiers.delete(`!${permission}`);
+      modifiers.add(permission);
+    }
+    for (const permission of revoked) {
+      modifiers.delete(permission);
+      modifiers.add(`!${permission}`);
+    }
+    await tx.query(
+      'UPDATE call_members SET grants = $4::jsonb WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
+      [callType, id, userId, JSON.stringify([...modifiers].sort())],
+    );
+    return toCallState(context, row, await findMembers(tx, callType, id));
+  });
+}
+
+/** queryCalls: the policy's filter, SQL, then every row re-decided (ReadCall) and enriched. */
+export async function queryCalls(
+  context: ServiceContext,
+  body: unknown,
+): Promise<{ calls: CallState[] }> {
+  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
+  const filterConditions = payload['filter_conditions'] ?? {};
+  if (!isPlainObject(filterConditions))
+    throw badRequest('INVALID_FILTER', 'filter_conditions must be an object');
+  const limit = expectLimit(payload['limit']);
+  const offset = expectOffset(payload['offset']);
+  const order = translateSort('calls', payload['sort']);
+  if (!order.ok) throw badRequest('INVALID_SORT', order.message);
+  const verdict = await context.decider.queryFilter(
+    {
+      subject: context.actor.subject,
+      action: 'QueryCalls',
+      query: { filter_conditions: filterConditions },
+      context: contextOf(context.actor),
+    },
+    context.actor.requestId,
+  );
+  if (!verdict.allow || verdict.filter === null) throw refusalOf(verdict);
+  const condition = translateFilter('calls', verdict.filter);
+  if (!condition.ok) throw badRequest('INVALID_FILTER', condition.message);
+  const params = [...condition.params, limit, offset];
+  const rows = await context.db.query<CallRow>(
+    `SELECT ${CALL_COLUMNS} FROM calls WHERE ${condition.sql}
+     ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  const memberRows =
+    rows.length === 0
+      ? []
+      : await context.db.query<MemberRow & { call_type: string; call_id: string }>(
+          `SELECT call_type, call_id, user_id, role, grants FROM call_members
+     WHERE (call_type || ':' || call_id) = ANY($1::text[]) ORDER BY user_id`,
+          [rows.map((row) => `${row.call_type}:${row.id}`)],
+        );
+  const membersOf = (row: CallRow): MemberRow[] =>
+    memberRows.filter((member) => member.call_type === row.call_type && member.call_id === row.id);
+  const reads = await context.decider.decideMany(
+    rows.map((row) => decisionInput(context, 'ReadCall', row, membersOf(row))),
+    context.actor.requestId,
+  );
+  const visible = rows.filter((_row, index) => reads[index]?.allow === true);
+  const calls: CallState[] = [];
+  for (const row of visible) calls.push(await toCallState(context, row, membersOf(row)));
+  return { calls };
+}

@@ -1,0 +1,321 @@
+// Users: upsert (back end, or a decided client request), partial update, soft delete and
+// queryUsers with the policy's team filter re-applied on the server.
+import type { DecisionInput, UserResource } from '../../sdk/types.js';
+import type { Queryable } from '../db/database.js';
+import { refusalOf } from '../decider.js';
+import { ApiError, badRequest, notFound } from '../errors.js';
+import { translateFilter } from '../query/filter-sql.js';
+import { translateSort } from '../query/sort-sql.js';
+import { contextOf, type ServiceContext } from './context.js';
+import {
+  expectId,
+  expectLimit,
+  expectObject,
+  expectOffset,
+  expectOptionalString,
+  expectTeams,
+  isPlainObject,
+} from './validate.js';
+
+export interface UserRecord {
+  id: string;
+  name: string | null;
+  role: string;
+  teams: string[];
+  custom: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+interface UserRow {
+  id: string;
+  name: string | null;
+  role: string;
+  teams: string[];
+  custom: Record<string, unknown>;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const USER_COLUMNS = 'id, name, role, teams, custom, created_at, updated_at';
+
+function toIso(value: Date | string): string {
+  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+export function toUserRecord(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    teams: [...row.teams].sort(),
+    custom: row.custom,
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
+  };
+}
+
+export async function findUser(db: Queryable, id: string): Promise<UserRecord | undefined> {
+  const rows = await db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : toUserRecord(row);
+}
+
+function userResource(user: Pick<UserRecord, 'id' | 'role' | 'teams'>): UserResource {
+  return { kind: 'user', id: user.id, role: user.role, teams: user.teams };
+}
+
+/** 404 (never 403) when the user is missing or in another tenant. */
+async function requireVisibleUser(
+  context: ServiceContext,
+  id: string,
+  tx: Queryable,
+): Promise<UserRecord> {
+  const user = await findUser(tx, id);
+  if (user === undefined) throw notFound(`user "${id}"`);
+  const probe = await context.decider.decide(
+    {
+      subject: context.actor.subject,
+      action: 'SearchUser',
+      resource: userResource(user),
+      context: contextOf(context.actor),
+    },
+    context.actor.requestId,
+  );
+  if (!probe.allow && probe.reason === 'TEAM_MISMATCH') throw notFound(`user "${id}"`);
+  return user;
+}
+
+interface UserInput {
+  id: string;
+  name?: string;
+  role?: string;
+  teams?: string[];
+  custom?: Record<string, unknown>;
+}
+
+function checkRole(context: ServiceContext, role: string | undefined): void {
+  if (role === undefined) return;
+  const definition = context.live.snapshot.policy.roles[role];
+  if (definition === undefined) throw badRequest('UNKNOWN_ROLE', `unknown role "${role}"`);
+  if (definition.level === 'call') {
+    throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a call-level role, not a user role`);
+  }
+}
+
+function parseUserInput(context: ServiceContext, value: unknown, index: number): UserInput {
+  const body = expectObject(value, `users[${index}]`);
+  const allowed = new Set(['id', 'name', 'role', 'teams', 'custom']);
+  for (const key of Object.keys(body)) {
+    if (!allowed.has(key))
+      throw badRequest('INVALID_REQUEST', `users[${index}].${key} is not a user field`);
+  }
+  const user: UserInput = { id: expectId(body['id'], `users[${index}].id`) };
+  const name = expectOptionalString(body['name'], `users[${index}].name`);
+  if (name !== undefined) user.name = name;
+  const role = expectOptionalString(body['role'], `users[${index}].role`);
+  checkRole(context, role);
+  if (role !== undefined) user.role = role;
+  if (body['teams'] !== undefined) user.teams = expectTeams(body['teams'], `users[${index}].teams`);
+  if (body['custom'] !== undefined)
+    user.custom = expectObject(body['custom'], `users[${index}].custom`);
+  return user;
+}
+
+function changedFields(existing: UserRecord, input: Omit<UserInput, 'id'>): string[] {
+  const changes: string[] = [];
+  if (input.name !== undefined && input.name !== existing.name) changes.push('name');
+  if (input.role !== undefined && input.role !== existing.role) changes.push('role');
+  if (input.teams !== undefined && JSON.stringify(input.teams) !== JSON.stringify(existing.teams))
+    changes.push('teams');
+  if (
+    input.custom !== undefined &&
+    JSON.stringify(input.custom) !== JSON.stringify(existing.custom)
+  )
+    changes.push('custom');
+  return changes;
+}
+
+/** Creates or replaces users; all or nothing, each one decided (CreateUser / UpdateUser). */
+export async function upsertUsers(
+  context: ServiceContext,
+  body: unknown,
+): Promise<{ users: Record<string, UserRecord> }> {
+  const payload = expectObject(body, 'body');
+  const list = Array.isArray(payload['users'])
+    ? payload['users']
+    : isPlainObject(payload['users'])
+      ? Object.values(payload['users'])
+      : undefined;
+  if (list === undefined || list.length === 0 || list.length > 100) {
+    throw badRequest('INVALID_REQUEST', 'users must be a list of 1 to 100 users');
+  }
+  const inputs = list.map((value, index) => parseUserInput(context, value, index));
+  return context.db.transaction(async (tx) => {
+    const users: Record<string, UserRecord> = {};
+    for (const input of inputs) {
+      const existing = await findUser(tx, input.id);
+      let decisionInput: DecisionInput;
+      if (existing === undefined) {
+        decisionInput = {
+          subject: context.actor.subject,
+          action: 'CreateUser',
+          resource: userResource({
+            id: input.id,
+            role: input.role ?? 'user',
+            teams: input.teams ?? [],
+          }),
+          context: contextOf(context.actor),
+        };
+      } else {
+        decisionInput = {
+          subject: context.actor.subject,
+          action: 'UpdateUser',
+          resource: userResource(existing),
+          changes: changedFields(existing, input),
+          context: contextOf(context.actor),
+        };
+      }
+      const decision = await context.decider.decide(decisionInput, context.actor.requestId);
+      if (!decision.allow) {
+        if (existing !== undefined && decision.reason === 'TEAM_MISMATCH')
+          throw notFound(`user "${input.id}"`);
+        throw refusalOf(decision);
+      }
+      const rows = await tx.query<UserRow>(
+        `INSERT INTO users (id, name, role, teams, custom, deleted_at)
+         VALUES ($1, $2, COALESCE($3, 'user'), COALESCE($4::text[], '{}'), COALESCE($5::jsonb, '{}'), NULL)
+         ON CONFLICT (id) DO UPDATE SET
+           name = COALESCE($2, users.name),
+           role = COALESCE($3, users.role),
+           teams = COALESCE($4::text[], users.teams),
+           custom = COALESCE($5::jsonb, users.custom),
+           deleted_at = NULL,
+           updated_at = now()
+         RETURNING ${USER_COLUMNS}`,
+        [
+          input.id,
+          input.name ?? null,
+          input.role ?? null,
+          input.teams ?? null,
+          input.custom === undefined ? null : JSON.stringify(input.custom),
+        ],
+      );
+      const row = rows[0];
+      if (row === undefined) throw new ApiError(500, 'INTERNAL', 'upsert returned no row');
+      users[input.id] = toUserRecord(row);
+    }
+    return { users };
+  });
+}
+
+/** `{id, set, unset}`: the changed fields are decided (UpdateUser with `changes`). */
+export async function updateUserPartial(
+  context: ServiceContext,
+  id: string,
+  body: unknown,
+): Promise<{ user: UserRecord }> {
+  const payload = expectObject(body, 'body');
+  const set = payload['set'] === undefined ? {} : expectObject(payload['set'], 'set');
+  const unset = Array.isArray(payload['unset']) ? (payload['unset'] as unknown[]) : [];
+  const input = parseUserInput(context, { ...set, id }, 0);
+  const unsetFields = unset.map((field) => {
+    if (field !== 'name' && field !== 'custom' && field !== 'teams') {
+      throw badRequest('INVALID_REQUEST', `cannot unset "${String(field)}"`);
+    }
+    return field;
+  });
+  return context.db.transaction(async (tx) => {
+    const existing = await requireVisibleUser(context, id, tx);
+    const changes = [...new Set([...changedFields(existing, input), ...unsetFields])].sort();
+    const decision = await context.decider.decide(
+      {
+        subject: context.actor.subject,
+        action: 'UpdateUser',
+        resource: userResource(existing),
+        changes,
+        context: contextOf(context.actor),
+      },
+      context.actor.requestId,
+    );
+    if (!decision.allow) throw refusalOf(decision);
+    const rows = await tx.query<UserRow>(
+      `UPDATE users SET
+         name = CASE WHEN $6 THEN NULL ELSE COALESCE($2, name) END,
+         role = COALESCE($3, role),
+         teams = CASE WHEN $7 THEN '{}'::text[] ELSE COALESCE($4::text[], teams) END,
+         custom = CASE WHEN $8 THEN '{}'::jsonb ELSE COALESCE($5::jsonb, custom) END,
+         updated_at = now()
+       WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+      [
+        id,
+        input.name ?? null,
+        input.role ?? null,
+        input.teams ?? null,
+        input.custom === undefined ? null : JSON.stringify(input.custom),
+        unsetFields.includes('name'),
+        unsetFields.includes('teams'),
+        unsetFields.includes('custom'),
+      ],
+    );
+    const row = rows[0];
+    if (row === undefined) throw notFound(`user "${id}"`);
+    return { user: toUserRecord(row) };
+  });
+}
+
+/** Soft delete (server side): the row stays so deleteRole can tell deleted users apart. */
+export async function deleteUser(
+  context: ServiceContext,
+  id: string,
+): Promise<{ user: UserRecord }> {
+  return context.db.transaction(async (tx) => {
+    const rows = await tx.query<UserRow>(
+      `UPDATE users SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${USER_COLUMNS}`,
+      [id],
+    );
+    const row = rows[0];
+    if (row === undefined) throw notFound(`user "${id}"`);
+    return { user: toUserRecord(row) };
+  });
+}
+
+/** queryUsers: the policy's query_filter first (client side injects the team condition), then SQL. */
+export async function queryUsers(
+  context: ServiceContext,
+  body: unknown,
+): Promise<{ users: UserRecord[] }> {
+  const payload =
+    isPlainObject(body) && isPlainObject(body['payload'])
+      ? body['payload']
+      : expectObject(body ?? {}, 'body');
+  const filterConditions = payload['filter_conditions'] ?? {};
+  if (!isPlainObject(filterConditions))
+    throw badRequest('INVALID_FILTER', 'filter_conditions must be an object');
+  const limit = expectLimit(payload['limit']);
+  const offset = expectOffset(payload['offset']);
+  const order = translateSort('users', payload['sort']);
+  if (!order.ok) throw badRequest('INVALID_SORT', order.message);
+  const verdict = await context.decider.queryFilter(
+    {
+      subject: context.actor.subject,
+      action: 'QueryUsers',
+      query: { filter_conditions: filterConditions },
+      context: contextOf(context.actor),
+    },
+    context.actor.requestId,
+  );
+  if (!verdict.allow || verdict.filter === null) throw refusalOf(verdict);
+  const condition = translateFilter('users', verdict.filter);
+  if (!condition.ok) throw badRequest('INVALID_FILTER', condition.message);
+  const params = [...condition.params, limit, offset];
+  const rows = await context.db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND ${condition.sql}
+     ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { users: rows.map(toUserRecord) };
+}
