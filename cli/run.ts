@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<{ run: Command }>> = {
   test: () => import('./commands/test.js'),
   diff: () => import('./commands/diff.js'),
   init: () => import('./commands/init.js'),
+  matrix: () => import('./commands/matrix.js'),
 };
 
 const USAGE = `usage: rolecall <command> [options]
@@ -22,6 +23,8 @@ commands:
   diff OLD NEW | FILE --base REV [--suite FILE] [--format markdown|json] [--fail-on KINDS]
                                              permission changes, for PR review and CI gates
   init [DIR]                                 write a grants-repo template
+  matrix FILE [-o matrix.html] [--link vscode|relative|none]
+                                             roles × permissions of every scope, as one HTML page
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,0 +1,114 @@
+// `rolecall matrix FILE [-o matrix.html] [--link vscode|relative|none]`: renders the permissions
+// matrix of a grants file as one static HTML page; exit 0 ok, 1 on grants errors, 2 on usage.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
+import {
+  buildMatrixFromText,
+  renderMatrixHtml,
+  type MatrixSource,
+} from '../../compiler/matrix/index.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
+
+type LinkKind = 'vscode' | 'relative' | 'none';
+const LINK_KINDS: readonly LinkKind[] = ['vscode', 'relative', 'none'];
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { file, output, link } = parseMatrixArgs(argv);
+  const filePath = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = await readFile(filePath, 'utf8');
+  } catch (error) {
+    io.stderr(`rolecall matrix: cannot read ${file}: ${errorMessage(error)}\n`);
+    return EXIT_USAGE;
+  }
+  const result = buildMatrixFromText(file, text);
+  if (result.diagnostics.length > 0) {
+    io.stderr(renderDiagnostics(result.diagnostics, new Map([[file, text]]), 'text'));
+  }
+  if (!result.ok) return EXIT_FAILURE;
+
+  const outputPath = output === undefined ? undefined : path.resolve(io.cwd, output);
+  const sourceHref = linkMaker(link, io.cwd, outputPath);
+  const page = renderMatrixHtml(result.value, sourceHref === undefined ? {} : { sourceHref });
+  if (outputPath === undefined) {
+    io.stdout(page);
+    return EXIT_OK;
+  }
+  // Write next to the target and rename, so a reader never sees half a page.
+  const temporary = `${outputPath}.${process.pid.toString()}.tmp`;
+  try {
+    await writeFile(temporary, page, 'utf8');
+    await rename(temporary, outputPath);
+  } catch (error) {
+    io.stderr(`rolecall matrix: cannot write ${output ?? ''}: ${errorMessage(error)}\n`);
+    return EXIT_FAILURE;
+  }
+  io.stderr(`wrote ${output ?? ''}\n`);
+  return EXIT_OK;
+}
+
+/** Editor links: vscode://file/ABS:LINE:COL, or a path relative to the page with a #L anchor. */
+function linkMaker(
+  link: LinkKind,
+  cwd: string,
+  outputPath: string | undefined,
+): ((source: MatrixSource) => string) | undefined {
+  if (link === 'none') return undefined;
+  if (link === 'vscode') {
+    return (source) => {
+      const absolute = path.resolve(cwd, source.file).split(path.sep).join('/');
+      const withSlash = absolute.startsWith('/') ? absolute : `/${absolute}`;
+      return `vscode://file${encodeURI(withSlash)}:${source.line.toString()}:${source.column.toString()}`;
+    };
+  }
+  const pageDir = outputPath === undefined ? cwd : path.dirname(outputPath);
+  return (source) => {
+    const relative = path
+      .relative(pageDir, path.resolve(cwd, source.file))
+      .split(path.sep)
+      .join('/');
+    return `${encodeURI(relative)}#L${source.line.toString()}`;
+  };
+}
+
+function parseMatrixArgs(argv: string[]): {
+  file: string;
+  output: string | undefined;
+  link: LinkKind;
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        link: { type: 'string', default: 'vscode' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(errorMessage(error));
+  }
+  const { positionals, values } = parsed;
+  if (positionals.length !== 1 || positionals[0] === undefined) {
+    throw new UsageError(
+      'expects exactly one grants file: rolecall matrix FILE [-o matrix.html] [--link vscode|relative|none]',
+    );
+  }
+  const link = LINK_KINDS.find((kind) => kind === values.link);
+  if (link === undefined) {
+    throw new UsageError(`unknown --link "${values.link}"; use vscode, relative or none`);
+  }
+  return { file: positionals[0], output: values.output, link };
+}
+
+function errorMessage(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EISDIR') return 'it is a directory';
+  return error instanceof Error ? error.message : String(error);
+}
