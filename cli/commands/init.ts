@@ -45,8 +45,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     await writeFile(destination, await readFile(path.join(templateDir, file)), { flag: 'wx' });
     io.stdout(`created ${path.relative(io.cwd, destination) || destination}\n`);
   }
-  io.stdout(
-    '\nnext: npm install, then npm run check && npm test; push to run the CI workflow\n',
-  );
+  io.stdout('\nnext: npm install, then npm run check && npm test; push to run the CI workflow\n');
   return EXIT_OK;
 }

@@ -205,7 +205,11 @@ export function resolveGrantsText(file: string, text: string): Result<ResolvedPo
   const validated = validateGrants(loaded.value);
   if (!validated.ok) return validated;
   const policy = resolveGrants(validated.value, { locate: loaded.value.locate });
-  return { ok: true, value: policy, diagnostics: [...loaded.diagnostics, ...validated.diagnostics] };
+  return {
+    ok: true,
+    value: policy,
+    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
+  };
 }
 
 /** Prints diagnostics the way `rolecall check` does, with code frames from the given texts. */

@@ -73,7 +73,11 @@ function scopesOf(policy: ResolvedPolicy): Record<string, Scope> {
   return scopes;
 }
 
-function diffScope(name: string, old: Scope | undefined, current: Scope | undefined): GrantChange[] {
+function diffScope(
+  name: string,
+  old: Scope | undefined,
+  current: Scope | undefined,
+): GrantChange[] {
   const modifiers = (old ?? current)?.modifiers ?? false;
   const roles = sortedUnion(Object.keys(old?.grants ?? {}), Object.keys(current?.grants ?? {}));
   const changes: GrantChange[] = [];
@@ -86,13 +90,7 @@ function diffScope(name: string, old: Scope | undefined, current: Scope | undefi
       if (inBefore === inAfter) continue;
       const revoke = modifiers && entry.startsWith('!');
       const permission = revoke ? entry.slice(1) : entry;
-      const change = revoke
-        ? inAfter
-          ? 'revoked'
-          : 'unrevoked'
-        : inAfter
-          ? 'added'
-          : 'removed';
+      const change = revoke ? (inAfter ? 'revoked' : 'unrevoked') : inAfter ? 'added' : 'removed';
       const effect: Effect = change === 'added' || change === 'unrevoked' ? 'widened' : 'narrowed';
       const sourceTable = inAfter ? current?.sources : old?.sources;
       const source = sourceTable?.[role]?.[permission];

@@ -62,7 +62,12 @@ export function loadTestSuite(file: string, text: string): Result<TestSuite> {
     };
     const previous = seenNames.get(rawCase.name);
     if (previous !== undefined) {
-      error([...at, 'name'], 'DUPLICATE_CASE', `case name "${rawCase.name}" is used twice`, `first used by case ${previous + 1}; names identify cases in JUnit and diffs`);
+      error(
+        [...at, 'name'],
+        'DUPLICATE_CASE',
+        `case name "${rawCase.name}" is used twice`,
+        `first used by case ${previous + 1}; names identify cases in JUnit and diffs`,
+      );
     }
     seenNames.set(rawCase.name, index);
 
@@ -88,6 +93,13 @@ export function loadTestSuite(file: string, text: string): Result<TestSuite> {
     };
     const subject = resolveFixture('subject', subjects);
     const resource = resolveFixture('resource', resources);
+    // A missing fixture is already reported; building inputs would only repeat it.
+    if (
+      (typeof rawCase.subject === 'string' && subject === undefined) ||
+      (typeof rawCase.resource === 'string' && resource === undefined)
+    ) {
+      return;
+    }
     const built = buildInputs(rawCase, subject, resource);
     if (typeof built === 'string') {
       error(at, 'INVALID_CASE', `case "${rawCase.name}": ${built}`);
@@ -220,7 +232,7 @@ function schemaDiagnostics(
     if (error.keyword === 'if') continue;
     const path = pathOf(error.instancePath);
     if (error.keyword === 'additionalProperties') {
-      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = allowedKeys(error.parentSchema);
       const suggestion = allowed.length > 0 ? closest(key, allowed) : undefined;
       const id = `${error.instancePath}/${key}:unknown`;

@@ -15,7 +15,8 @@ export function describeMismatch(mismatch: Mismatch): string {
 export function describeAnswer(result: CaseResult): string {
   const answer = result.outcome.decision ?? result.outcome.query;
   if (answer === undefined) return `capabilities ${formatValue(result.outcome.capabilities)}`;
-  const message = answer.message === undefined || answer.message === '' ? '' : `: ${answer.message}`;
+  const message =
+    answer.message === undefined || answer.message === '' ? '' : `: ${answer.message}`;
   return `${answer.allow ? 'allow' : 'deny'} ${answer.reason}${message}`;
 }
 

@@ -57,7 +57,8 @@ export function canonicalJson(value: unknown): string {
       .sort(([first], [second]) => (first < second ? -1 : first > second ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
-  return JSON.stringify(value) ?? 'undefined';
+  // JSON.stringify(undefined) is undefined at run time, whatever its declared type says.
+  return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
 function sameJson(first: unknown, second: unknown): boolean {

@@ -1,0 +1,236 @@
+// `rolecall test --junit`: the XML is parsed by a strict well-formedness checker (no XML parser
+// ships with the project) and checked against the structure of the Jenkins/Ant JUnit XSD.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../cli/io.js';
+import { main } from '../cli/run.js';
+
+interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+const NAME = /^[A-Za-z_:][A-Za-z0-9_.:-]*/;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(raw: string, at: number): string {
+  if (raw.includes('<')) throw new Error(`raw "<" in text or attribute near offset ${at}`);
+  return raw.replace(/&([^;]*);|&/g, (match, body: string | undefined) => {
+    if (body === undefined) throw new Error(`bare "&" near offset ${at}`);
+    const numeric = /^#(x[0-9A-Fa-f]+|[0-9]+)$/.exec(body);
+    if (numeric?.[1] !== undefined) {
+      const value = numeric[1];
+      return String.fromCodePoint(
+        value.startsWith('x') ? parseInt(value.slice(1), 16) : Number(value),
+      );
+    }
+    const named = ENTITIES[body];
+    if (named === undefined) throw new Error(`unknown entity ${match} near offset ${at}`);
+    return named;
+  });
+}
+
+/**
+ * A strict parser for the XML subset JUnit reports use (declaration, elements, attributes,
+ * text, entities). It throws on anything not well-formed: unclosed or crossed tags, raw `<` or
+ * `&`, duplicate or unquoted attributes, text outside the root, a second root.
+ */
+function parseXml(xml: string): XmlElement {
+  let position = 0;
+  const declaration = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n?/.exec(xml);
+  if (declaration === null) throw new Error('missing XML declaration');
+  position = declaration[0].length;
+  const stack: XmlElement[] = [];
+  let rootElement: XmlElement | undefined;
+  while (position < xml.length) {
+    const next = xml.indexOf('<', position);
+    const text = xml.slice(position, next === -1 ? xml.length : next);
+    const parent = stack.at(-1);
+    if (parent === undefined) {
+      if (text.trim() !== '') throw new Error(`text outside the root element at ${position}`);
+    } else {
+      parent.text += decodeEntities(text, position);
+    }
+    if (next === -1) break;
+    position = next;
+    if (xml.startsWith('</', position)) {
+      const close = /^<\/([A-Za-z_:][A-Za-z0-9_.:-]*)\s*>/.exec(xml.slice(position));
+      const open = stack.pop();
+      if (close === null || open === undefined || close[1] !== open.name) {
+        throw new Error(`mismatched closing tag at ${position}`);
+      }
+      position += close[0].length;
+      continue;
+    }
+    position += 1;
+    const name = NAME.exec(xml.slice(position))?.[0];
+    if (name === undefined) throw new Error(`bad tag name at ${position}`);
+    position += name.length;
+    const element: XmlElement = { name, attributes: {}, children: [], text: '' };
+    for (;;) {
+      const space = /^\s*/.exec(xml.slice(position))?.[0] ?? '';
+      position += space.length;
+      if (xml.startsWith('/>', position) || xml.startsWith('>', position)) break;
+      if (space === '') throw new Error(`attributes must be separated by space at ${position}`);
+      const attribute = /^([A-Za-z_:][A-Za-z0-9_.:-]*)="([^"]*)"/.exec(xml.slice(position));
+      if (attribute?.[1] === undefined || attribute[2] === undefined) {
+        throw new Error(`bad attribute at ${position}`);
+      }
+      if (attribute[1] in element.attributes)
+        throw new Error(`duplicate attribute ${attribute[1]}`);
+      element.attributes[attribute[1]] = decodeEntities(attribute[2], position);
+      position += attribute[0].length;
+    }
+    const selfClosing = xml.startsWith('/>', position);
+    position += selfClosing ? 2 : 1;
+    if (parent === undefined) {
+      if (rootElement !== undefined) throw new Error('a second root element');
+      rootElement = element;
+    } else {
+      parent.children.push(element);
+    }
+    if (!selfClosing) stack.push(element);
+  }
+  if (stack.length > 0) throw new Error(`unclosed element <${stack.at(-1)?.name ?? ''}>`);
+  if (rootElement === undefined) throw new Error('no root element');
+  return rootElement;
+}
+
+const isCount = (value: string | undefined): boolean => value !== undefined && /^\d+$/.test(value);
+const isTime = (value: string | undefined): boolean =>
+  value !== undefined && /^\d+(\.\d+)?$/.test(value);
+
+/** The structure of the Jenkins/Ant JUnit XSD: element names, required attributes, counts. */
+function checkJunitStructure(root: XmlElement): void {
+  expect(root.name).toBe('testsuites');
+  for (const key of ['tests', 'failures', 'errors'])
+    expect(isCount(root.attributes[key])).toBe(true);
+  expect(isTime(root.attributes['time'])).toBe(true);
+  let total = 0;
+  let failures = 0;
+  for (const suite of root.children) {
+    expect(suite.name).toBe('testsuite');
+    expect(suite.attributes['name']).toBeTruthy();
+    for (const key of ['tests', 'failures', 'errors', 'skipped']) {
+      expect(isCount(suite.attributes[key])).toBe(true);
+    }
+    expect(isTime(suite.attributes['time'])).toBe(true);
+    let suiteFailures = 0;
+    for (const testCase of suite.children) {
+      expect(testCase.name).toBe('testcase');
+      expect(testCase.attributes['name']).toBeTruthy();
+      expect(testCase.attributes['classname']).toBeTruthy();
+      expect(isTime(testCase.attributes['time'])).toBe(true);
+      for (const child of testCase.children) {
+        expect(['failure', 'error', 'skipped', 'system-out', 'system-err']).toContain(child.name);
+        if (child.name === 'failure') {
+          expect(child.attributes['message']).toBeTruthy();
+          expect(child.attributes['type']).toBeTruthy();
+          suiteFailures += 1;
+        }
+      }
+    }
+    expect(Number(suite.attributes['tests'])).toBe(suite.children.length);
+    expect(Number(suite.attributes['failures'])).toBe(suiteFailures);
+    total += suite.children.length;
+    failures += suiteFailures;
+  }
+  expect(Number(root.attributes['tests'])).toBe(total);
+  expect(Number(root.attributes['failures'])).toBe(failures);
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+const templateGrants = path.join(root, 'templates', 'init', 'rolecall.yaml');
+
+function captureIo(cwd: string): CliIo {
+  return {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    readStdin: () => Promise.resolve(''),
+    cwd,
+  };
+}
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-junit-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('the XML checker', () => {
+  it('rejects malformed XML, so a broken report cannot pass', () => {
+    const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
+    expect(() => parseXml(`${head}<a><b></a></b>`)).toThrow(/mismatched/);
+    expect(() => parseXml(`${head}<a x="1" x="2"/>`)).toThrow(/duplicate/);
+    expect(() => parseXml(`${head}<a>fish & chips</a>`)).toThrow(/bare "&"/);
+    expect(() => parseXml(`${head}<a x="<"/>`)).toThrow(/raw "<"/);
+    expect(() => parseXml(`${head}<a>`)).toThrow(/unclosed/);
+    expect(() => parseXml(`${head}<a/><b/>`)).toThrow(/second root/);
+    expect(() => parseXml('<a/>')).toThrow(/declaration/);
+    expect(parseXml(`${head}<a k="&lt;&#10;">x &amp; y<b/></a>`)).toEqual({
+      name: 'a',
+      attributes: { k: '<\n' },
+      children: [{ name: 'b', attributes: {}, children: [], text: '' }],
+      text: 'x & y',
+    });
+  });
+});
+
+describe('rolecall test --junit', () => {
+  it('writes one testcase per case, failures with expected vs actual, escaped names', async () => {
+    const suite = path.join(work, 'junit.test.yaml');
+    await writeFile(
+      suite,
+      `grants: ${JSON.stringify(templateGrants)}
+name: "billing <&> \\"quotes\\""
+fixtures:
+  subjects:
+    member: { id: alice, role: user, teams: [red], call_role: call_member }
+  resources:
+    red_call: { kind: call, call_type: default, id: red-1, team: red }
+cases:
+  - name: "member sends <video> & audio"
+    subject: member
+    action: SendVideo
+    resource: red_call
+    expect: { allow: true }
+  - name: expects a revoke
+    subject: member
+    action: SendVideo
+    resource: red_call
+    expect: { allow: false, reason: REVOKED }
+  - name: guest query
+    subject: { id: g, role: guest, teams: [red] }
+    query: { kind: users }
+    expect: { reason: INJECTED }
+`,
+    );
+    const junitFile = path.join(work, 'out.xml');
+    expect(await main(['test', suite, '--junit', junitFile], captureIo(work))).toBe(1);
+    const document = parseXml(await readFile(junitFile, 'utf8'));
+    checkJunitStructure(document);
+    expect(document.attributes).toMatchObject({ tests: '3', failures: '1' });
+    const [testSuite] = document.children;
+    expect(testSuite?.attributes['name']).toBe('billing <&> "quotes"');
+    const cases = testSuite?.children ?? [];
+    expect(cases.map((testCase) => testCase.attributes['name'])).toEqual([
+      'member sends <video> & audio',
+      'expects a revoke',
+      'guest query',
+    ]);
+    const failure = cases[1]?.children[0];
+    expect(failure?.name).toBe('failure');
+    expect(failure?.attributes['message']).toBe(
+      'expected allow false, got true; expected reason "REVOKED", got "GRANTED"',
+    );
+    expect(failure?.text).toMatch(/junit\.test\.yaml:14:11\n/);
+    expect(failure?.text).toContain('engine: allow GRANTED');
+    expect(cases[1]?.attributes['line']).toBe('14');
+  });
+});
