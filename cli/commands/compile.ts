@@ -1,7 +1,99 @@
-// `rolecall compile`: not implemented yet.
-import { EXIT_USAGE, type CliIo } from '../io.js';
+// `rolecall compile FILE -o DIR [--format text|json|github]`: check the grants file, printing its
+// diagnostics exactly like `rolecall check`, then write the bundle and types into DIR atomically.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { compileGrants, OutputDirError, writeCompileOutput } from '../../compiler/compile/index.js';
+import {
+  DIAGNOSTIC_FORMATS,
+  renderDiagnostics,
+  type DiagnosticFormat,
+} from '../../compiler/diagnostics/index.js';
+import { MissingAssetError } from '../../compiler/pack/index.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
-export function run(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('rolecall compile: not implemented yet\n');
-  return Promise.resolve(EXIT_USAGE);
+interface CompileArgs {
+  file: string;
+  outDir: string;
+  format: DiagnosticFormat;
+  color: boolean;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseCompileArgs(argv);
+  let text: string;
+  try {
+    text = await readFile(path.resolve(io.cwd, args.file), 'utf8');
+  } catch (error) {
+    io.stderr(`rolecall compile: cannot read ${args.file}: ${readErrorReason(error)}\n`);
+    return EXIT_USAGE;
+  }
+  let compiled;
+  try {
+    compiled = await compileGrants({ file: args.file, text });
+  } catch (error) {
+    if (!(error instanceof MissingAssetError)) throw error;
+    io.stderr(`rolecall compile: ${error.message}\n`);
+    return EXIT_FAILURE;
+  }
+  io.stdout(
+    renderDiagnostics(compiled.diagnostics, new Map([[args.file, text]]), args.format, {
+      color: args.color,
+    }),
+  );
+  if (!compiled.ok) return EXIT_FAILURE;
+  try {
+    await writeCompileOutput(path.resolve(io.cwd, args.outDir), compiled.value.files);
+  } catch (error) {
+    if (error instanceof OutputDirError) {
+      io.stderr(`rolecall compile: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`rolecall compile: cannot write ${args.outDir}: ${readErrorReason(error)}\n`);
+    return EXIT_FAILURE;
+  }
+  // Machine-readable formats keep stdout for the diagnostics alone.
+  const report = args.format === 'text' ? io.stdout : io.stderr;
+  report(
+    `compiled ${args.file} → ${args.outDir} (revision ${compiled.value.policy.revision.slice(0, 12)})\n`,
+  );
+  return EXIT_OK;
+}
+
+function parseCompileArgs(argv: string[]): CompileArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        format: { type: 'string', default: 'text' },
+        color: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { positionals, values } = parsed;
+  const [file] = positionals;
+  if (positionals.length !== 1 || file === undefined || values.out === undefined) {
+    throw new UsageError(
+      'expects a grants file and an output folder: rolecall compile FILE -o DIR',
+    );
+  }
+  const format = DIAGNOSTIC_FORMATS.find((known) => known === values.format);
+  if (format === undefined) {
+    throw new UsageError(`unknown --format "${values.format}"; use text, json or github`);
+  }
+  return { file, outDir: values.out, format, color: values.color };
+}
+
+function readErrorReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
 }
