@@ -38,7 +38,11 @@ const duplicate: Diagnostic = {
 };
 
 describe('text format', () => {
-  const text = renderDiagnostics([unknownPermission, duplicate], { 'rolecall.yaml': source }, 'text');
+  const text = renderDiagnostics(
+    [unknownPermission, duplicate],
+    { 'rolecall.yaml': source },
+    'text',
+  );
   const lines = text.split('\n');
 
   it('starts each diagnostic with file:line:col: severity CODE: message', () => {
@@ -90,9 +94,9 @@ describe('text format', () => {
     expect(renderDiagnostics([unknownPermission], { sources: { 'rolecall.yaml': source } })).toBe(
       renderDiagnostics([unknownPermission], { 'rolecall.yaml': source }, 'text'),
     );
-    expect(
-      renderDiagnostics([unknownPermission], { sources: {}, format: 'json' }),
-    ).toBe(renderDiagnostics([unknownPermission], {}, 'json'));
+    expect(renderDiagnostics([unknownPermission], { sources: {}, format: 'json' })).toBe(
+      renderDiagnostics([unknownPermission], {}, 'json'),
+    );
   });
 });
 

@@ -147,7 +147,8 @@ describe('loadGrants', () => {
   });
 
   it('reports an unquoted ! as a YAML tag with a quoting hint', () => {
-    const text = 'version: 1\ncalls:\n  "default:x":\n    config_overrides:\n      grants:\n        user: [!send-video]\n';
+    const text =
+      'version: 1\ncalls:\n  "default:x":\n    config_overrides:\n      grants:\n        user: [!send-video]\n';
     const [diagnostic] = diagnosticsOf(text);
     expect(diagnostic).toMatchObject({
       code: 'YAML_TAG',

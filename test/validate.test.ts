@@ -58,7 +58,13 @@ const cases: Case[] = [
   },
   {
     name: 'an unknown key in a custom permission',
-    yaml: lines('version: 1', 'permissions:', '  - id: x', '    action: EndCall', '    owners: true'),
+    yaml: lines(
+      'version: 1',
+      'permissions:',
+      '  - id: x',
+      '    action: EndCall',
+      '    owners: true',
+    ),
     code: 'UNKNOWN_KEY',
     at: 'owners',
     help: 'did you mean "owner"?',
@@ -149,7 +155,13 @@ const cases: Case[] = [
   },
   {
     name: 'an unknown role in call type grants',
-    yaml: lines('version: 1', 'call_types:', '  default:', '    grants:', '      guestt: [read-call]'),
+    yaml: lines(
+      'version: 1',
+      'call_types:',
+      '  default:',
+      '    grants:',
+      '      guestt: [read-call]',
+    ),
     code: 'UNKNOWN_ROLE',
     at: 'guestt',
     help: 'did you mean "guest"?',
@@ -171,7 +183,13 @@ const cases: Case[] = [
   },
   {
     name: 'an unknown permission',
-    yaml: lines('version: 1', 'call_types:', '  default:', '    grants:', '      user: [read-call, join-cal]'),
+    yaml: lines(
+      'version: 1',
+      'call_types:',
+      '  default:',
+      '    grants:',
+      '      user: [read-call, join-cal]',
+    ),
     code: 'UNKNOWN_PERMISSION',
     at: 'join-cal',
     help: 'did you mean "join-call"?',
@@ -254,14 +272,27 @@ const cases: Case[] = [
   },
   {
     name: 'a custom level: call role in app grants',
-    yaml: lines('version: 1', 'roles:', '  stage_manager: {level: call}', 'app:', '  grants:', '    stage_manager: [search-user]'),
+    yaml: lines(
+      'version: 1',
+      'roles:',
+      '  stage_manager: {level: call}',
+      'app:',
+      '  grants:',
+      '    stage_manager: [search-user]',
+    ),
     code: 'ROLE_LEVEL_MISMATCH',
     at: 'stage_manager',
     occurrence: 1,
   },
   {
     name: 'an app-level permission in a call type',
-    yaml: lines('version: 1', 'call_types:', '  default:', '    grants:', '      user: [read-call, search-user]'),
+    yaml: lines(
+      'version: 1',
+      'call_types:',
+      '  default:',
+      '    grants:',
+      '      user: [read-call, search-user]',
+    ),
     code: 'PERMISSION_LEVEL_MISMATCH',
     at: 'search-user',
   },
@@ -307,7 +338,13 @@ const cases: Case[] = [
   },
   {
     name: 'a revoke in call type grants',
-    yaml: lines('version: 1', 'call_types:', '  default:', '    grants:', "      user: ['!send-video']"),
+    yaml: lines(
+      'version: 1',
+      'call_types:',
+      '  default:',
+      '    grants:',
+      "      user: ['!send-video']",
+    ),
     code: 'MODIFIER_NOT_ALLOWED',
     at: "'!send-video'",
   },
@@ -327,7 +364,13 @@ const cases: Case[] = [
   },
   {
     name: 'a grant listed twice',
-    yaml: lines('version: 1', 'call_types:', '  default:', '    grants:', '      user: [read-call, join-call, read-call]'),
+    yaml: lines(
+      'version: 1',
+      'call_types:',
+      '  default:',
+      '    grants:',
+      '      user: [read-call, join-call, read-call]',
+    ),
     code: 'DUPLICATE_GRANT',
     at: 'read-call',
     occurrence: 1,
@@ -388,7 +431,13 @@ const cases: Case[] = [
   },
   {
     name: 'a write permission for anonymous',
-    yaml: lines('version: 1', 'call_types:', '  livestream:', '    grants:', '      anonymous: [read-call, create-reaction]'),
+    yaml: lines(
+      'version: 1',
+      'call_types:',
+      '  livestream:',
+      '    grants:',
+      '      anonymous: [read-call, create-reaction]',
+    ),
     code: 'ANONYMOUS_WRITE',
     at: 'create-reaction',
   },
@@ -538,12 +587,26 @@ describe('validateGrants accepts what DESIGN §2 allows', () => {
 
   it('treats prototype names as unknown, not as builtins', () => {
     const app = validate(lines('version: 1', 'app:', '  grants:', '    constructor: [toString]'));
-    expect(app.map((diagnostic) => diagnostic.code)).toEqual(['UNKNOWN_ROLE', 'UNKNOWN_PERMISSION']);
+    expect(app.map((diagnostic) => diagnostic.code)).toEqual([
+      'UNKNOWN_ROLE',
+      'UNKNOWN_PERMISSION',
+    ]);
     const calls = validate(lines('version: 1', 'calls:', '  "__proto__:x": {}'));
     expect(calls.map((diagnostic) => diagnostic.code)).toEqual(['INVALID_CALL_KEY']);
     const callTypes = validate(lines('version: 1', 'calls:', '  "constructor:x": {}'));
     expect(callTypes.map((diagnostic) => diagnostic.code)).toEqual(['UNKNOWN_CALL_TYPE']);
-    const roles = validate(lines('version: 1', 'call_types:', '  default:', '    grants:', '      toString: [hasOwnProperty]'));
-    expect(roles.map((diagnostic) => diagnostic.code)).toEqual(['UNKNOWN_ROLE', 'UNKNOWN_PERMISSION']);
+    const roles = validate(
+      lines(
+        'version: 1',
+        'call_types:',
+        '  default:',
+        '    grants:',
+        '      toString: [hasOwnProperty]',
+      ),
+    );
+    expect(roles.map((diagnostic) => diagnostic.code)).toEqual([
+      'UNKNOWN_ROLE',
+      'UNKNOWN_PERMISSION',
+    ]);
   });
 });

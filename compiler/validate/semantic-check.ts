@@ -215,7 +215,7 @@ function checkEntries(
         diagnosticAt(
           span,
           'MODIFIER_NOT_ALLOWED',
-          `"${entry}": "!" revokes only inside calls.<type:id>.config_overrides.grants`,
+          `"${entry}" is a revoke; "!" is allowed only in calls.<type:id>.config_overrides.grants`,
           `a scope patch replaces the role's list: leave "${id}" out of it to withhold it`,
         ),
       );

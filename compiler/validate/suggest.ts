@@ -10,10 +10,12 @@ export function closestName(name: string, candidates: Iterable<string>): string 
     if (candidate === name) continue;
     // Case and separator slips ("Send_Video" for "send-video") count as the closest possible match.
     const folded = candidate.toLowerCase();
-    const score =
-      folded === lower || folded.replace(/[-_]/g, '') === lower.replace(/[-_]/g, '')
-        ? 0.5
-        : distance(lower, folded);
+    let score = distance(lower, folded);
+    if (folded === lower || folded.replace(/[-_]/g, '') === lower.replace(/[-_]/g, '')) {
+      score = 0.5;
+    } else if (lower.length >= 4 && (folded.startsWith(lower) || lower.startsWith(folded))) {
+      score = Math.min(score, 1); // a cut-off name: "multi_tenant" for "multi_tenant_enabled"
+    }
     if (
       score < bestDistance ||
       (score === bestDistance && best !== undefined && candidate < best)
