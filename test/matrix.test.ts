@@ -1,0 +1,371 @@
+// The permissions matrix model and its HTML, checked against the resolver (an independent path to
+// the same grants) and against the YAML text the cells point at.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGrants } from '../compiler/load/index.js';
+import {
+  buildMatrixFromText,
+  diffMatrix,
+  renderMatrixDiffHtml,
+  renderMatrixHtml,
+  type MatrixModel,
+} from '../compiler/matrix/index.js';
+import { applyModifiers, resolveGrants } from '../compiler/resolve/index.js';
+import type { GrantsSpec, ResolvedPolicy } from '../compiler/types.js';
+import { validateGrants } from '../compiler/validate/index.js';
+import { main } from '../cli/run.js';
+import type { CliIo } from '../cli/io.js';
+
+const EXAMPLE = 'examples/video-saas/rolecall.yaml';
+
+// DESIGN §2's example: a patch, a `[]` clear, a `null` reset, a custom type and a revoke.
+const DESIGN_EXAMPLE = `version: 1
+app:
+  multi_tenant_enabled: true
+  grants:
+    user: [search-user-same-team, update-user-owner, query-calls-same-team]
+    special_agent: [search-user, query-calls]
+roles:
+  special_agent: { description: Field agents }
+  stage_manager: { level: call }
+permissions:
+  - id: end-call-same-team
+    action: EndCall
+    same_team: true
+    name: End call in own team
+call_types:
+  default:
+    grants:
+      call_member: [read-call, join-call, send-audio, send-video]
+      guest: []
+  livestream:
+    grants: null
+  town_hall:
+    grants:
+      user: [read-call, join-call]
+      stage_manager: [read-call, join-call, send-audio, send-video, mute-users]
+calls:
+  "livestream:example":
+    config_overrides:
+      grants:
+        user: ["!send-video", create-reaction]
+`;
+
+interface Compiled {
+  text: string;
+  spec: GrantsSpec;
+  policy: ResolvedPolicy;
+  model: MatrixModel;
+}
+
+function compile(file: string, text: string): Compiled {
+  const loaded = loadGrants(file, text);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
+  const validated = validateGrants(loaded.value);
+  if (!validated.ok) throw new Error(JSON.stringify(validated.diagnostics));
+  const policy = resolveGrants(validated.value, { locate: loaded.value.locate });
+  const built = buildMatrixFromText(file, text);
+  if (!built.ok) throw new Error(JSON.stringify(built.diagnostics));
+  return { text, spec: validated.value, policy, model: built.value };
+}
+
+function cell(model: MatrixModel, scopeId: string, role: string, permission: string) {
+  const found = model.scopes.find((scope) => scope.id === scopeId)?.cells[role]?.[permission];
+  if (found === undefined) throw new Error(`no cell ${scopeId} ${role} ${permission}`);
+  return found;
+}
+
+describe('matrix model of the example', () => {
+  let example: Compiled;
+  beforeAll(async () => {
+    example = compile(EXAMPLE, await readFile(EXAMPLE, 'utf8'));
+  });
+
+  it('has one scope for .app, each call type and each call override', () => {
+    const ids = example.model.scopes.map((scope) => scope.id);
+    expect(ids[0]).toBe('.app');
+    expect(ids.filter((id) => id.startsWith('call_type:')).sort()).toEqual(
+      Object.keys(example.policy.call_types)
+        .map((name) => `call_type:${name}`)
+        .sort(),
+    );
+    expect(ids.filter((id) => id.startsWith('call:')).sort()).toEqual(
+      Object.keys(example.policy.call_overrides)
+        .map((key) => `call:${key}`)
+        .sort(),
+    );
+  });
+
+  it('holds a permission in a cell exactly when the resolved grants (plus overrides) do', () => {
+    let checked = 0;
+    for (const scope of example.model.scopes) {
+      const typeName = scope.kind === 'call' ? (scope.name.split(':')[0] ?? '') : scope.name;
+      const expected =
+        scope.kind === 'app'
+          ? example.policy.app_grants
+          : scope.kind === 'call_type'
+            ? (example.policy.call_types[typeName] ?? {})
+            : applyModifiers(
+                example.policy.call_types[typeName] ?? {},
+                example.policy.call_overrides[scope.name],
+              );
+      for (const role of scope.roles) {
+        for (const permission of scope.permissions) {
+          const state = scope.cells[role]?.[permission]?.state;
+          const holds = state === 'granted' || state === 'inherited';
+          expect(holds, `${scope.id} ${role} ${permission}`).toBe(
+            (expected[role] ?? []).includes(permission),
+          );
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('marks a grant "granted" only where the file names the role in that scope', () => {
+    for (const scope of example.model.scopes.filter((candidate) => candidate.kind !== 'call')) {
+      const patch =
+        scope.kind === 'app'
+          ? example.spec.app?.grants
+          : example.spec.call_types?.[scope.name]?.grants;
+      const custom =
+        scope.kind === 'call_type' &&
+        !['default', 'audio_room', 'livestream', 'development'].includes(scope.name);
+      for (const role of scope.roles) {
+        const named = custom || (patch !== null && patch !== undefined && role in patch);
+        for (const permission of scope.permissions) {
+          const state = scope.cells[role]?.[permission]?.state;
+          if (state === 'granted') expect(named, `${scope.id} ${role} ${permission}`).toBe(true);
+          if (state === 'inherited') expect(named, `${scope.id} ${role} ${permission}`).toBe(false);
+          expect(state).not.toBe('revoked');
+        }
+      }
+    }
+  });
+
+  it('points every granted and revoked cell at the YAML line that writes it', () => {
+    const lines = example.text.split('\n');
+    let pointed = 0;
+    for (const scope of example.model.scopes) {
+      for (const role of scope.roles) {
+        for (const permission of scope.permissions) {
+          const found = scope.cells[role]?.[permission];
+          if (found?.state !== 'granted' && found?.state !== 'revoked') continue;
+          expect(found.source, `${scope.id} ${role} ${permission}`).toBeDefined();
+          const { file, line, column } = found.source ?? { file: '', line: 0, column: 0 };
+          expect(file).toBe(EXAMPLE);
+          const at = (lines[line - 1] ?? '').slice(column - 1).replace(/^['"]/, '');
+          const written = found.state === 'revoked' ? `!${permission}` : permission;
+          expect(
+            at.startsWith(written),
+            `${scope.id} ${role} ${permission} at ${line}:${column}`,
+          ).toBe(true);
+          pointed += 1;
+        }
+      }
+    }
+    expect(pointed).toBeGreaterThan(50);
+  });
+
+  it('marks team-bound and owner-bound permissions from the catalog and custom permissions', () => {
+    const byId = new Map(
+      example.model.permissions.map((permission) => [permission.id, permission]),
+    );
+    expect(byId.get('search-user-same-team')?.sameTeam).toBe(true);
+    expect(byId.get('end-call-same-team')).toMatchObject({ sameTeam: true, builtin: false });
+    expect(byId.get('update-call-owner')).toMatchObject({ owner: true, sameTeam: false });
+    expect(byId.get('update-call-settings-owner')?.source?.line).toBeGreaterThan(0);
+    for (const [id, permission] of Object.entries(example.policy.permissions)) {
+      expect(byId.get(id)).toMatchObject({
+        owner: permission.owner,
+        sameTeam: permission.same_team,
+      });
+    }
+  });
+});
+
+describe('matrix model of the DESIGN example', () => {
+  const design = compile('rolecall.yaml', DESIGN_EXAMPLE);
+
+  it('tells apart granted, inherited, revoked, cleared and not granted', () => {
+    const { model } = design;
+    expect(cell(model, '.app', 'user', 'search-user-same-team').state).toBe('granted');
+    expect(cell(model, '.app', 'user', 'search-user')).toMatchObject({
+      state: 'none',
+      cleared: true,
+    });
+    expect(cell(model, '.app', 'admin', 'create-user').state).toBe('inherited');
+    expect(cell(model, '.app', 'special_agent', 'search-user').state).toBe('granted');
+    expect(cell(model, 'call_type:default', 'guest', 'join-call')).toMatchObject({
+      state: 'none',
+      cleared: true,
+    });
+    expect(cell(model, 'call_type:default', 'call_member', 'send-video').state).toBe('granted');
+    expect(cell(model, 'call_type:default', 'call_member', 'screenshare')).toMatchObject({
+      state: 'none',
+      cleared: true,
+    });
+    expect(cell(model, 'call_type:default', 'host', 'send-video').state).toBe('inherited');
+    expect(cell(model, 'call_type:livestream', 'host', 'start-broadcast-call').state).toBe(
+      'inherited',
+    );
+    expect(cell(model, 'call_type:town_hall', 'stage_manager', 'mute-users').state).toBe('granted');
+    expect(cell(model, 'call_type:town_hall', 'host', 'send-video').state).toBe('none');
+    const revoke = cell(model, 'call:livestream:example', 'user', 'send-video');
+    expect(revoke.state).toBe('revoked');
+    const typeGrantsVideo = (design.policy.call_types['livestream']?.['user'] ?? []).includes(
+      'send-video',
+    );
+    expect(revoke.note === undefined).toBe(typeGrantsVideo);
+    expect(cell(model, 'call:livestream:example', 'user', 'create-reaction').state).toBe('granted');
+    expect(cell(model, 'call:livestream:example', 'user', 'read-call').state).toBe('inherited');
+  });
+
+  it('keeps call-level builtin roles out of .app and puts every role in call scopes', () => {
+    const app = design.model.scopes.find((scope) => scope.id === '.app');
+    expect(app?.roles).toEqual(['user', 'guest', 'anonymous', 'admin', 'special_agent']);
+    const townHall = design.model.scopes.find((scope) => scope.id === 'call_type:town_hall');
+    expect(townHall?.roles).toContain('call_member');
+    expect(townHall?.roles).toContain('stage_manager');
+  });
+});
+
+describe('matrix HTML', () => {
+  it('escapes every text that comes from the grants file', () => {
+    const hostile = DESIGN_EXAMPLE.replace(
+      '{ description: Field agents }',
+      `{ description: "<img src=x onerror=alert(1)> & \\"quoted\\" 'single'" }`,
+    ).replace('name: End call in own team', 'name: "</td><script>alert(2)</script>"');
+    const { model } = compile('rolecall.yaml', hostile);
+    const page = renderMatrixHtml(model, { sourceHref: (source) => `x:"${source.file}"<>` });
+    expect(page).not.toContain('<img src=x');
+    expect(page).not.toContain('<script>alert(2)');
+    expect(page).toContain(
+      '&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quoted&quot; &#39;single&#39;',
+    );
+    expect(page).toContain('href="x:&quot;rolecall.yaml&quot;&lt;&gt;"');
+    // One inline script: the filters.
+    expect(page.match(/<script>/g)).toHaveLength(1);
+  });
+
+  it('needs no network: no external URL is referenced', () => {
+    const page = renderMatrixHtml(design().model);
+    expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(page).toContain("default-src 'none'");
+  });
+});
+
+function design(): Compiled {
+  return compile('rolecall.yaml', DESIGN_EXAMPLE);
+}
+
+describe('matrix diff', () => {
+  it('marks cells whose access changed as added or removed, and state-only changes as changed', () => {
+    const before = design().model;
+    const changedText = DESIGN_EXAMPLE.replace(
+      'user: ["!send-video", create-reaction]',
+      'user: [create-reaction, "!read-call"]',
+    )
+      .replace('guest: []', 'guest: [read-call]')
+      .replace('  livestream:\n    grants: null\n', '');
+    const after = compile('rolecall.yaml', changedText).model;
+    const diff = diffMatrix(before, after);
+    const change = (scope: string, role: string, permission: string) =>
+      diff.scopes.find((candidate) => candidate.id === scope)?.cells[role]?.[permission]?.change;
+    const livestreamGrantsVideo = (
+      design().policy.call_types['livestream']?.['user'] ?? []
+    ).includes('send-video');
+    expect(change('call:livestream:example', 'user', 'send-video')).toBe(
+      livestreamGrantsVideo ? 'added' : 'changed',
+    );
+    expect(change('call:livestream:example', 'user', 'read-call')).toBe('removed');
+    expect(change('call_type:default', 'guest', 'read-call')).toBe('added');
+    expect(change('call_type:default', 'guest', 'join-call')).toBe('same');
+    expect(change('call:livestream:example', 'user', 'create-reaction')).toBe('same');
+    // Every cell counted once.
+    const total = diff.scopes.reduce(
+      (sum, scope) => sum + scope.roles.length * scope.permissions.length,
+      0,
+    );
+    expect(diff.counts.added + diff.counts.removed + diff.counts.changed + diff.counts.same).toBe(
+      total,
+    );
+
+    const page = renderMatrixDiffHtml(before, after);
+    expect(page).toContain('data-change="added"');
+    expect(page).toContain('data-change="removed"');
+  });
+
+  it('lists a new scope as added and a dropped one as removed', () => {
+    const before = design().model;
+    const after = compile('rolecall.yaml', DESIGN_EXAMPLE.replace(/calls:[\s\S]*$/, '')).model;
+    const diff = diffMatrix(before, after);
+    expect(diff.scopes.find((scope) => scope.id === 'call:livestream:example')?.status).toBe(
+      'removed',
+    );
+    expect(
+      diffMatrix(after, before).scopes.find((scope) => scope.id === 'call:livestream:example')
+        ?.status,
+    ).toBe('added');
+  });
+});
+
+describe('rolecall matrix', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-matrix-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function io(): CliIo & { out: string[]; err: string[] } {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      stdout: (text) => out.push(text),
+      stderr: (text) => err.push(text),
+      readStdin: () => Promise.resolve(''),
+      cwd: process.cwd(),
+    };
+  }
+
+  it('writes one HTML page with vscode links to the YAML', async () => {
+    const output = path.join(dir, 'matrix.html');
+    const cli = io();
+    expect(await main(['matrix', EXAMPLE, '-o', output], cli)).toBe(0);
+    const page = await readFile(output, 'utf8');
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(page).toContain(`href="vscode://file${path.resolve(EXAMPLE)}:`);
+  });
+
+  it('writes relative links with a line anchor on request', async () => {
+    const output = path.join(dir, 'relative.html');
+    expect(await main(['matrix', EXAMPLE, '-o', output, '--link', 'relative'], io())).toBe(0);
+    const page = await readFile(output, 'utf8');
+    const relative = path.relative(dir, path.resolve(EXAMPLE));
+    expect(page).toMatch(new RegExp(`href="${relative.replaceAll('.', '\\.')}#L\\d+"`));
+  });
+
+  it('prints diagnostics and exits 1 on an invalid grants file, writing nothing', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(bad, 'version: 1\napp:\n  grants:\n    user: [join-cal]\n');
+    const output = path.join(dir, 'bad.html');
+    const cli = io();
+    expect(await main(['matrix', bad, '-o', output], cli)).toBe(1);
+    expect(cli.err.join('')).toContain('UNKNOWN_PERMISSION');
+    await expect(readFile(output)).rejects.toThrow();
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect(await main(['matrix'], io())).toBe(2);
+    expect(await main(['matrix', EXAMPLE, '--link', 'emacs'], io())).toBe(2);
+    expect(await main(['matrix', path.join(dir, 'missing.yaml')], io())).toBe(2);
+  });
+});
