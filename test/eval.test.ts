@@ -1,0 +1,246 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../cli/io.js';
+import { main } from '../cli/run.js';
+import { packageRoot } from '../compiler/assets.js';
+import { stableJson } from '../compiler/emit-data/index.js';
+import { runOpaOrThrow } from '../scripts/opa.js';
+
+const grantsFile = path.join(
+  packageRoot,
+  'test',
+  'golden',
+  'compile-design-example',
+  'rolecall.yaml',
+);
+
+function captureIo(cwd: string, stdin = ''): CliIo & { out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    readStdin: () => Promise.resolve(stdin),
+    cwd,
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+const sendAudio = {
+  subject: { id: 'ann', role: 'user', teams: ['red'], call_role: 'stage_manager' },
+  action: 'SendAudio',
+  resource: { kind: 'call', call_type: 'town_hall', id: 'all-hands', team: 'red' },
+};
+const revokedVideo = {
+  subject: { id: 'bob', role: 'user', teams: ['red'], call_role: 'call_member' },
+  action: 'SendVideo',
+  resource: {
+    kind: 'call',
+    call_type: 'default',
+    id: 'weekly',
+    team: 'red',
+    config_overrides: { grants: { call_member: ['!send-video'] } },
+  },
+};
+const guestDefault = {
+  subject: { id: 'gus', role: 'guest', teams: ['red'], call_role: 'call_member' },
+  action: 'JoinCall',
+  resource: { kind: 'call', call_type: 'default', id: 'weekly', team: 'blue' },
+};
+const inputs = [sendAudio, revokedVideo, guestDefault];
+
+const queryUsers = {
+  subject: { id: 'ann', role: 'user', teams: ['red'] },
+  action: 'QueryUsers',
+  query: { filter_conditions: { name: 'x' } },
+};
+
+let workDir: string;
+
+/** Runs `rolecall eval` in-process and returns exit code, parsed stdout and stderr. */
+async function evalCli(args: string[], stdin = '') {
+  const io = captureIo(workDir, stdin);
+  const code = await main(['eval', ...args], io);
+  return {
+    code,
+    output: code === 0 ? (JSON.parse(io.out()) as unknown) : undefined,
+    err: io.err(),
+  };
+}
+
+/** The real OPA's answer for one input at a rule of package rolecall. */
+async function opaAnswer(rule: string, input: unknown): Promise<unknown> {
+  const stdout = await runOpaOrThrow(
+    [
+      'eval',
+      '-f',
+      'json',
+      '-b',
+      path.join(workDir, 'out', 'bundle'),
+      '-I',
+      `data.rolecall.${rule}`,
+    ],
+    { input: JSON.stringify(input) },
+  );
+  const parsed = JSON.parse(stdout) as { result: { expressions: { value: unknown }[] }[] };
+  return parsed.result[0]?.expressions[0]?.value;
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-eval-'));
+  await writeFile(path.join(workDir, 'rolecall.yaml'), await readFile(grantsFile, 'utf8'));
+  const io = captureIo(workDir);
+  if ((await main(['compile', 'rolecall.yaml', '-o', 'out'], io)) !== 0) throw new Error(io.out());
+  await writeFile(path.join(workDir, 'one.json'), JSON.stringify(sendAudio));
+  await writeFile(path.join(workDir, 'many.json'), JSON.stringify(inputs));
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('rolecall eval: single input', () => {
+  it('answers rolecall/decision by default, as the real OPA does', async () => {
+    const { code, output } = await evalCli(['out', '--input', 'one.json']);
+    expect(code).toBe(0);
+    expect(output).toMatchObject({ allow: true, reason: 'GRANTED' });
+    expect(stableJson(output)).toBe(stableJson(await opaAnswer('decision', sendAudio)));
+  });
+
+  it('reads the same from DIR, DIR/bundle and bundle.tar.gz', async () => {
+    const fromDir = await evalCli(['out', '--input', 'one.json']);
+    const fromBundleDir = await evalCli(['out/bundle', '--input', 'one.json']);
+    const fromArchive = await evalCli(['out/bundle.tar.gz', '--input', 'one.json']);
+    expect(fromBundleDir.output).toEqual(fromDir.output);
+    expect(fromArchive.output).toEqual(fromDir.output);
+  });
+
+  it('reads standard input with -', async () => {
+    const { code, output } = await evalCli(['out', '--input', '-'], JSON.stringify(revokedVideo));
+    expect(code).toBe(0);
+    expect(output).toMatchObject({ allow: false, reason: 'REVOKED' });
+    expect(stableJson(output)).toBe(stableJson(await opaAnswer('decision', revokedVideo)));
+  });
+
+  it('evaluates other entrypoints like the real OPA', async () => {
+    for (const rule of ['allow', 'capabilities']) {
+      const { output } = await evalCli([
+        'out',
+        '-i',
+        'one.json',
+        '--entrypoint',
+        `rolecall/${rule}`,
+      ]);
+      expect(stableJson(output), rule).toBe(stableJson(await opaAnswer(rule, sendAudio)));
+    }
+    const filter = await evalCli(
+      ['out', '-i', '-', '-e', 'rolecall/query_filter'],
+      JSON.stringify(queryUsers),
+    );
+    expect(filter.output).toMatchObject({ allow: true, injected: true });
+    expect(stableJson(filter.output)).toBe(stableJson(await opaAnswer('query_filter', queryUsers)));
+  });
+
+  it('answers INVALID_INPUT for a top-level null, false, 0 or ""', async () => {
+    const manifestText = await readFile(path.join(workDir, 'out', 'bundle', '.manifest'), 'utf8');
+    const { revision } = JSON.parse(manifestText) as { revision: string };
+    for (const value of ['null', 'false', '0', '""']) {
+      const { code, output } = await evalCli(['out', '-i', '-'], value);
+      expect(code, value).toBe(0);
+      expect(output, value).toMatchObject({ allow: false, reason: 'INVALID_INPUT', revision });
+    }
+    const allow = await evalCli(['out', '-i', '-', '-e', 'rolecall/allow'], 'null');
+    expect(allow.output).toBe(false);
+    const filter = await evalCli(['out', '-i', '-', '-e', 'rolecall/query_filter'], '0');
+    expect(filter.output).toMatchObject({ allow: false, reason: 'INVALID_INPUT', filter: null });
+  });
+
+  it('answers INVALID_INPUT for a string with a lone surrogate instead of throwing', async () => {
+    const input = JSON.stringify({ ...sendAudio, action: 'Send\\ud800Audio' }).replace(
+      '\\\\ud800',
+      '\\ud800',
+    );
+    const { code, output } = await evalCli(['out', '-i', '-'], input);
+    expect(code).toBe(0);
+    expect(output).toMatchObject({ allow: false, reason: 'INVALID_INPUT' });
+  });
+});
+
+describe('rolecall eval: array input', () => {
+  it('answers in order with the same results as single evaluations', async () => {
+    const { code, output } = await evalCli(['out', '--input', 'many.json']);
+    expect(code).toBe(0);
+    const singles = [];
+    for (const input of inputs) {
+      singles.push((await evalCli(['out', '-i', '-'], JSON.stringify(input))).output);
+    }
+    expect(output).toEqual(singles);
+    expect((output as { reason: string }[]).map((item) => item.reason)).toEqual([
+      'GRANTED',
+      'REVOKED',
+      'TEAM_MISMATCH',
+    ]);
+  });
+
+  it('matches the real OPA item by item, for decision, allow and capabilities', async () => {
+    for (const rule of ['decision', 'allow', 'capabilities']) {
+      const { output } = await evalCli(['out', '-i', 'many.json', '-e', rule]);
+      const expected = [];
+      for (const input of inputs) expected.push(await opaAnswer(rule, input));
+      expect(stableJson(output), rule).toBe(stableJson(expected));
+    }
+  });
+
+  it('answers query filters in order', async () => {
+    const calls = {
+      ...queryUsers,
+      action: 'QueryCalls',
+      query: { filter_conditions: { team: 'red' } },
+    };
+    const { output } = await evalCli(
+      ['out', '-i', '-', '-e', 'query_filter'],
+      JSON.stringify([queryUsers, calls]),
+    );
+    const expected = [
+      await opaAnswer('query_filter', queryUsers),
+      await opaAnswer('query_filter', calls),
+    ];
+    expect(stableJson(output)).toBe(stableJson(expected));
+  });
+
+  it('keeps malformed items in place as INVALID_INPUT', async () => {
+    const { output } = await evalCli(['out', '-i', '-'], JSON.stringify([null, sendAudio, 0, [1]]));
+    const reasons = (output as { reason: string }[]).map((item) => item.reason);
+    expect(reasons).toEqual(['INVALID_INPUT', 'GRANTED', 'INVALID_INPUT', 'INVALID_INPUT']);
+  });
+
+  it('answers an empty array with an empty array', async () => {
+    expect((await evalCli(['out', '-i', '-'], '[]')).output).toEqual([]);
+  });
+});
+
+describe('rolecall eval: unusable input exits 2', () => {
+  it('on bad JSON, naming the problem', async () => {
+    const { code, err } = await evalCli(['out', '-i', '-'], '{"subject":');
+    expect(code).toBe(2);
+    expect(err).toContain('standard input is not valid JSON');
+  });
+
+  it('on a missing input file', async () => {
+    const { code, err } = await evalCli(['out', '-i', 'missing.json']);
+    expect(code).toBe(2);
+    expect(err).toContain('cannot read input missing.json: no such file');
+  });
+
+  it('on a missing bundle, a file that is no bundle, or a bad entrypoint', async () => {
+    expect((await evalCli(['nowhere', '-i', 'one.json'])).code).toBe(2);
+    const notBundle = await evalCli(['one.json', '-i', 'one.json']);
+    expect(notBundle.code).toBe(2);
+    expect(notBundle.err).toContain('not a bundle.tar.gz');
+    expect((await evalCli(['out', '-i', 'one.json', '-e', 'rolecall/nope'])).code).toBe(2);
+    expect((await evalCli(['out'])).code).toBe(2);
+  });
+});
