@@ -23,10 +23,12 @@ filter_operators := {
 	"$and", "$or", "$nor", "$autocomplete", "$contains",
 }
 
-# Every key that starts with "$", at any depth (object keys appear in walk's paths).
+# Every key that starts with "$", at any depth: each object key ends the path walk gives its
+# value, so looking at the last path element visits every key once.
 filter_problems contains concat("", ["unknown operator ", key]) if {
 	walk(query_conditions, [path, _])
-	some key in path
+	count(path) > 0
+	key := path[count(path) - 1]
 	is_string(key)
 	startswith(key, "$")
 	not key in filter_operators
