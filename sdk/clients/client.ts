@@ -6,7 +6,8 @@ import type { Evaluator } from '../evaluator.js';
 import type { CallResource, DecisionInput, FilterConditions, Resource } from '../types.js';
 import { WasmEvaluator } from '../wasm-evaluator.js';
 import { RolecallApiError } from './errors.js';
-import { requestBytes, requestJson, type HttpTarget } from './http.js';
+import { readBundle } from '../bundle.js';
+import { requestBundle, requestJson, type HttpTarget } from './http.js';
 import type {
   CallCreateData,
   CallStateResponse,
@@ -24,6 +25,11 @@ export interface ClientOptions {
   token: string;
   /** The evaluator to decide with; the server's bundle is fetched into a WasmEvaluator if absent. */
   policy?: Evaluator;
+  /**
+   * How old the fetched bundle may get before the next query revalidates it (ETag, usually a
+   * 304). Default 30 s; 0 checks before every query. Unused when `policy` is given.
+   */
+  policyMaxAgeMs?: number;
 }
 
 const path = (...parts: string[]): string => `/${parts.map(encodeURIComponent).join('/')}`;
@@ -46,11 +52,19 @@ export function createClient(options: ClientOptions) {
     token: () => Promise.resolve(options.token),
   };
   let policyClient: Promise<PolicyClient> | undefined;
+  let fetched: { evaluator: WasmEvaluator; etag: string | undefined; at: number } | undefined;
+  const maxAge = options.policyMaxAgeMs ?? 30_000;
 
   async function loadPolicy(): Promise<PolicyClient> {
-    const evaluator =
-      options.policy ??
-      (await WasmEvaluator.fromBundle(await requestBytes(options.baseUrl, '/bundle.tar.gz')));
+    let evaluator = options.policy;
+    if (evaluator === undefined) {
+      const bundle = await requestBundle(options.baseUrl);
+      if (bundle.notModified)
+        throw new RolecallApiError(500, 'BUNDLE_MISSING', 'the server sent no bundle');
+      const wasm = await WasmEvaluator.fromBundle(bundle.bytes);
+      fetched = { evaluator: wasm, etag: bundle.etag, at: Date.now() };
+      evaluator = wasm;
+    }
     const { user } = await requestJson<{ user: UserResponse }>(target, 'GET', '/me');
     return new PolicyClient(
       evaluator,
@@ -58,7 +72,23 @@ export function createClient(options: ClientOptions) {
       { allowServerSide: false },
     );
   }
-  const policy = (): Promise<PolicyClient> => (policyClient ??= loadPolicy());
+
+  /** Revalidates the fetched bundle with its ETag and swaps in new grants (no reload). */
+  async function refreshPolicy(): Promise<void> {
+    if (fetched === undefined) return;
+    const bundle = await requestBundle(options.baseUrl, fetched.etag);
+    fetched.at = Date.now();
+    if (bundle.notModified) return;
+    fetched.evaluator.setData(readBundle(bundle.bytes).data);
+    fetched.etag = bundle.etag;
+  }
+
+  async function policy(): Promise<PolicyClient> {
+    policyClient ??= loadPolicy();
+    const client = await policyClient;
+    if (fetched !== undefined && Date.now() - fetched.at >= maxAge) await refreshPolicy();
+    return client;
+  }
 
   /** The team filter of the local policy; a deny never leaves the client. */
   async function scopedFilter(
@@ -164,6 +194,7 @@ export function createClient(options: ClientOptions) {
     capabilities: async (resource: CallResource) => (await policy()).capabilities(resource),
     /** The PolicyClient in use (loads the bundle on first use). */
     policy,
+    refreshPolicy,
   };
 }
 

@@ -58,15 +58,32 @@ export async function requestJson<T>(
   return parsed as T;
 }
 
-/** Raw bytes (the policy bundle), with no auth: the bundle is public. */
-export async function requestBytes(baseUrl: string, path: string): Promise<Uint8Array> {
+/** The policy bundle (public, no auth); `notModified` when `etag` still matches (304). */
+export async function requestBundle(
+  baseUrl: string,
+  etag?: string,
+): Promise<
+  { notModified: true } | { notModified: false; bytes: Uint8Array; etag: string | undefined }
+> {
   let response: Response;
   try {
-    response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`);
+    response = await fetch(`${baseUrl.replace(/\/+$/, '')}/bundle.tar.gz`, {
+      headers: etag === undefined ? {} : { 'if-none-match': etag },
+    });
   } catch (error) {
-    throw new RolecallNetworkError(`GET ${path} failed: ${String(error)}`, { cause: error });
+    throw new RolecallNetworkError(`GET /bundle.tar.gz failed: ${String(error)}`, { cause: error });
   }
-  if (!response.ok)
-    throw new RolecallApiError(response.status, `HTTP_${response.status}`, `GET ${path} failed`);
-  return new Uint8Array(await response.arrayBuffer());
+  if (response.status === 304) return { notModified: true };
+  if (!response.ok) {
+    throw new RolecallApiError(
+      response.status,
+      `HTTP_${response.status}`,
+      'GET /bundle.tar.gz failed',
+    );
+  }
+  return {
+    notModified: false,
+    bytes: new Uint8Array(await response.arrayBuffer()),
+    etag: response.headers.get('etag') ?? undefined,
+  };
 }

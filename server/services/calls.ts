@@ -295,11 +295,14 @@ export async function getOrCreateCall(
       createdBy = expectId(requestedCreator, 'data.created_by_id');
       await requireUsersExist(tx, [createdBy]);
     } else {
-      createdBy = context.actor.subject.id;
-      // Creating a call on behalf of someone else is a server-side change (SERVER_ONLY).
-      if (requestedCreator !== undefined && requestedCreator !== createdBy)
-        changes.push('created_by_id');
+      // The policy decides a client naming another creator (SERVER_ONLY) from the resource.
+      createdBy =
+        requestedCreator === undefined
+          ? context.actor.subject.id
+          : expectId(requestedCreator, 'data.created_by_id');
+      if (requestedCreator !== undefined) changes.push('created_by_id');
     }
+    if (team !== null) changes.push('team');
     const members = parseMembers(context, data['members'], 'data.members');
     const draft = {
       call_type: callType,

@@ -1,0 +1,102 @@
+// Starts the reference server in-process on port 0 for a test, on embedded PGlite or, when
+// DATABASE_URL is set, on a fresh PostgreSQL database created for this server and dropped after.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startServer, type RunningServer, type ServerOptions } from '../../server/index.js';
+import {
+  createClient,
+  createServerClient,
+  type ServerClient,
+  type VideoClient,
+} from '../../sdk/clients/index.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when DATABASE_URL names a server. */
+export const BACKENDS: Backend[] = process.env['DATABASE_URL']
+  ? ['pglite', 'postgres']
+  : ['pglite'];
+
+export const API_KEY = 'test-key';
+export const API_SECRET = 'test-secret-that-is-long-enough-for-hs256';
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  admin: ServerClient;
+  /** A client for a stored user, with a fresh token. */
+  clientFor: (userId: string) => Promise<VideoClient>;
+  close: () => Promise<void>;
+}
+
+async function createScratchDatabase(
+  baseUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `rolecall_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: baseUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function startTestServer(
+  backend: Backend,
+  options: Partial<ServerOptions> = {},
+): Promise<TestServer> {
+  let drop = async (): Promise<void> => {};
+  let databaseUrl: string | undefined;
+  if (backend === 'postgres') {
+    const baseUrl = process.env['DATABASE_URL'];
+    if (baseUrl === undefined) throw new Error('DATABASE_URL is not set');
+    const scratch = await createScratchDatabase(baseUrl);
+    databaseUrl = scratch.url;
+    drop = scratch.drop;
+  }
+  const server = await startServer({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    port: 0,
+    logs: 'silent',
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...options,
+  });
+  const admin = createServerClient({ baseUrl: server.url, apiKey: API_KEY, secret: API_SECRET });
+  return {
+    server,
+    url: server.url,
+    admin,
+    clientFor: async (userId) =>
+      createClient({
+        baseUrl: server.url,
+        apiKey: API_KEY,
+        token: await admin.createToken(userId),
+      }),
+    close: async () => {
+      await server.close();
+      await drop();
+    },
+  };
+}
+
+/** Runs `body` and returns the error it threw (fails the test if it did not throw). */
+export async function rejection(
+  body: () => Promise<unknown>,
+): Promise<{ status: number; code: string; origin?: string }> {
+  try {
+    await body();
+  } catch (error) {
+    return error as { status: number; code: string; origin?: string };
+  }
+  throw new Error('expected the request to be refused');
+}
