@@ -10,6 +10,7 @@ import { main } from '../cli/run.js';
 import { packageRoot } from '../compiler/assets.js';
 import { compileGrants, writeCompileOutput } from '../compiler/compile/index.js';
 import type { EmittedFile } from '../compiler/types.js';
+import { runOpaOrThrow } from '../scripts/opa.js';
 
 const goldenRoot = path.join(packageRoot, 'test', 'golden');
 const updateGolden = process.env['UPDATE_GOLDEN'] === '1';
@@ -249,4 +250,30 @@ describe('golden compile outputs', () => {
       }
     });
   }
+});
+
+describe('examples/video-saas/rolecall.yaml', () => {
+  const example = path.join(packageRoot, 'examples', 'video-saas', 'rolecall.yaml');
+
+  it('compiles, and the real OPA reads the bundle revision', async () => {
+    const source = await readFile(example, 'utf8');
+    const result = await compileGrants({ file: 'examples/video-saas/rolecall.yaml', text: source });
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics, null, 2));
+    expect(result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
+    const target = path.join(workDir, 'video-saas');
+    await writeCompileOutput(target, result.value.files);
+    const stdout = await runOpaOrThrow([
+      'eval',
+      '-f',
+      'json',
+      '-b',
+      path.join(target, 'bundle.tar.gz'),
+      'data.rolecall_data.revision',
+    ]);
+    const parsed = JSON.parse(stdout) as { result: { expressions: { value: unknown }[] }[] };
+    expect(parsed.result[0]?.expressions[0]?.value).toBe(result.value.policy.revision);
+    const types = await readFile(path.join(target, 'rolecall.gen.ts'), 'utf8');
+    for (const role of Object.keys(result.value.policy.roles))
+      expect(types).toContain(`'${role}',`);
+  });
 });
