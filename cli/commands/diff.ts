@@ -22,13 +22,16 @@ import { openEvaluator, printDiagnostics, resolveGrantsText } from './test.js';
 const runFile = promisify(execFile);
 
 const USAGE =
-  'usage: rolecall diff OLD NEW | FILE --base REV | REV:FILE FILE\n' +
+  'usage: rolecall diff OLD NEW | FILE --base REV | REV:FILE FILE | FILE --live URL\n' +
   '       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]';
 
 const FAIL_ON_KINDS: readonly FailOnKind[] = ['removed', 'widened', 'any'];
 
 /** Where one side of the diff comes from. */
-type Side = { kind: 'file'; file: string } | { kind: 'git'; revision: string; file: string };
+type Side =
+  | { kind: 'file'; file: string }
+  | { kind: 'git'; revision: string; file: string }
+  | { kind: 'live'; url: string };
 
 function parseSide(argument: string, cwd: string): Side {
   if (existsSync(path.resolve(cwd, argument))) return { kind: 'file', file: argument };
@@ -40,10 +43,29 @@ function parseSide(argument: string, cwd: string): Side {
 }
 
 function labelOf(side: Side): string {
+  if (side.kind === 'live') return `live ${side.url}`;
   return side.kind === 'file' ? side.file : `${side.revision}:${side.file}`;
 }
 
-async function readSide(side: Side, cwd: string): Promise<string> {
+/**
+ * The grants a running reference server serves: its public `/data.json` holds the resolved
+ * policy (`{rolecall_data: …}`), the same document OPA sidecars poll.
+ */
+async function fetchLivePolicy(url: string): Promise<ResolvedPolicy> {
+  const base = url.endsWith('/') ? url : `${url}/`;
+  const response = await fetch(new URL('data.json', base), {
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`GET data.json answered ${response.status}`);
+  const document = (await response.json()) as { rolecall_data?: unknown };
+  const policy = document.rolecall_data as Partial<ResolvedPolicy> | undefined;
+  if (typeof policy?.revision !== 'string' || typeof policy.call_types !== 'object') {
+    throw new Error('data.json holds no rolecall_data policy');
+  }
+  return policy as ResolvedPolicy;
+}
+
+async function readSide(side: Exclude<Side, { kind: 'live' }>, cwd: string): Promise<string> {
   if (side.kind === 'file') return readFile(path.resolve(cwd, side.file), 'utf8');
   // `git show REV:./path` resolves from the working directory, `REV:path` from the repo root.
   const { stdout } = await runFile('git', ['show', `${side.revision}:${side.file}`], {
@@ -87,13 +109,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`unknown format "${values.format}" (markdown or json)`);
   }
   const failOn = parseFailOn(values['fail-on']);
-  if (values.live !== undefined) {
-    throw new UsageError('--live needs the reference server; it is not available in this build');
+  if (values.live !== undefined && values.base !== undefined) {
+    throw new UsageError('--live and --base exclude each other');
   }
 
   let before: Side;
   let after: Side;
-  if (values.base !== undefined) {
+  if (values.live !== undefined) {
+    const [file, extra] = positionals;
+    if (file === undefined || extra !== undefined) {
+      throw new UsageError(`--live takes exactly one FILE\n${USAGE}`);
+    }
+    before = { kind: 'live', url: values.live };
+    after = { kind: 'file', file };
+  } else if (values.base !== undefined) {
     const [file, extra] = positionals;
     if (file === undefined || extra !== undefined) {
       throw new UsageError(`--base takes exactly one FILE\n${USAGE}`);
@@ -113,6 +142,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const policies: ResolvedPolicy[] = [];
   for (const side of [before, after]) {
     const label = labelOf(side);
+    if (side.kind === 'live') {
+      try {
+        policies.push(await fetchLivePolicy(side.url));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        io.stderr(`rolecall diff: cannot read the live grants of ${side.url}: ${detail}\n`);
+        return EXIT_USAGE;
+      }
+      continue;
+    }
     let text: string;
     try {
       text = await readSide(side, io.cwd);

@@ -31,7 +31,7 @@ const EFFECT_LABEL: Record<Effect, string> = {
   widened: '**widened**',
   narrowed: 'narrowed',
   mixed: '**mixed**',
-  neutral: '',
+  neutral: 'neutral',
 };
 
 function code(text: string): string {
@@ -61,11 +61,14 @@ export function renderDiffMarkdown(diff: PolicyDiff): string {
     parts.push('No permission changes.\n');
     return parts.join('\n');
   }
-  const widened = effects.filter((effect) => effect === 'widened' || effect === 'mixed').length;
-  const narrowed = effects.filter((effect) => effect === 'narrowed' || effect === 'mixed').length;
-  parts.push(
-    `${total} change${total === 1 ? '' : 's'}: ${widened} widen${widened === 1 ? 's' : ''} access, ${narrowed} narrow${narrowed === 1 ? 's' : ''} it.\n`,
-  );
+  const count = (wanted: Effect): number => effects.filter((effect) => effect === wanted).length;
+  const summary = [
+    `${count('widened')} widening`,
+    `${count('narrowed')} narrowing`,
+    ...(count('mixed') > 0 ? [`${count('mixed')} mixed`] : []),
+    `${count('neutral') + diff.scopes.length} neutral`,
+  ];
+  parts.push(`${total} change${total === 1 ? '' : 's'}: ${summary.join(', ')}.\n`);
   if (diff.settings.length > 0) {
     parts.push(
       '### Settings\n',

@@ -1,0 +1,295 @@
+// `rolecall diff`: real edits of the example (a role added, a permission revoked in one call, a
+// scope reset to null) as reviewed markdown goldens, the JSON form, `--fail-on` exit codes, git
+// revisions of one file, and `--live` against the reference server.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../cli/io.js';
+import { main } from '../cli/run.js';
+import type { PolicyDiff } from '../compiler/diff/index.js';
+import { startServer, type RunningServer } from '../server/index.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const goldenRoot = path.join(root, 'test', 'golden');
+const exampleFile = path.join(root, 'examples', 'video-saas', 'rolecall.yaml');
+
+function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out: () => out.join(''),
+    err: () => err.join(''),
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    readStdin: () => Promise.resolve(''),
+    cwd,
+  };
+}
+
+async function diffJson(cwd: string, args: string[]): Promise<PolicyDiff> {
+  const io = captureIo(cwd);
+  const code = await main(['diff', ...args, '--format', 'json'], io);
+  expect(io.err(), io.err()).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(io.out()) as PolicyDiff;
+}
+
+let work: string;
+let example: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-diff-'));
+  example = await readFile(exampleFile, 'utf8');
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Writes the live example and an edited copy into a fresh folder, returns the folder. */
+async function writeEdit(name: string, edit: (text: string) => string): Promise<string> {
+  const dir = path.join(work, name);
+  await mkdir(dir, { recursive: true });
+  const edited = edit(example);
+  expect(edited).not.toBe(example);
+  await writeFile(path.join(dir, 'old.yaml'), example);
+  await writeFile(path.join(dir, 'new.yaml'), edited);
+  return dir;
+}
+
+function replaceOnce(text: string, search: string | RegExp, replacement: string): string {
+  const result = text.replace(search, replacement);
+  if (result === text) throw new Error(`the example no longer contains ${String(search)}`);
+  return result;
+}
+
+describe('markdown goldens (regenerate with UPDATE_GOLDEN=1)', () => {
+  const cases: { name: string; args: string[]; exit: number }[] = [
+    { name: 'diff-role-added', args: ['--fail-on', 'widened'], exit: 1 },
+    { name: 'diff-call-revoke', args: ['--suite', 'suite.yaml', '--fail-on', 'widened'], exit: 0 },
+    { name: 'diff-scope-reset', args: [], exit: 0 },
+  ];
+  for (const { name, args, exit } of cases) {
+    it(name, async () => {
+      const dir = path.join(goldenRoot, name);
+      const io = captureIo(dir);
+      expect(await main(['diff', 'before.yaml', 'after.yaml', ...args], io)).toBe(exit);
+      const expectedFile = path.join(dir, 'expected', 'diff.md');
+      if (process.env['UPDATE_GOLDEN'] === '1') await writeFile(expectedFile, io.out());
+      expect(io.out()).toBe(await readFile(expectedFile, 'utf8'));
+    });
+  }
+});
+
+describe('diff of real edits of the example', () => {
+  it('a role added: the role and each of its grants, widening', async () => {
+    const dir = await writeEdit('role-added', (text) =>
+      replaceOnce(
+        replaceOnce(text, /^roles:\n/m, 'roles:\n  moderator_bot: { level: call }\n'),
+        /^( +)guest: \[\].*$/m,
+        '$&\n$1moderator_bot: [read-call, mute-users]',
+      ),
+    );
+    const diff = await diffJson(dir, ['old.yaml', 'new.yaml']);
+    expect(diff.roles).toEqual([
+      { role: 'moderator_bot', change: 'added', after: 'call', effect: 'neutral' },
+    ]);
+    expect(diff.grants.map((g) => [g.scope, g.role, g.permission, g.change, g.effect])).toEqual([
+      ['call_type:default', 'moderator_bot', 'mute-users', 'added', 'widened'],
+      ['call_type:default', 'moderator_bot', 'read-call', 'added', 'widened'],
+    ]);
+    expect(diff.grants[0]?.source).toMatch(/^new\.yaml:\d+:\d+$/);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+    ).toBe(1);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureIo(dir)),
+    ).toBe(0);
+  });
+
+  it('a permission revoked in one call: exactly one revoked, narrowing change', async () => {
+    const dir = await writeEdit('call-revoke', (text) =>
+      replaceOnce(
+        text,
+        "call_member: ['!screenshare', '!send-event']",
+        "call_member: ['!screenshare', '!send-event', '!send-video']",
+      ),
+    );
+    const diff = await diffJson(dir, ['old.yaml', 'new.yaml']);
+    expect(diff.grants).toEqual([
+      {
+        scope: 'call:default:board-meeting',
+        role: 'call_member',
+        permission: 'send-video',
+        change: 'revoked',
+        effect: 'narrowed',
+        source: expect.stringMatching(/^new\.yaml:\d+:\d+$/) as unknown,
+      },
+    ]);
+    expect(diff.roles).toEqual([]);
+    expect(diff.settings).toEqual([]);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureIo(dir)),
+    ).toBe(1);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+    ).toBe(0);
+    // The reverse direction lifts the revoke: widening.
+    const reverse = await diffJson(dir, ['new.yaml', 'old.yaml']);
+    expect(reverse.grants.map((g) => [g.change, g.effect])).toEqual([['unrevoked', 'widened']]);
+  });
+
+  it('a scope reset to null: the builtin defaults come back, both ways', async () => {
+    const dir = await writeEdit('scope-reset', (text) =>
+      replaceOnce(
+        text,
+        /^ {2}default:\n {4}grants:\n(?: {6}.*\n)+/m,
+        '  default:\n    grants: null\n',
+      ),
+    );
+    const diff = await diffJson(dir, ['old.yaml', 'new.yaml']);
+    const rows = diff.grants.map((g) => `${g.scope} ${g.role} ${g.permission} ${g.change}`);
+    expect(diff.grants.every((g) => g.scope === 'call_type:default')).toBe(true);
+    // Defaults (policies/defaults.json) the example had replaced come back …
+    expect(rows).toContain('call_type:default guest join-call added');
+    expect(rows).toContain('call_type:default interpreter send-audio removed');
+    // … and what only the example granted goes.
+    expect(rows).toContain('call_type:default user update-call-settings-owner removed');
+    expect(rows).toContain('call_type:default workspace_admin end-call-same-team removed');
+    // Removals come from the old file, so they carry its line.
+    const removal = diff.grants.find((g) => g.change === 'removed');
+    expect(removal?.source).toMatch(/^old\.yaml:\d+:\d+$/);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed,widened'], captureIo(dir)),
+    ).toBe(1);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+    ).toBe(1);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureIo(dir)),
+    ).toBe(1);
+  });
+
+  it('turning multi-tenant off is a widening settings change', async () => {
+    const dir = await writeEdit('tenancy-off', (text) =>
+      replaceOnce(text, 'multi_tenant_enabled: true', 'multi_tenant_enabled: false'),
+    );
+    const diff = await diffJson(dir, ['old.yaml', 'new.yaml']);
+    expect(diff.settings).toEqual([
+      { setting: 'multi_tenant_enabled', before: true, after: false, effect: 'widened' },
+    ]);
+    expect(diff.grants).toEqual([]);
+    expect(
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+    ).toBe(1);
+  });
+
+  it('a custom permission losing its same_team condition widens', async () => {
+    const dir = await writeEdit('condition-off', (text) =>
+      replaceOnce(
+        text,
+        /(id: end-call-same-team\n\s+action: EndCall\n\s+)same_team: true/,
+        '$1same_team: false',
+      ),
+    );
+    const diff = await diffJson(dir, ['old.yaml', 'new.yaml']);
+    expect(diff.permissions).toEqual([
+      {
+        permission: 'end-call-same-team',
+        change: 'changed',
+        details: ['same_team: true → false'],
+        effect: 'widened',
+      },
+    ]);
+  });
+
+  it('identical files: no changes, --fail-on any passes, exit 0', async () => {
+    const io = captureIo(root);
+    expect(await main(['diff', exampleFile, exampleFile, '--fail-on', 'any'], io)).toBe(0);
+    expect(io.out()).toContain('No permission changes.');
+  });
+
+  it('usage errors and invalid grants', async () => {
+    expect(await main(['diff', exampleFile], captureIo(root))).toBe(2);
+    expect(
+      await main(['diff', exampleFile, exampleFile, '--fail-on', 'bigger'], captureIo(root)),
+    ).toBe(2);
+    expect(await main(['diff', exampleFile, exampleFile, '--format', 'xml'], captureIo(root))).toBe(
+      2,
+    );
+    expect(await main(['diff', exampleFile, 'missing.yaml'], captureIo(root))).toBe(2);
+    const dir = await writeEdit('invalid', (text) => replaceOnce(text, 'send-audio', 'send-audoi'));
+    const io = captureIo(dir);
+    expect(await main(['diff', 'old.yaml', 'new.yaml'], io)).toBe(1);
+    expect(io.err()).toMatch(/new\.yaml:\d+:\d+: error UNKNOWN_PERMISSION/);
+  });
+});
+
+describe('diff between git revisions', () => {
+  it('reads REV:FILE and FILE --base REV with git show', async () => {
+    const repo = path.join(work, 'repo');
+    await mkdir(path.join(repo, 'grants'), { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+    git('init', '-q', '-b', 'main');
+    await writeFile(path.join(repo, 'grants', 'rolecall.yaml'), example);
+    git('add', '.');
+    git('commit', '-q', '-m', 'grants');
+    const edited = replaceOnce(
+      example,
+      'user: [create-reaction]',
+      'user: [create-reaction, send-audio]',
+    );
+    await writeFile(path.join(repo, 'grants', 'rolecall.yaml'), edited);
+    git('commit', '-q', '-am', 'let users talk at the launch event');
+
+    const expected = [['call:livestream:launch-event', 'user', 'send-audio', 'added', 'widened']];
+    const shape = (diff: PolicyDiff) =>
+      diff.grants.map((g) => [g.scope, g.role, g.permission, g.change, g.effect]);
+    const between = await diffJson(repo, [
+      'HEAD~1:grants/rolecall.yaml',
+      'HEAD:grants/rolecall.yaml',
+    ]);
+    expect(shape(between)).toEqual(expected);
+    expect(between.grants[0]?.source).toMatch(/^HEAD:grants\/rolecall\.yaml:\d+:\d+$/);
+    // --base reads the same path at the base revision, relative to the working directory.
+    const sub = path.join(repo, 'grants');
+    const based = await diffJson(sub, ['rolecall.yaml', '--base', 'HEAD~1']);
+    expect(shape(based)).toEqual(expected);
+    expect(based.before.label).toBe('HEAD~1:./rolecall.yaml');
+    const missing = captureIo(repo);
+    expect(await main(['diff', 'grants/rolecall.yaml', '--base', 'no-such-rev'], missing)).toBe(2);
+    expect(missing.err()).toContain('cannot read no-such-rev:');
+  });
+});
+
+describe('diff against a running reference server (--live)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({
+      apiKey: 'key',
+      apiSecret: 'secret-for-tests-only-0123456789',
+      logs: 'silent',
+      config: { file: 'rolecall.yaml', text: example },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('shows what applying a file would change on the server', async () => {
+    const dir = await writeEdit('live', (text) =>
+      replaceOnce(text, "user: ['!create-reaction']", "user: ['!create-reaction', '!join-call']"),
+    );
+    const same = await diffJson(dir, ['old.yaml', '--live', server.url]);
+    expect(same.grants).toEqual([]);
+    expect(same.before.label).toBe(`live ${server.url}`);
+    const diff = await diffJson(dir, ['new.yaml', '--live', server.url]);
+    expect(diff.grants.map((g) => [g.scope, g.role, g.permission, g.change])).toEqual([
+      ['call:webinar:q3-all-hands', 'user', 'join-call', 'revoked'],
+    ]);
+  });
+});
