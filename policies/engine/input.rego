@@ -4,8 +4,13 @@
 # (`not f(input.missing)` is not true in Rego: the undefined reference fails the whole expression).
 package rolecall
 
-input_object := input if {
-	is_object(input)
+# The input, or null when there is none (an undefined input must still answer INVALID_INPUT).
+input_value := value if {
+	value := input
+} else := null
+
+input_object := input_value if {
+	is_object(input_value)
 } else := {}
 
 input_subject := optional_field(input_object, "subject")
@@ -113,7 +118,7 @@ decision_field_problems contains "changes must be an array of strings" if {
 }
 
 decision_input_problems := {"input must be an object"} if {
-	not is_object(input)
+	not is_object(input_value)
 } else := ((subject_problems | resource_problems) | context_problems) | decision_field_problems
 
 valid_decision_input if count(decision_input_problems) == 0
@@ -135,7 +140,7 @@ query_field_problems contains "query.filter_conditions must be an object or null
 }
 
 query_input_problems := {"input must be an object"} if {
-	not is_object(input)
+	not is_object(input_value)
 } else := (subject_problems | context_problems) | query_field_problems
 
 valid_query_input if count(query_input_problems) == 0

@@ -28,6 +28,11 @@ test_non_object_input_message if {
 test_missing_input_is_invalid if {
 	outcome := rolecall.decision with data.rolecall_data as fixture
 	outcome.reason == "INVALID_INPUT"
+	outcome.message == "invalid input: input must be an object"
+	query := rolecall.query_filter with data.rolecall_data as fixture
+	query.message == "invalid input: input must be an object"
+	rolecall.capabilities == [] with data.rolecall_data as fixture
+	rolecall.batch == {"decisions": [], "query_filters": []} with data.rolecall_data as fixture
 }
 
 test_missing_fields_are_listed_sorted if {
