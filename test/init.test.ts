@@ -1,0 +1,95 @@
+// `rolecall init`: the grants-repo template passes `rolecall check` and `rolecall test` (with full
+// coverage) out of the box, and init never overwrites a file.
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../cli/io.js';
+import { main } from '../cli/run.js';
+
+function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out: () => out.join(''),
+    err: () => err.join(''),
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    readStdin: () => Promise.resolve(''),
+    cwd,
+  };
+}
+
+async function listTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-init-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('rolecall init', () => {
+  it('writes a template that passes check and test with full coverage', async () => {
+    const io = captureIo(work);
+    expect(await main(['init', 'grants-repo'], io)).toBe(0);
+    const repo = path.join(work, 'grants-repo');
+    expect(await listTree(repo)).toEqual([
+      '.github/workflows/rolecall.yml',
+      'README.md',
+      'package.json',
+      'rolecall.test.yaml',
+      'rolecall.yaml',
+    ]);
+    const check = captureIo(repo);
+    expect(await main(['check', 'rolecall.yaml'], check)).toBe(0);
+    expect(check.err()).not.toContain('error');
+    const test = captureIo(repo);
+    expect(await main(['test', 'rolecall.test.yaml', '--coverage-fail'], test)).toBe(0);
+    expect(test.out()).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(test.out()).toContain('grants: 6/6 exercised (100%)');
+  });
+
+  it('ships a workflow that runs check, test and diff against the PR base', async () => {
+    const repo = path.join(work, 'grants-repo');
+    const workflow = parse(
+      await readFile(path.join(repo, '.github', 'workflows', 'rolecall.yml'), 'utf8'),
+    ) as { jobs: Record<string, { steps: { run?: string }[] }> };
+    const commands = Object.values(workflow.jobs)
+      .flatMap((job) => job.steps)
+      .map((step) => step.run ?? '')
+      .join('\n');
+    expect(commands).toContain('npx rolecall check rolecall.yaml');
+    expect(commands).toContain('npx rolecall test rolecall.test.yaml');
+    expect(commands).toMatch(
+      /npx rolecall diff rolecall\.yaml --base "origin\/\$\{\{ github\.base_ref \}\}"/,
+    );
+  });
+
+  it('refuses to overwrite any existing file and writes nothing', async () => {
+    const dir = path.join(work, 'existing');
+    const first = captureIo(work);
+    expect(await main(['init', 'existing'], first)).toBe(0);
+    await writeFile(path.join(dir, 'rolecall.yaml'), 'version: 1\n');
+    await rm(path.join(dir, 'README.md'));
+    const again = captureIo(work);
+    expect(await main(['init', 'existing'], again)).toBe(1);
+    expect(again.err()).toContain('refusing to overwrite');
+    expect(await readFile(path.join(dir, 'rolecall.yaml'), 'utf8')).toBe('version: 1\n');
+    // Nothing was written, not even the file that was missing.
+    expect(await listTree(dir)).not.toContain('README.md');
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect(await main(['init', 'a', 'b'], captureIo(work))).toBe(2);
+    expect(await main(['init', '--force'], captureIo(work))).toBe(2);
+  });
+});
