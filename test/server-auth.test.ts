@@ -1,0 +1,154 @@
+// Trying to break the reference server's authentication and trust model: every credential that is
+// not a well-signed HS256 token for this app is a 401, and nothing in a body changes who decides.
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUserToken } from '../sdk/clients/index.js';
+import { API_KEY, API_SECRET, startTestServer, type TestServer } from './support/server.js';
+
+const base64url = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('reference server auth', () => {
+  let test: TestServer;
+
+  async function send(
+    method: string,
+    path: string,
+    options: { token?: string; apiKey?: string; body?: unknown } = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = {};
+    if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${test.url}${path}?api_key=${options.apiKey ?? API_KEY}`, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  beforeAll(async () => {
+    test = await startTestServer('pglite');
+    await test.admin.updateApp({ multi_tenant_enabled: true });
+    await test.admin.upsertUsers([
+      { id: 'alice', teams: ['red'] },
+      { id: 'bob', teams: ['blue'] },
+      { id: 'gone', teams: ['red'] },
+    ]);
+    await test.admin.deleteUser('gone');
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('refuses a request without a token', async () => {
+    const answer = await send('POST', '/users/query', { body: {} });
+    expect(answer).toEqual({
+      status: 401,
+      body: { status: 401, code: 'AUTH_MISSING', message: expect.any(String) },
+    });
+  });
+
+  it('refuses a wrong API key even with a valid token', async () => {
+    const token = await test.admin.createToken('alice');
+    const answer = await send('POST', '/users/query', { token, apiKey: 'other-key', body: {} });
+    expect(answer.status).toBe(401);
+    expect(answer.body['code']).toBe('API_KEY_INVALID');
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const token = await createUserToken('alice', 'not-the-secret-of-this-app-at-all');
+    const answer = await send('POST', '/users/query', { token, body: {} });
+    expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+  });
+
+  it('refuses a token whose payload was edited after signing', async () => {
+    const token = await createUserToken('alice', API_SECRET);
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${base64url({ user_id: 'bob' })}.${signature}`;
+    const answer = await send('POST', '/users/query', { token: forged, body: {} });
+    expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+  });
+
+  it('refuses an expired token', async () => {
+    const issuedAt = Math.floor(Date.now() / 1000) - 3600;
+    const token = await createUserToken('alice', API_SECRET, { issuedAt, expiresInSeconds: 60 });
+    const answer = await send('POST', '/users/query', { token, body: {} });
+    expect([answer.status, answer.body['code']]).toEqual([401, 'TOKEN_EXPIRED']);
+  });
+
+  it('refuses alg none, for a user and for the server', async () => {
+    for (const payload of [{ user_id: 'alice' }, { server: true }]) {
+      const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
+      const answer = await send('GET', '/app', { token });
+      expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+    }
+  });
+
+  it('refuses another HMAC algorithm than HS256, even with the right secret', async () => {
+    const token = await new SignJWT({ server: true })
+      .setProtectedHeader({ alg: 'HS512' })
+      .sign(new TextEncoder().encode(API_SECRET));
+    const answer = await send('GET', '/app', { token });
+    expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+  });
+
+  it('refuses a token that names neither a user nor the server, and unknown or deleted users', async () => {
+    const empty = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(API_SECRET));
+    expect((await send('GET', '/me', { token: empty })).status).toBe(401);
+    for (const userId of ['nobody', 'gone']) {
+      const answer = await send('GET', '/me', { token: await test.admin.createToken(userId) });
+      expect([answer.status, answer.body['code']]).toEqual([401, 'UNKNOWN_USER']);
+    }
+  });
+
+  it('refuses a user token on server-side endpoints', async () => {
+    const token = await test.admin.createToken('alice');
+    const attempts: [string, string, unknown?][] = [
+      ['GET', '/app'],
+      ['PATCH', '/app', { multi_tenant_enabled: false }],
+      ['GET', '/grants'],
+      ['GET', '/roles'],
+      ['POST', '/roles', { name: 'villain' }],
+      ['DELETE', '/roles/admin'],
+      ['GET', '/call_types/default'],
+      ['PUT', '/call_types/default', { grants: null }],
+      ['DELETE', '/users/bob'],
+    ];
+    for (const [method, path, body] of attempts) {
+      const answer = await send(method, path, { token, body });
+      expect([method, path, answer.status, answer.body['code']]).toEqual([
+        method,
+        path,
+        403,
+        'SERVER_ONLY',
+      ]);
+    }
+    expect((await test.admin.getApp()).app.multi_tenant_enabled).toBe(true);
+    expect((await test.admin.listRoles()).roles.map((role) => role.name)).not.toContain('villain');
+  });
+
+  it('ignores a subject, teams or side supplied in the body', async () => {
+    const token = await test.admin.createToken('alice');
+    const answer = await send('POST', '/users/query', {
+      token,
+      body: {
+        filter_conditions: {},
+        subject: { id: 'bob', role: 'admin', teams: ['blue'] },
+        user: { id: 'bob', teams: ['blue'] },
+        user_id: 'bob',
+        teams: ['blue'],
+        context: { side: 'server' },
+      },
+    });
+    expect(answer.status).toBe(200);
+    expect((answer.body['users'] as { id: string }[]).map((user) => user.id)).toEqual(['alice']);
+    // A user token that also claims to be the server is still that user.
+    const claims = await new SignJWT({ user_id: 'alice', server: true })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(API_SECRET));
+    expect((await send('GET', '/app', { token: claims })).status).toBe(403);
+  });
+});

@@ -1,0 +1,214 @@
+// Storage and live grants: data survives a restart with --data-dir, a failed request changes
+// nothing, the bundle is served with ETag/304 and decides like the server (checked by real OPA),
+// a grants file at start logs what it replaced, and every decision is logged OPA-style.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOpaOrThrow } from '../scripts/opa.js';
+import { API_KEY, rejection, startTestServer, type TestServer } from './support/server.js';
+
+let workDir: string;
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-server-'));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('persistence with --data-dir', () => {
+  it('keeps users, calls, members and grants across a restart', async () => {
+    const dataDir = path.join(workDir, 'pgdata');
+    const first = await startTestServer('pglite', { dataDir });
+    try {
+      await first.admin.updateApp({ multi_tenant_enabled: true });
+      await first.admin.createRole({ name: 'special_agent', level: 'user' });
+      await first.admin.upsertUsers([{ id: 'james', role: 'special_agent', teams: ['mi6'] }]);
+      await first.admin.call('default', 'briefing').getOrCreate({
+        data: {
+          team: 'mi6',
+          created_by_id: 'james',
+          members: [{ user_id: 'james', role: 'host' }],
+        },
+      });
+    } finally {
+      await first.close();
+    }
+    const second = await startTestServer('pglite', { dataDir });
+    try {
+      expect((await second.admin.getApp()).app.multi_tenant_enabled).toBe(true);
+      expect((await second.admin.listRoles()).roles.map((role) => role.name)).toContain(
+        'special_agent',
+      );
+      const { users } = await second.admin.queryUsers({
+        payload: { filter_conditions: { id: 'james' } },
+      });
+      expect(users).toMatchObject([{ id: 'james', role: 'special_agent', teams: ['mi6'] }]);
+      const call = await second.admin.call('default', 'briefing').get();
+      expect(call.members).toEqual([{ user_id: 'james', role: 'host', grants: [] }]);
+      const james = await second.clientFor('james');
+      expect((await james.call('default', 'briefing').get()).own_capabilities).toContain(
+        'end-call',
+      );
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('transactions and the served bundle', () => {
+  let test: TestServer;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    test = await startTestServer('pglite', { logs: { write: (line) => lines.push(line) } });
+    await test.admin.updateApp({ multi_tenant_enabled: true });
+    await test.admin.upsertUsers([{ id: 'alice', name: 'Alice', teams: ['red'] }]);
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('a request refused halfway changes nothing', async () => {
+    const alice = await test.clientFor('alice');
+    // The first user is allowed (own name), the second is not (CreateUser is server-only).
+    const error = await rejection(() =>
+      alice.upsertUsers([
+        { id: 'alice', name: 'Changed' },
+        { id: 'newbie', teams: ['red'] },
+      ]),
+    );
+    expect(error).toMatchObject({ status: 403, code: 'SERVER_ONLY' });
+    const { users } = await test.admin.queryUsers({ payload: { filter_conditions: {} } });
+    expect(users.map((user) => [user.id, user.name])).toEqual([['alice', 'Alice']]);
+  });
+
+  it('invalid grants through the API are refused and leave the live grants alone', async () => {
+    const before = (await test.admin.getApp()).app;
+    const error = await rejection(() => test.admin.updateApp({ grants: { user: ['search-usr'] } }));
+    expect(error).toMatchObject({ status: 400, code: 'UNKNOWN_PERMISSION' });
+    const unknownRole = await rejection(() =>
+      test.admin.updateCallType('default', { grants: { ghost: ['read-call'] } }),
+    );
+    expect(unknownRole).toMatchObject({ status: 400, code: 'UNKNOWN_ROLE' });
+    expect((await test.admin.getApp()).app).toEqual(before);
+  });
+
+  it('serves the bundle with its revision as ETag, 304 when unchanged, a new one after a change', async () => {
+    const first = await fetch(`${test.url}/bundle.tar.gz`);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag');
+    const revision = (await test.admin.getApp()).app.revision;
+    expect(etag).toBe(`"${revision}"`);
+    const again = await fetch(`${test.url}/bundle.tar.gz`, {
+      headers: { 'if-none-match': etag ?? '' },
+    });
+    expect(again.status).toBe(304);
+    await test.admin.updateCallType('default', { grants: { guest: [] } });
+    const changed = await fetch(`${test.url}/bundle.tar.gz`, {
+      headers: { 'if-none-match': etag ?? '' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    // The real OPA reads the served bundle and decides what the server decides.
+    const bundlePath = path.join(workDir, 'served.tar.gz');
+    await writeFile(bundlePath, new Uint8Array(await changed.arrayBuffer()));
+    const input = {
+      subject: { id: 'alice', role: 'guest', teams: ['red'] },
+      action: 'JoinCall',
+      resource: { kind: 'call', call_type: 'default', id: 'x', team: 'red', created_by_id: 'bob' },
+    };
+    const inputPath = path.join(workDir, 'input.json');
+    await writeFile(inputPath, JSON.stringify(input));
+    const stdout = await runOpaOrThrow([
+      'eval',
+      '-f',
+      'json',
+      '-b',
+      bundlePath,
+      '-i',
+      inputPath,
+      'data.rolecall.decision',
+    ]);
+    const opaDecision = (
+      JSON.parse(stdout) as {
+        result: { expressions: { value: { allow: boolean; reason: string } }[] }[];
+      }
+    ).result[0]?.expressions[0]?.value;
+    const live = await test.server.live.evaluator.evaluate('rolecall/decision', input);
+    expect(opaDecision).toEqual(live);
+    expect(live.allow).toBe(false); // guest lost join-call in `default`
+  });
+
+  it('logs one OPA-shaped line per decision and one line per request', async () => {
+    lines.length = 0;
+    const alice = await test.clientFor('alice');
+    await alice.queryUsers({ payload: { filter_conditions: {} } });
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const decisions = entries.filter((entry) => entry['msg'] === 'decision');
+    expect(decisions.length).toBeGreaterThanOrEqual(1);
+    const filterDecision = decisions.find((entry) => entry['path'] === 'rolecall/query_filter');
+    expect(filterDecision).toMatchObject({
+      decision_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      revision: (await test.admin.getApp()).app.revision,
+      input: {
+        subject: { id: 'alice', teams: ['red'] },
+        action: 'QueryUsers',
+        context: { side: 'client' },
+      },
+      result: { allow: true, reason: 'WITHIN_TEAMS' },
+    });
+    const requests = entries.filter(
+      (entry) => entry['msg'] === 'request' && entry['url'] === '/users/query',
+    );
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ method: 'POST', status: 200 });
+    expect(JSON.stringify(requests[0])).not.toContain(API_KEY);
+  });
+});
+
+describe('--config at start', () => {
+  it('applies the grants file over the stored state and logs what it replaced as drift', async () => {
+    const dataDir = path.join(workDir, 'drift');
+    const text =
+      'version: 1\napp:\n  multi_tenant_enabled: true\ncall_types:\n  default:\n    grants:\n      guest: []\n';
+    const config = { file: 'rolecall.yaml', text };
+    const first = await startTestServer('pglite', { dataDir, config });
+    try {
+      expect((await first.admin.getCallType('default')).grants['guest']).toBeUndefined();
+      // A live change through the API…
+      await first.admin.updateCallType('default', { grants: { guest: ['read-call'] } });
+      expect((await first.admin.getCallType('default')).grants['guest']).toEqual(['read-call']);
+    } finally {
+      await first.close();
+    }
+    const lines: string[] = [];
+    const second = await startTestServer('pglite', {
+      dataDir,
+      config,
+      logs: { write: (line) => lines.push(line) },
+    });
+    try {
+      // …is replaced by the file at the next start, and the log says so.
+      expect((await second.admin.getCallType('default')).grants['guest']).toBeUndefined();
+      const drift = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry['drift'] !== undefined);
+      expect(drift.map((entry) => entry['drift'])).toContainEqual({
+        path: 'spec.call_types.default.grants.guest',
+        stored: ['read-call'],
+        file: [],
+      });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses to start on an invalid grants file', async () => {
+    const config = {
+      file: 'broken.yaml',
+      text: 'version: 1\napp:\n  grants:\n    user: [join-cal]\n',
+    };
+    await expect(startTestServer('pglite', { config })).rejects.toThrow(/UNKNOWN_PERMISSION/);
+  });
+});
