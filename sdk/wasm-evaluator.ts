@@ -16,6 +16,24 @@ import { hasBatchShape, hasResultShape } from './result-shape.js';
 import type { BatchInput, BatchResult, Entrypoint, EntrypointResults } from './types.js';
 
 /**
+ * Inputs per engine evaluation of a batch. One huge evaluation costs more per item (the input
+ * copy and the heap grow with it) than several of this size, and the answers are the same.
+ */
+const WASM_BATCH_CHUNK = 500;
+
+function* chunkBatch(batch: { decisions: unknown[]; query_filters: unknown[] }) {
+  for (let start = 0; start < batch.decisions.length; start += WASM_BATCH_CHUNK) {
+    yield { decisions: batch.decisions.slice(start, start + WASM_BATCH_CHUNK), query_filters: [] };
+  }
+  for (let start = 0; start < batch.query_filters.length; start += WASM_BATCH_CHUNK) {
+    yield {
+      decisions: [],
+      query_filters: batch.query_filters.slice(start, start + WASM_BATCH_CHUNK),
+    };
+  }
+}
+
+/**
  * In-process evaluator. Concurrency: opa-wasm evaluates synchronously on one instance, and
  * every method here does all its work on the instance (write input, evaluate, read the result,
  * or swap the data) inside one synchronous section with no `await` in between. JavaScript runs
@@ -91,12 +109,17 @@ export class WasmEvaluator implements Evaluator {
     if (isEngineBatchEmpty(split)) {
       return mergeBatch(split, { decisions: [], query_filters: [] }, revision);
     }
-    const result = this.run(policy, 'rolecall/batch', split.engineBatch);
-    const { decisions, query_filters } = split.engineBatch;
-    if (!hasBatchShape(result, decisions.length, query_filters.length)) {
-      throw new EvaluatorResponseError('rolecall/batch returned a result of the wrong shape');
+    const engine: BatchResult = { decisions: [], query_filters: [] };
+    for (const chunk of chunkBatch(split.engineBatch)) {
+      const result = this.run(policy, 'rolecall/batch', chunk);
+      if (!hasBatchShape(result, chunk.decisions.length, chunk.query_filters.length)) {
+        throw new EvaluatorResponseError('rolecall/batch returned a result of the wrong shape');
+      }
+      const { decisions, query_filters } = result as BatchResult;
+      engine.decisions.push(...decisions);
+      engine.query_filters.push(...query_filters);
     }
-    return mergeBatch(split, result as BatchResult, revision);
+    return mergeBatch(split, engine, revision);
   }
 
   close(): Promise<void> {
