@@ -1,10 +1,12 @@
 // Drives Debian's chromium through playwright-core for the browser tests, benchmarks and
 // screenshots: launch it, bundle a browser entry with esbuild, and serve files on 127.0.0.1.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Where scripts/install-chromium.sh puts Debian's chromium. */
 export const CHROMIUM_PATH = process.env['ROLECALL_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -115,4 +117,88 @@ export async function bundleForBrowser(options: {
   });
   const output = Object.values(result.metafile.outputs)[0];
   return { bytes: output?.bytes ?? 0 };
+}
+
+const PAGE_MODULE = fileURLToPath(new URL('./browser-page.ts', import.meta.url));
+
+// The page's entry: loads ./bundle.tar.gz into a WasmEvaluator and exposes browser-page.ts's
+// functions, bound to it, as `window.rolecall`.
+const SDK_PAGE_ENTRY = `
+import * as rolecallPage from ${JSON.stringify(PAGE_MODULE)};
+const response = await fetch('./bundle.tar.gz');
+const evaluator = await rolecallPage.loadBundle(new Uint8Array(await response.arrayBuffer()));
+window.rolecall = {
+  evaluateCases: (json) => rolecallPage.evaluateCases(evaluator, json),
+  serverSideVerdict: () => rolecallPage.serverSideVerdict(evaluator),
+  measureDecisions: (json, minMs) => rolecallPage.measureDecisions(evaluator, json, minMs),
+  measureBatches: (json, minMs) => rolecallPage.measureBatches(evaluator, json, minMs),
+};
+`;
+
+type PageFunctions = Omit<typeof import('./browser-page.js'), 'loadBundle'>;
+type Bound<F> = F extends (evaluator: never, ...args: infer A) => infer R
+  ? (...args: A) => R
+  : never;
+/** browser-page.ts's functions with the evaluator already bound, callable from Node. */
+export type SdkPageApi = { [K in keyof PageFunctions]: Bound<PageFunctions[K]> };
+
+export interface SdkPage {
+  page: Page;
+  url: string;
+  call: <K extends keyof SdkPageApi>(
+    name: K,
+    ...args: Parameters<SdkPageApi[K]>
+  ) => ReturnType<SdkPageApi[K]>;
+  close: () => Promise<void>;
+}
+
+/** Opens a page running the SDK's browser entry with `bundleBytes` loaded into a WasmEvaluator. */
+export async function openSdkPage(browser: Browser, bundleBytes: Uint8Array): Promise<SdkPage> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-sdk-page-'));
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    stdin: { contents: SDK_PAGE_ENTRY, resolveDir: path.dirname(PAGE_MODULE), loader: 'js' },
+    outfile: path.join(dir, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  await writeFile(path.join(dir, 'bundle.tar.gz'), bundleBytes);
+  await writeFile(
+    path.join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>rolecall sdk</title><script type="module" src="./app.js"></script>\n',
+  );
+  const server = await serveStatic(dir);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${server.url}/`);
+  try {
+    await page.waitForFunction(() => 'rolecall' in window, undefined, { timeout: 30_000 });
+  } catch (error) {
+    throw new Error(`the SDK page did not start: ${errors.join('; ') || String(error)}`);
+  }
+  return {
+    page,
+    url: server.url,
+    call: (name, ...args) =>
+      page.evaluate(
+        ([functionName, functionArgs]) => {
+          const api = (
+            window as unknown as { rolecall: Record<string, (...a: unknown[]) => unknown> }
+          ).rolecall;
+          const target = api[functionName];
+          if (target === undefined) throw new Error(`no page function ${functionName}`);
+          return target(...functionArgs);
+        },
+        [name, args] as [string, unknown[]],
+      ) as ReturnType<SdkPageApi[typeof name]>,
+    close: async () => {
+      await page.close();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
