@@ -154,6 +154,12 @@ describe('rolecall eval: single input', () => {
     }
     const allow = await evalCli(['out', '-i', '-', '-e', 'rolecall/allow'], 'null');
     expect(allow.output).toBe(false);
+    const capabilities = await evalCli(['out', '-i', '-', '-e', 'capabilities'], 'false');
+    expect(capabilities.output).toEqual([]);
+    const capabilityList = await evalCli(['out', '-i', '-', '-e', 'capabilities'], '[null, ""]');
+    expect(capabilityList.output).toEqual([[], []]);
+    const batch = await evalCli(['out', '-i', '-', '-e', 'batch'], 'null');
+    expect(batch.output).toEqual({ decisions: [], query_filters: [] });
     const filter = await evalCli(['out', '-i', '-', '-e', 'rolecall/query_filter'], '0');
     expect(filter.output).toMatchObject({ allow: false, reason: 'INVALID_INPUT', filter: null });
   });
@@ -215,6 +221,14 @@ describe('rolecall eval: array input', () => {
     const { output } = await evalCli(['out', '-i', '-'], JSON.stringify([null, sendAudio, 0, [1]]));
     const reasons = (output as { reason: string }[]).map((item) => item.reason);
     expect(reasons).toEqual(['INVALID_INPUT', 'GRANTED', 'INVALID_INPUT', 'INVALID_INPUT']);
+  });
+
+  it('passes batch inputs to rolecall/batch as they are, one by one for an array', async () => {
+    const batchInput = { decisions: inputs, query_filters: [queryUsers] };
+    const single = await evalCli(['out', '-i', '-', '-e', 'batch'], JSON.stringify(batchInput));
+    expect(stableJson(single.output)).toBe(stableJson(await opaAnswer('batch', batchInput)));
+    const list = await evalCli(['out', '-i', '-', '-e', 'batch'], JSON.stringify([batchInput]));
+    expect(list.output).toEqual([single.output]);
   });
 
   it('answers an empty array with an empty array', async () => {

@@ -94,9 +94,17 @@ async function evaluateOne(
   input: unknown,
 ): Promise<unknown> {
   if (isEvaluableInput(input)) return evaluate(entrypoint, input);
-  if (entrypoint === 'rolecall/batch') return evaluate(entrypoint, {});
-  const [result] = await evaluateMany(evaluate, entrypoint, [input]);
-  return result;
+  switch (entrypoint) {
+    // The engine's answers for an input that is not an object: no lists, no capabilities.
+    case 'rolecall/batch':
+      return evaluate(entrypoint, {});
+    case 'rolecall/capabilities':
+      return [];
+    default: {
+      const [result] = await evaluateMany(evaluate, entrypoint, [input]);
+      return result;
+    }
+  }
 }
 
 /**
