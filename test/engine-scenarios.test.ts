@@ -50,6 +50,31 @@ function expectFields(actual: unknown, expected: Record<string, unknown>): void 
   }
 }
 
+const DECISION_REASONS = [
+  'INVALID_INPUT',
+  'UNKNOWN_ACTION',
+  'SERVER_SIDE',
+  'SERVER_ONLY',
+  'ANONYMOUS_READ_ONLY',
+  'TEAM_REQUIRED',
+  'TEAM_MISMATCH',
+  'FORBIDDEN_FIELD',
+  'GRANTED',
+  'REVOKED',
+  'NOT_GRANTED',
+];
+const QUERY_REASONS = [
+  'INVALID_INPUT',
+  'SERVER_SIDE',
+  'INVALID_FILTER',
+  'NOT_GRANTED',
+  'SINGLE_TENANT',
+  'INJECTED',
+  'WITHIN_TEAMS',
+  'ANY_TEAM',
+  'CROSS_TEAM_QUERY',
+];
+
 /** One decision per call-level action for a case on a call, to cross-check capabilities. */
 interface CapabilityProbe {
   input: unknown;
@@ -76,7 +101,22 @@ function capabilityProbes(scenario: Scenario, policy: ResolvedPolicy): Capabilit
     }));
 }
 
-describe.each(loadScenarios().map((scenario) => [scenario.file, scenario] as const))(
+const scenarios = loadScenarios();
+
+describe('scenario coverage', () => {
+  it('expects every reason code of decisions and query filters somewhere', () => {
+    const decisionReasons = new Set(
+      scenarios.flatMap((scenario) => scenario.decisions.map((item) => item.expect.reason)),
+    );
+    const queryReasons = new Set(
+      scenarios.flatMap((scenario) => scenario.query_filters.map((item) => item.expect.reason)),
+    );
+    expect([...decisionReasons].sort()).toEqual([...DECISION_REASONS].sort());
+    expect([...queryReasons].sort()).toEqual([...QUERY_REASONS].sort());
+  });
+});
+
+describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
   'scenario %s',
   (_file, scenario: Scenario) => {
     let policy: ResolvedPolicy;
