@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
 import { loadTestSuite } from '../compiler/test-suite/index.js';
+import { runOpa } from '../scripts/opa.js';
+import { startOpaServer } from './support/opa-server.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const suiteFile = 'examples/video-saas/rolecall.test.yaml';
@@ -74,6 +76,42 @@ describe('examples/video-saas/rolecall.test.yaml', () => {
     expect(DECISION_REASONS.filter((reason) => !decisionReasons.has(reason))).toEqual([]);
     expect(QUERY_REASONS.filter((reason) => !queryReasons.has(reason))).toEqual([]);
     expect(cases.some((c) => c.expect.capabilities !== undefined)).toBe(true);
+  });
+});
+
+describe('the example suite with OPA itself', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-example-opa-'));
+    const compiled = await main(
+      ['compile', 'examples/video-saas/rolecall.yaml', '-o', path.join(work, 'out')],
+      captureIo(),
+    );
+    expect(compiled).toBe(0);
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('emits _test.rego that opa test passes against the compiled bundle', async () => {
+    const regoDir = path.join(work, 'rego');
+    expect(await main(['test', suiteFile, '--emit-rego', regoDir], captureIo())).toBe(0);
+    const run = await runOpa(['test', path.join(work, 'out', 'bundle'), regoDir]);
+    expect(run.stdout + run.stderr).toMatch(/PASS: (\d+)\/\1/);
+    expect(run.code).toBe(0);
+  });
+
+  it('gives the same results through a running OPA (--engine opa)', async () => {
+    const server = await startOpaServer(path.join(work, 'out', 'bundle.tar.gz'));
+    try {
+      const io = captureIo();
+      const code = await main(['test', suiteFile, '--engine', 'opa', '--url', server.url], io);
+      expect(io.err()).toBe('');
+      expect(io.out()).toMatch(/^\d+ passed, 0 failed$/m);
+      expect(code).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
