@@ -157,7 +157,7 @@ describe('diagnostic codes', () => {
   it('documents every code, with its severity, in docs/diagnostics.md', () => {
     const docs = readFileSync(new URL('../docs/diagnostics.md', import.meta.url), 'utf8');
     const rows = new Map(
-      [...docs.matchAll(/^\| `([A-Z_]+)` \| (error|warning) \|/gm)].map((match) => [
+      [...docs.matchAll(/^\| `([A-Z_]+)` +\| (error|warning) +\|/gm)].map((match) => [
         match[1],
         match[2],
       ]),

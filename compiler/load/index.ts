@@ -154,7 +154,14 @@ function yamlErrorDiagnostic(error: YAMLError, spanOf: (range: Range) => SourceS
   const span = spanOf([error.pos[0], error.pos[1]]);
   const message = firstLine(error.message);
   let code: DiagnosticCode = error.name === 'YAMLWarning' ? 'YAML_WARNING' : 'YAML_SYNTAX';
-  if (error.code === 'RESOURCE_EXHAUSTION') code = 'NESTING_LIMIT';
+  if (error.code === 'RESOURCE_EXHAUSTION') {
+    return diagnosticAt(
+      span,
+      'NESTING_LIMIT',
+      'collections nest too deep to parse',
+      'a grants file is at most six levels deep',
+    );
+  }
   if (error.code === 'TAG_RESOLVE_FAILED' || error.code === 'BAD_COLLECTION_TYPE') {
     const tag = /!\S*/.exec(message)?.[0] ?? '!';
     return diagnosticAt(
