@@ -4,7 +4,10 @@
 import canonicalizeModule from 'canonicalize';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadGrants } from '../compiler/load/index.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
+import { validateGrants } from '../compiler/validate/index.js';
 import type { ResolvedPolicy } from '../compiler/types.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
@@ -143,6 +146,14 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
 
     afterAll(async () => {
       await bundle?.remove();
+    });
+
+    it('has a grants spec the compiler accepts', () => {
+      const loaded = loadGrants(`${scenario.file}#grants`, stringify(scenario.grants));
+      expect(loaded.diagnostics).toEqual([]);
+      if (!loaded.ok) return;
+      const validated = validateGrants(loaded.value);
+      expect(validated.diagnostics.filter((item) => item.severity === 'error')).toEqual([]);
     });
 
     it('answers every case once, in order', () => {
