@@ -2,7 +2,7 @@
 # stays inside the subject's teams, or denies it. An ordinary rule, as WASM has no partial eval.
 package rolecall
 
-# The query's decision action, the team field it filters and the any-team permission.
+# The decision action a query needs and the team field it filters.
 query_kinds := {
 	"QueryUsers": {"action": "SearchUser", "field": "teams"},
 	"QueryCalls": {"action": "QueryCalls", "field": "team"},
