@@ -3,6 +3,7 @@
 import { emitData } from '../emit-data/index.js';
 import { emitManifest } from '../emit-manifest/index.js';
 import { emitTypes } from '../emit-types/index.js';
+import { addClientFactory } from '../emit-types/client-factory.js';
 import { packBundle, type EngineAssets } from '../pack/index.js';
 import type { EmittedFile, ResolvedPolicy } from '../types.js';
 import { ROLECALL_VERSION } from './version.js';
@@ -25,7 +26,7 @@ export async function emitOutputFiles(
   const files: EmittedFile[] = [
     { path: BUNDLE_ARCHIVE, contents: archive },
     ...bundleFiles.map((file) => ({ ...file, path: `${BUNDLE_DIR}/${file.path}` })),
-    emitTypes(policy),
+    emitTypes(policy, { extensions: [addClientFactory] }),
   ];
   return files.sort((left, right) =>
     left.path < right.path ? -1 : left.path > right.path ? 1 : 0,
