@@ -85,6 +85,11 @@ describe('rolecall test', () => {
     expect(out).toContain('engine: allow GRANTED: SendVideo granted by send-video');
     expect(out).toMatch(/^1 passed, 1 failed$/m);
     expect((await readFile(file, 'utf8')).split('\n')[12]).toBe('  - name: wrong expectation');
+    const github = captureIo(work);
+    expect(await main(['test', 'failing.test.yaml', '--format', 'github'], github)).toBe(1);
+    expect(github.out()).toMatch(
+      /^::error file=failing\.test\.yaml,line=13,col=11,.*title=TEST_FAILED::case "wrong expectation": expected allow false, got true; expected reason "REVOKED", got "GRANTED"%0Ahelp: engine: allow GRANTED/m,
+    );
   });
 
   it('checks capabilities and query filters', async () => {

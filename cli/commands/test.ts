@@ -8,6 +8,7 @@ import { policyWasmPath } from '../../compiler/assets.js';
 import {
   computeCoverage,
   emitRegoTests,
+  failuresAsDiagnostics,
   isFullyCovered,
   loadTestSuite,
   renderCoverage,
@@ -30,7 +31,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io
 
 const USAGE =
   'usage: rolecall test SUITE… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
-  '       [--emit-rego DIR] [--engine wasm|opa] [--url URL]';
+  '       [--emit-rego DIR] [--engine wasm|opa] [--url URL] [--format text|github]';
 
 export interface EngineChoice {
   engine: 'wasm' | 'opa';
@@ -91,6 +92,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         'emit-rego': { type: 'string' },
         engine: { type: 'string' },
         url: { type: 'string' },
+        format: { type: 'string', default: 'text' },
       },
     });
   } catch (error) {
@@ -99,6 +101,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError(`no suite file given\n${USAGE}`);
   const engine = parseEngine(values.engine, values.url);
+  const format = values.format;
+  if (format !== 'text' && format !== 'github') {
+    throw new UsageError(`unknown format "${format}" (text or github)`);
+  }
 
   // Load every suite first: an invalid suite stops the run before anything is evaluated.
   const suites: { suite: TestSuite; grantsFile: string }[] = [];
@@ -114,7 +120,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const loaded = loadTestSuite(file, text);
     if (!loaded.ok) {
-      printDiagnostics(io, loaded.diagnostics, { [file]: text });
+      printDiagnostics(io, loaded.diagnostics, { [file]: text }, format);
       invalid = true;
       continue;
     }
@@ -136,8 +142,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (values['emit-rego'] !== undefined) {
     const outDir = path.resolve(io.cwd, values['emit-rego']);
     await mkdir(outDir, { recursive: true });
+    const taken = new Set<string>();
     for (const { suite } of suites) {
-      const emitted = emitRegoTests(suite);
+      // Suites named alike in different folders get a numbered package each.
+      let emitted = emitRegoTests(suite);
+      for (let number = 2; taken.has(emitted.path); number++) {
+        emitted = emitRegoTests(suite, `_${number}`);
+      }
+      taken.add(emitted.path);
       await writeFile(path.join(outDir, emitted.path), emitted.contents);
       io.stdout(`wrote ${path.relative(io.cwd, path.join(outDir, emitted.path))}\n`);
     }
@@ -160,7 +172,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const resolved = resolveGrantsText(label, text);
     if (!resolved.ok) {
-      printDiagnostics(io, resolved.diagnostics, { [label]: text });
+      printDiagnostics(io, resolved.diagnostics, { [label]: text }, format);
       return EXIT_FAILURE;
     }
     const policy = resolved.value;
@@ -181,7 +193,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return EXIT_USAGE;
       }
     }
-    for (const result of results) io.stdout(renderSuiteFailures(result));
+    for (const result of results) {
+      io.stdout(renderSuiteFailures(result));
+      // GitHub turns these workflow commands into annotations on the suite's lines.
+      if (format === 'github')
+        io.stdout(renderDiagnostics(failuresAsDiagnostics(result), {}, 'github'));
+    }
     if (values.coverage || values['coverage-fail']) {
       const coverage = computeCoverage(policy, results);
       io.stdout(`${label} ${renderCoverage(coverage)}`);
@@ -217,6 +234,7 @@ export function printDiagnostics(
   io: CliIo,
   diagnostics: readonly Diagnostic[],
   sources: Record<string, string>,
+  format: 'text' | 'github' = 'text',
 ): void {
-  io.stderr(renderDiagnostics(diagnostics, { sources }));
+  io.stderr(renderDiagnostics(diagnostics, sources, format));
 }

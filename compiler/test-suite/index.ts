@@ -2,7 +2,7 @@
 // coverage, or `_test.rego` for `opa test`).
 export { loadTestSuite } from './load.js';
 export { runTestSuite, canonicalJson } from './run.js';
-export { renderSuiteFailures, renderSummary } from './report.js';
+export { failuresAsDiagnostics, renderSuiteFailures, renderSummary } from './report.js';
 export { renderJunit } from './junit.js';
 export { computeCoverage, isFullyCovered, renderCoverage, type Coverage } from './coverage.js';
 export { emitRegoTests } from './emit-rego.js';

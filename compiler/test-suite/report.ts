@@ -1,5 +1,6 @@
 // Renders suite results for a terminal: one block per failing case, naming the case's YAML line
 // and what the engine answered, then `N passed, N failed`.
+import type { Diagnostic } from '../types.js';
 import { canonicalJson } from './run.js';
 import type { CaseResult, Mismatch, SuiteResult } from './types.js';
 
@@ -36,4 +37,17 @@ export function renderSummary(results: readonly SuiteResult[]): string {
   const passed = results.reduce((sum, result) => sum + result.passed, 0);
   const failed = results.reduce((sum, result) => sum + result.failed, 0);
   return `${passed} passed, ${failed} failed\n`;
+}
+
+/** Failing cases as diagnostics at the case's line, for the shared renderers (CI annotations). */
+export function failuresAsDiagnostics(result: SuiteResult): Diagnostic[] {
+  return result.results
+    .filter((caseResult) => !caseResult.passed)
+    .map((caseResult) => ({
+      ...caseResult.case.span,
+      code: 'TEST_FAILED',
+      severity: 'error' as const,
+      message: `case "${caseResult.case.name}": ${caseResult.mismatches.map(describeMismatch).join('; ')}`,
+      help: `engine: ${describeAnswer(caseResult)}`,
+    }));
 }
