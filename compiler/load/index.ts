@@ -153,7 +153,7 @@ function emptyFile(at: SourceSpan): Diagnostic {
 function yamlErrorDiagnostic(error: YAMLError, spanOf: (range: Range) => SourceSpan): Diagnostic {
   const span = spanOf([error.pos[0], error.pos[1]]);
   const message = firstLine(error.message);
-  let code: DiagnosticCode = error.name === 'YAMLWarning' ? 'YAML_WARNING' : 'YAML_SYNTAX';
+  const code: DiagnosticCode = error.name === 'YAMLWarning' ? 'YAML_WARNING' : 'YAML_SYNTAX';
   if (error.code === 'RESOURCE_EXHAUSTION') {
     return diagnosticAt(
       span,
