@@ -71,7 +71,9 @@ const TENANT_FILTERS = [
 describe('SDK browser entry in chromium', () => {
   let bundle: ContractBundle;
   let browser: Browser | undefined;
-  let sdkPage: SdkPage | undefined;
+  // Two builds of the page: as any bundler makes it, and with opa-wasm's unused yaml/sprintf
+  // builtins stubbed out (the size the docs recommend), to show both decide the same.
+  const pages = new Map<string, SdkPage>();
   let nodeEvaluator: WasmEvaluator;
   let cases: EvaluationCases;
 
@@ -90,69 +92,79 @@ describe('SDK browser entry in chromium', () => {
     };
     nodeEvaluator = await loadBundle(bundle.bundleBytes);
     browser = await launchChromium();
-    sdkPage = await openSdkPage(browser, bundle.bundleBytes);
+    pages.set('plain', await openSdkPage(browser, bundle.bundleBytes));
+    pages.set(
+      'stubbed builtins',
+      await openSdkPage(browser, bundle.bundleBytes, { stubUnusedBuiltins: true }),
+    );
   });
 
   afterAll(async () => {
-    await sdkPage?.close();
+    for (const sdkPage of pages.values()) await sdkPage.close();
     await browser?.close();
     await nodeEvaluator.close();
     await bundle.cleanup();
   });
 
-  function page(): SdkPage {
-    if (sdkPage === undefined) throw new Error('page not open');
+  function page(name: string): SdkPage {
+    const sdkPage = pages.get(name);
+    if (sdkPage === undefined) throw new Error(`page ${name} not open`);
     return sdkPage;
   }
 
-  it('evaluates every case in the browser exactly as in Node', async () => {
-    const json = JSON.stringify(cases);
-    const inBrowser = JSON.parse(await page().call('evaluateCases', json)) as EvaluationResults;
-    const inNode = JSON.parse(await evaluateCases(nodeEvaluator, json)) as EvaluationResults;
-    expect(inBrowser.decisions).toHaveLength(cases.decisions.length);
-    expect(inBrowser.queryFilters).toHaveLength(cases.queryFilters.length);
-    for (const key of ['decisions', 'allows', 'capabilities', 'queryFilters'] as const) {
-      inNode[key].forEach((expected, index) => {
-        const input = key === 'queryFilters' ? cases.queryFilters[index] : cases.decisions[index];
-        expect(
-          canonicalJson(inBrowser[key][index]),
-          `${key}[${index}] of ${JSON.stringify(input)}`,
-        ).toBe(canonicalJson(expected));
-      });
-    }
-    expect(canonicalJson(inBrowser.batch)).toBe(canonicalJson(inNode.batch));
+  it.each(['plain', 'stubbed builtins'])(
+    'evaluates every case in the %s page exactly as in Node',
+    async (name) => {
+      const json = JSON.stringify(cases);
+      const inBrowser = JSON.parse(
+        await page(name).call('evaluateCases', json),
+      ) as EvaluationResults;
+      const inNode = JSON.parse(await evaluateCases(nodeEvaluator, json)) as EvaluationResults;
+      expect(inBrowser.decisions).toHaveLength(cases.decisions.length);
+      expect(inBrowser.queryFilters).toHaveLength(cases.queryFilters.length);
+      for (const key of ['decisions', 'allows', 'capabilities', 'queryFilters'] as const) {
+        inNode[key].forEach((expected, index) => {
+          const input = key === 'queryFilters' ? cases.queryFilters[index] : cases.decisions[index];
+          expect(
+            canonicalJson(inBrowser[key][index]),
+            `${key}[${index}] of ${JSON.stringify(input)}`,
+          ).toBe(canonicalJson(expected));
+        });
+      }
+      expect(canonicalJson(inBrowser.batch)).toBe(canonicalJson(inNode.batch));
 
-    // The comparison covers allows and denies of several kinds, not one repeated answer.
-    const reasons = new Set(
-      inNode.decisions.map((decision) => (decision as { reason: string }).reason),
-    );
-    for (const reason of ['GRANTED', 'NOT_GRANTED', 'TEAM_MISMATCH', 'INVALID_INPUT']) {
-      expect(reasons).toContain(reason);
-    }
-    const filterReasons = new Set(
-      inNode.queryFilters.map((result) => (result as { reason: string }).reason),
-    );
-    expect(filterReasons).toContain('INJECTED');
+      // The comparison covers allows and denies of several kinds, not one repeated answer.
+      const reasons = new Set(
+        inNode.decisions.map((decision) => (decision as { reason: string }).reason),
+      );
+      for (const reason of ['GRANTED', 'NOT_GRANTED', 'TEAM_MISMATCH', 'INVALID_INPUT']) {
+        expect(reasons).toContain(reason);
+      }
+      const filterReasons = new Set(
+        inNode.queryFilters.map((result) => (result as { reason: string }).reason),
+      );
+      expect(filterReasons).toContain('INJECTED');
 
-    // The tenant cases answer what the example's grants say.
-    expect(inBrowser.decisions.slice(0, 3)).toMatchObject([
-      { allow: true, reason: 'GRANTED' },
-      { allow: false, reason: 'TEAM_MISMATCH' },
-      { allow: false, reason: 'REVOKED' },
-    ]);
-    expect(inBrowser.queryFilters.slice(0, 3)).toMatchObject([
-      {
-        allow: true,
-        reason: 'INJECTED',
-        filter: { name: { $autocomplete: 'g' }, teams: { $in: ['acme'] } },
-      },
-      { allow: false, reason: 'CROSS_TEAM_QUERY', filter: null },
-      { allow: true, reason: 'ANY_TEAM' },
-    ]);
-  });
+      // The tenant cases answer what the example's grants say.
+      expect(inBrowser.decisions.slice(0, 3)).toMatchObject([
+        { allow: true, reason: 'GRANTED' },
+        { allow: false, reason: 'TEAM_MISMATCH' },
+        { allow: false, reason: 'REVOKED' },
+      ]);
+      expect(inBrowser.queryFilters.slice(0, 3)).toMatchObject([
+        {
+          allow: true,
+          reason: 'INJECTED',
+          filter: { name: { $autocomplete: 'g' }, teams: { $in: ['acme'] } },
+        },
+        { allow: false, reason: 'CROSS_TEAM_QUERY', filter: null },
+        { allow: true, reason: 'ANY_TEAM' },
+      ]);
+    },
+  );
 
   it('refuses server-side decisions in the browser and allows them in Node', async () => {
-    expect(await page().call('serverSideVerdict')).toBe('refused');
+    expect(await page('plain').call('serverSideVerdict')).toBe('refused');
     expect(await serverSideVerdict(nodeEvaluator)).toBe('decided');
   });
 });

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Where scripts/install-chromium.sh puts Debian's chromium. */
@@ -153,7 +154,11 @@ export interface SdkPage {
 }
 
 /** Opens a page running the SDK's browser entry with `bundleBytes` loaded into a WasmEvaluator. */
-export async function openSdkPage(browser: Browser, bundleBytes: Uint8Array): Promise<SdkPage> {
+export async function openSdkPage(
+  browser: Browser,
+  bundleBytes: Uint8Array,
+  options: { stubUnusedBuiltins?: boolean } = {},
+): Promise<SdkPage> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-sdk-page-'));
   const esbuild = await import('esbuild');
   await esbuild.build({
@@ -164,6 +169,7 @@ export async function openSdkPage(browser: Browser, bundleBytes: Uint8Array): Pr
     platform: 'browser',
     target: 'es2022',
     logLevel: 'silent',
+    plugins: options.stubUnusedBuiltins === true ? [stubUnusedOpaBuiltins] : [],
   });
   await writeFile(path.join(dir, 'bundle.tar.gz'), bundleBytes);
   await writeFile(
@@ -202,3 +208,24 @@ export async function openSdkPage(browser: Browser, bundleBytes: Uint8Array): Pr
     },
   };
 }
+
+/**
+ * esbuild plugin replacing the `yaml` and `sprintf-js` packages that opa-wasm's builtins import
+ * with stubs: the rolecall engine calls no yaml.* builtin and no sprintf, and the two make up
+ * most of the bundle. Measured by bench/browser-size.ts and exercised by the browser tests.
+ */
+export const stubUnusedOpaBuiltins: Plugin = {
+  name: 'stub-unused-opa-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|sprintf-js)$/ }, (args) =>
+      args.importer.includes(`${path.sep}@open-policy-agent${path.sep}opa-wasm${path.sep}`)
+        ? { path: args.path, namespace: 'opa-builtin-stub' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'opa-builtin-stub' }, (args) => ({
+      contents: `const unavailable = () => { throw new Error(${JSON.stringify(`${args.path} is stubbed out of this bundle`)}); };
+module.exports = { parse: unavailable, stringify: unavailable, parseAllDocuments: unavailable, vsprintf: unavailable, sprintf: unavailable };`,
+      loader: 'js',
+    }));
+  },
+};
