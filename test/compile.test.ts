@@ -277,3 +277,19 @@ describe('examples/video-saas/rolecall.yaml', () => {
       expect(types).toContain(`'${role}',`);
   });
 });
+
+describe('rolecall compile: source names', () => {
+  it('records the same sources and revision for ./FILE, FILE and an absolute path', async () => {
+    const revisions = new Set<string>();
+    for (const spelling of ['good.yaml', './good.yaml', path.join(workDir, 'good.yaml')]) {
+      const io = captureIo(workDir);
+      expect(await main(['compile', spelling, '-o', 'names'], io)).toBe(0);
+      const data = await readFile(path.join(workDir, 'names', 'bundle', 'data.json'), 'utf8');
+      expect(data).toContain('"good.yaml:7:');
+      expect(data).not.toContain(workDir);
+      const parsed = JSON.parse(data) as { rolecall_data: { revision: string } };
+      revisions.add(parsed.rolecall_data.revision);
+    }
+    expect(revisions.size).toBe(1);
+  });
+});

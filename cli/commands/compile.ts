@@ -28,16 +28,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`rolecall compile: cannot read ${args.file}: ${readErrorReason(error)}\n`);
     return EXIT_USAGE;
   }
+  const sourceName = sourceNameOf(args.file, io.cwd);
   let compiled;
   try {
-    compiled = await compileGrants({ file: args.file, text });
+    compiled = await compileGrants({ file: sourceName, text });
   } catch (error) {
     if (!(error instanceof MissingAssetError)) throw error;
     io.stderr(`rolecall compile: ${error.message}\n`);
     return EXIT_FAILURE;
   }
   io.stdout(
-    renderDiagnostics(compiled.diagnostics, new Map([[args.file, text]]), args.format, {
+    renderDiagnostics(compiled.diagnostics, new Map([[sourceName, text]]), args.format, {
       color: args.color,
     }),
   );
@@ -58,6 +59,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     `compiled ${args.file} → ${args.outDir} (revision ${compiled.value.policy.revision.slice(0, 12)})\n`,
   );
   return EXIT_OK;
+}
+
+/**
+ * The file name recorded in sources and diagnostics: relative to the working folder with `/`
+ * separators, so `./rolecall.yaml`, `rolecall.yaml` and an absolute path give the same revision
+ * and no machine-specific path ends up in the bundle. Files outside the folder keep their name.
+ */
+function sourceNameOf(file: string, cwd: string): string {
+  const relative = path.relative(cwd, path.resolve(cwd, file));
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return file;
+  return relative.split(path.sep).join('/');
 }
 
 function parseCompileArgs(argv: string[]): CompileArgs {
