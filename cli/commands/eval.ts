@@ -1,21 +1,28 @@
-// `rolecall eval DIR|BUNDLE --input FILE|- [--entrypoint E]`: evaluates decision inputs against a
-// compiled bundle in-process with opa-wasm; a JSON array of inputs is answered in one evaluation.
+// `rolecall eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine wasm|opa] [--url URL]`:
+// evaluates decision inputs with the SDK's evaluators — the bundle in-process with opa-wasm, or
+// an OPA server; a JSON array of inputs is answered in one evaluation.
 import { gunzipSync } from 'node:zlib';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { parseTar } from 'nanotar';
 import { ENTRYPOINTS, type Entrypoint } from '../../compiler/assets.js';
 import { stableJson } from '../../compiler/emit-data/index.js';
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
+import { findInputProblem } from '../../sdk/precheck.js';
+import { EvaluatorError } from '../../sdk/errors.js';
+import type { Evaluator } from '../../sdk/evaluator.js';
+import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
+import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const DEFAULT_ENTRYPOINT: Entrypoint = 'rolecall/decision';
 
 interface EvalArgs {
-  target: string;
+  /** The bundle; not read with `--engine opa` (the server has its own). */
+  target: string | undefined;
   input: string;
   entrypoint: Entrypoint;
+  engine: { kind: 'wasm' } | { kind: 'opa'; url: string };
 }
 
 /** What an evaluator needs from a bundle. */
@@ -35,57 +42,72 @@ class UnusableInputError extends Error {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseEvalArgs(argv);
   let input: unknown;
-  let evaluate: EvaluateRaw;
+  let evaluator: Evaluator;
   try {
     input = await readInput(args.input, io);
-    evaluate = await createWasmEvaluation(await readBundle(path.resolve(io.cwd, args.target)));
+    evaluator = await createEvaluator(args, io.cwd);
   } catch (error) {
     if (!(error instanceof UnusableInputError)) throw error;
     io.stderr(`rolecall eval: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  const result = Array.isArray(input)
-    ? await evaluateMany(evaluate, args.entrypoint, input)
-    : await evaluateOne(evaluate, args.entrypoint, input);
-  io.stdout(stableJson(result));
-  return EXIT_OK;
+  const evaluate = evaluateWith(evaluator);
+  try {
+    const result = Array.isArray(input)
+      ? await evaluateMany(evaluate, args.entrypoint, input)
+      : await evaluateOne(evaluate, args.entrypoint, input);
+    io.stdout(stableJson(result));
+    return EXIT_OK;
+  } catch (error) {
+    // The evaluator failed (OPA unreachable, timeout, bad answer): no answer is printed.
+    if (!(error instanceof EvaluatorError)) throw error;
+    io.stderr(`rolecall eval: ${error.code}: ${error.message}\n`);
+    return EXIT_FAILURE;
+  } finally {
+    await evaluator.close();
+  }
 }
 
-/** The in-process engine: opa-wasm with the bundle's policy.wasm and data.json. */
-async function createWasmEvaluation(bundle: BundleParts): Promise<EvaluateRaw> {
-  const policy = await loadPolicy(bundle.wasm);
-  policy.setData(bundle.data as object);
+/** The SDK evaluator the flags ask for: the bundle in-process, or a remote OPA server. */
+async function createEvaluator(args: EvalArgs, cwd: string): Promise<Evaluator> {
+  if (args.engine.kind === 'opa') return new OpaEvaluator({ url: args.engine.url });
+  if (args.target === undefined) throw new UsageError('expects a bundle: rolecall eval DIR|BUNDLE');
+  const bundle = await readBundle(path.resolve(cwd, args.target));
+  try {
+    return await WasmEvaluator.fromWasm(bundle.wasm, bundle.data as Record<string, unknown>);
+  } catch (error) {
+    throw new UnusableInputError(`cannot load the bundle: ${reasonOf(error)}`);
+  }
+}
+
+/** The engine hook over an Evaluator; a batch missing a list gets [] as the engine would. */
+function evaluateWith(evaluator: Evaluator): EvaluateRaw {
   return (entrypoint, input) => {
-    const resultSet = policy.evaluate(input, entrypoint) as { result?: unknown }[];
-    return Promise.resolve(resultSet[0]?.result);
+    if (entrypoint !== 'rolecall/batch') return evaluator.evaluate(entrypoint, input);
+    const batch = (typeof input === 'object' && input !== null ? input : {}) as Record<
+      string,
+      unknown
+    >;
+    const list = (key: string) => {
+      const items = batch[key];
+      return Array.isArray(items) ? (items as unknown[]) : [];
+    };
+    return evaluator.evaluateBatch({
+      decisions: list('decisions'),
+      query_filters: list('query_filters'),
+    });
   };
 }
 
 /**
  * Whether an input can be handed to an engine as it is (DESIGN §4): opa-wasm reads a null,
- * false, 0 or "" input as no input and throws on lone surrogates, so those are answered by the
- * engine's own rule for a non-object input instead.
+ * false, 0 or "" input as no input and throws on lone surrogates, so such inputs are answered by
+ * the engine's own rule for a non-object input instead. The checks are the SDK's, shared by
+ * every evaluator.
  */
 function isEvaluableInput(input: unknown): boolean {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
-  // Iterative, so a deeply nested input cannot overflow the stack.
-  const pending: unknown[] = [input];
-  for (
-    let value = pending.pop();
-    value !== undefined || pending.length > 0;
-    value = pending.pop()
-  ) {
-    if (typeof value === 'string' && LONE_SURROGATE.test(value)) return false;
-    if (typeof value !== 'object' || value === null) continue;
-    for (const [key, child] of Object.entries(value)) {
-      if (LONE_SURROGATE.test(key)) return false;
-      pending.push(child);
-    }
-  }
-  return true;
+  return findInputProblem(input) === undefined;
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** One input: evaluated directly, or, when malformed, as the engine answers a non-object. */
 async function evaluateOne(
@@ -231,6 +253,7 @@ function parseEvalArgs(argv: string[]): EvalArgs {
         input: { type: 'string', short: 'i' },
         entrypoint: { type: 'string', short: 'e', default: DEFAULT_ENTRYPOINT },
         engine: { type: 'string', default: 'wasm' },
+        url: { type: 'string' },
       },
     });
   } catch (error) {
@@ -238,7 +261,12 @@ function parseEvalArgs(argv: string[]): EvalArgs {
   }
   const { positionals, values } = parsed;
   const [target] = positionals;
-  if (positionals.length !== 1 || target === undefined || values.input === undefined) {
+  const needsBundle = values.engine !== 'opa';
+  if (
+    positionals.length > 1 ||
+    (needsBundle && target === undefined) ||
+    values.input === undefined
+  ) {
     throw new UsageError('expects a bundle and an input: rolecall eval DIR|BUNDLE --input FILE|-');
   }
   const entrypoint = ENTRYPOINTS.find(
@@ -249,10 +277,27 @@ function parseEvalArgs(argv: string[]): EvalArgs {
       `unknown --entrypoint "${values.entrypoint}"; use one of ${ENTRYPOINTS.join(', ')}`,
     );
   }
-  if (values.engine !== 'wasm') {
-    throw new UsageError(`unknown --engine "${values.engine}"; use wasm`);
+  return {
+    target,
+    input: values.input,
+    entrypoint,
+    engine: parseEngine(values.engine, values.url),
+  };
+}
+
+function parseEngine(engine: string, url: string | undefined): EvalArgs['engine'] {
+  if (engine === 'wasm') {
+    if (url !== undefined) throw new UsageError('--url needs --engine opa');
+    return { kind: 'wasm' };
   }
-  return { target, input: values.input, entrypoint };
+  if (engine !== 'opa') throw new UsageError(`unknown --engine "${engine}"; use wasm or opa`);
+  if (url === undefined) throw new UsageError('--engine opa needs --url URL of the OPA server');
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`--url "${url}" is not a URL`);
+  }
+  return { kind: 'opa', url };
 }
 
 function reasonOf(error: unknown): string {
