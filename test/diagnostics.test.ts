@@ -154,6 +154,16 @@ describe('diagnostic codes', () => {
     });
   });
 
+  it('has a positional unit test for every code', () => {
+    const tests = ['load.test.ts', 'validate.test.ts']
+      .map((name) => readFileSync(new URL(name, import.meta.url), 'utf8'))
+      .join('\n');
+    const untested = Object.keys(DIAGNOSTIC_CODES).filter(
+      (code) => !tests.includes(`code: '${code}'`),
+    );
+    expect(untested).toEqual([]);
+  });
+
   it('documents every code, with its severity, in docs/diagnostics.md', () => {
     const docs = readFileSync(new URL('../docs/diagnostics.md', import.meta.url), 'utf8');
     const rows = new Map(
