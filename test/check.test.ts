@@ -80,6 +80,21 @@ describe('rolecall check', () => {
     expect(github.stdout).toMatch(/^::error file=bad\.yaml,line=3,col=3,.*title=INVALID_NAME::/);
   });
 
+  it('handles CRLF line endings and a byte order mark', async () => {
+    const crlf = write('crlf.yaml', '\uFEFFversion: 1\r\napp:\r\n  grants:\r\n    usr: []\r\n');
+    const result = await check(crlf);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('crlf.yaml:4:5: error UNKNOWN_ROLE');
+    expect(result.stdout).toContain('> 4 |     usr: []\n');
+    expect(result.stdout).not.toContain('\r');
+  });
+
+  it('colors the text format only with --color', async () => {
+    const file = write('color.yaml', 'version: 1\nextra: 1\n');
+    expect((await check(file)).stdout).not.toContain('\u001b[');
+    expect((await check(file, '--color')).stdout).toContain('\u001b[31merror');
+  });
+
   it('exits 2 with a clear message when the file is missing or a directory', async () => {
     const missing = await check('nope.yaml');
     expect(missing).toMatchObject({ code: 2, stdout: '' });
