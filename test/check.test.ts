@@ -89,6 +89,13 @@ describe('rolecall check', () => {
     expect(result.stdout).not.toContain('\r');
   });
 
+  it('reports a file over 4 MiB without reading all of it', async () => {
+    const file = write('huge.yaml', 'version: 1\n' + '#'.repeat(5 * 1024 * 1024) + '\n');
+    const result = await check(file);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('huge.yaml:1:1: error FILE_TOO_LARGE');
+  });
+
   it('colors the text format only with --color', async () => {
     const file = write('color.yaml', 'version: 1\nextra: 1\n');
     expect((await check(file)).stdout).not.toContain('\u001b[');

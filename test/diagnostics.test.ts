@@ -90,6 +90,12 @@ describe('text format', () => {
     expect(colored).toContain('\u001b[31merror\u001b[0m');
   });
 
+  it('leaves the frame out for very long lines', () => {
+    const long = `version: 1\nx: ${'y'.repeat(1000)}\n`;
+    const at = { ...unknownPermission, line: 2, column: 1, endLine: 2, endColumn: 2 };
+    expect(renderDiagnostics([at], { 'rolecall.yaml': long }, 'text')).not.toContain('yyy');
+  });
+
   it('accepts an options object as well', () => {
     expect(renderDiagnostics([unknownPermission], { sources: { 'rolecall.yaml': source } })).toBe(
       renderDiagnostics([unknownPermission], { 'rolecall.yaml': source }, 'text'),

@@ -1,6 +1,6 @@
 // `rolecall check FILE [--format text|json|github]`: load + validate a grants file and print
 // its diagnostics; exit 0 when valid (warnings allowed), 1 on errors, 2 on usage errors.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -8,7 +8,7 @@ import {
   renderDiagnostics,
   type DiagnosticFormat,
 } from '../../compiler/diagnostics/index.js';
-import { loadGrants } from '../../compiler/load/index.js';
+import { MAX_FILE_BYTES, loadGrants } from '../../compiler/load/index.js';
 import type { Diagnostic } from '../../compiler/types.js';
 import { validateGrants } from '../../compiler/validate/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
@@ -17,7 +17,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { file, format, color } = parseCheckArgs(argv);
   let text: string;
   try {
-    text = await readFile(path.resolve(io.cwd, file), 'utf8');
+    text = await readGrantsText(path.resolve(io.cwd, file));
   } catch (error) {
     io.stderr(`rolecall check: cannot read ${file}: ${readErrorReason(error)}\n`);
     return EXIT_USAGE;
@@ -64,6 +64,23 @@ function parseCheckArgs(argv: string[]): {
     throw new UsageError(`unknown --format "${values.format}"; use text, json or github`);
   }
   return { file: positionals[0], format, color: values.color };
+}
+
+/**
+ * Reads the file, but never more than one byte past the size limit: loadGrants then reports
+ * FILE_TOO_LARGE, and a huge file cannot exhaust memory first.
+ */
+async function readGrantsText(filePath: string): Promise<string> {
+  const handle = await open(filePath, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= MAX_FILE_BYTES) return await handle.readFile('utf8');
+    const head = Buffer.alloc(MAX_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function readErrorReason(error: unknown): string {

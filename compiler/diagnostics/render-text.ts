@@ -3,6 +3,7 @@
 import { codeFrameColumns } from '@babel/code-frame';
 import type { Diagnostic } from '../types.js';
 
+const MAX_FRAMED_LINE = 400;
 const ANSI = { red: '\u001b[31m', yellow: '\u001b[33m', bold: '\u001b[1m', reset: '\u001b[0m' };
 
 export function renderText(
@@ -47,6 +48,8 @@ function codeFrameOf(diagnostic: Diagnostic, lines: readonly string[]): string |
   const text = lines[diagnostic.line - 1];
   if (text === undefined) return undefined;
   const lineText = text.endsWith('\r') ? text.slice(0, -1) : text;
+  // A frame of a minified or binary line would bury the message.
+  if (lineText.length > MAX_FRAMED_LINE) return undefined;
   // A frame marks one line: a span over a whole block would frame the block.
   const endColumn =
     diagnostic.endLine === diagnostic.line
