@@ -105,6 +105,13 @@ describe('compileGrants', () => {
     });
   });
 
+  it('compiles a file with warnings and hands the warnings back', async () => {
+    const withWarning = `${GOOD}calls:\n  'town_hall:quiet':\n    config_overrides:\n      grants:\n        user: []\n`;
+    const result = await compileGrants({ file: 'warn.yaml', text: withWarning });
+    expect(result.ok).toBe(true);
+    expect(result.diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['EMPTY_OVERRIDE']);
+  });
+
   it('returns the diagnostics and no files for a broken file', async () => {
     const result = await compileGrants({ file: 'broken.yaml', text: BROKEN });
     expect(result.ok).toBe(false);

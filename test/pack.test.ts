@@ -126,6 +126,23 @@ describe('packBundle', () => {
     expect(unpacked.sort()).toEqual(expected);
   });
 
+  it('holds byte for byte the same files as the unpacked bundle/ folder', async () => {
+    const archived = new Map<string, Buffer>();
+    await tar.t({
+      file: path.join(outDir, 'bundle.tar.gz'),
+      onReadEntry: (entry) => {
+        const chunks: Buffer[] = [];
+        entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+        entry.on('end', () => archived.set(entry.path, Buffer.concat(chunks)));
+      },
+    });
+    expect(archived.size).toBeGreaterThan(3);
+    for (const [name, contents] of archived) {
+      const unpacked = await readFile(path.join(outDir, 'bundle', ...name.split('/')));
+      expect(contents.equals(unpacked), name).toBe(true);
+    }
+  });
+
   it('explains how to build a missing policy.wasm', async () => {
     await expect(readEngineAssets(engineDir, path.join(workDir, 'missing.wasm'))).rejects.toThrow(
       /run npm run build/,
