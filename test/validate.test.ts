@@ -472,6 +472,17 @@ describe('validateGrants reports each rule at its exact position', () => {
     expect(diagnostic?.message).toContain('"action"');
   });
 
+  it('explains that a custom role needs an empty map, not nothing', () => {
+    const yaml = lines('version: 1', 'roles:', '  agent:');
+    expect(validate(yaml)).toMatchObject([
+      {
+        code: 'SCHEMA',
+        ...positionOf(yaml, 'agent'),
+        help: 'a role needs only a name: write "agent: {}"',
+      },
+    ]);
+  });
+
   it('reports a top-level value that is not a map', () => {
     expect(validate('just text\n')).toMatchObject([{ code: 'SCHEMA', line: 1, column: 1 }]);
     expect(validate('- version: 1\n')).toMatchObject([{ code: 'SCHEMA', line: 1, column: 1 }]);

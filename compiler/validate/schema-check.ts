@@ -136,6 +136,9 @@ function typeHelp(path: SpecPath, types: string[]): string | undefined {
   if (types.includes('array') && (last === 'grants' || path.at(-1) === 'grants')) {
     return "write the role's permissions as a list, e.g. [read-call, join-call]; [] clears them";
   }
+  if (types.includes('object') && path.length === 2 && path[0] === 'roles') {
+    return `a role needs only a name: write "${String(path[1])}: {}"`;
+  }
   if (types.includes('object') && path.length === 0)
     return 'a grants file is a map that starts with "version: 1"';
   return undefined;
