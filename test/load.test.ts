@@ -165,6 +165,15 @@ describe('loadGrants', () => {
     ]);
   });
 
+  it('resolves aliases of anchors nested deeper than the span index goes', () => {
+    const nested = '['.repeat(70) + '&deep [1]' + ']'.repeat(70);
+    expect(loadGrants('f.yaml', `version: 1\nx: ${nested}\ny: *deep\n`).ok).toBe(true);
+    const text = `version: 1\nx: ${'['.repeat(70)}${']'.repeat(70)}\ny: *nope\n`;
+    expect(diagnosticsOf(text)).toMatchObject([
+      { code: 'YAML_SYNTAX', ...positionOf(text, '*nope') },
+    ]);
+  });
+
   it('reports collection keys', () => {
     const text = 'version: 1\n? [a, b]\n: 1\n';
     expect(diagnosticsOf(text)).toMatchObject([{ code: 'YAML_SYNTAX', line: 2, column: 3 }]);

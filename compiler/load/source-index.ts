@@ -57,6 +57,7 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
   let firstAlias: Range | undefined;
   // Anchors seen so far in document order: an alias may only refer back to one of them.
   const anchors = new Set<string>();
+  let truncated = false;
   const encode = (path: SpecPath): string => JSON.stringify(path.map(String));
   const rangeOf = (node: unknown): Range | undefined => {
     if (node === null || typeof node !== 'object') return undefined;
@@ -77,7 +78,10 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
     }
     const anchor = (node as { anchor?: unknown } | null)?.anchor;
     if (typeof anchor === 'string') anchors.add(anchor);
-    if (path.length >= MAX_INDEX_DEPTH) return;
+    if (path.length >= MAX_INDEX_DEPTH) {
+      truncated = true;
+      return;
+    }
     if (isSeq(node)) {
       node.items.forEach((item, index) => {
         visit(item, [...path, index], undefined);
@@ -109,6 +113,10 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
     }
   };
   visit(root, [], undefined);
+  // Anchors below the depth limit were not seen: leave unresolved aliases to toJS then.
+  const reported = truncated
+    ? problems.filter((problem) => problem.kind !== 'undefined-alias')
+    : problems;
 
   const find = (path: SpecPath): { entry: IndexEntry; exact: boolean } | undefined => {
     const exact = entries.get(encode(path));
@@ -133,7 +141,7 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
       if (found === undefined) return undefined;
       return found.exact ? (found.entry.key ?? found.entry.value) : found.entry.value;
     },
-    problems,
+    problems: reported,
     firstAlias,
   };
 }
