@@ -312,6 +312,49 @@ describe('--emit-rego with the real opa test', () => {
   });
 });
 
+describe('raw inputs in WASM and in emitted Rego', () => {
+  let bundle: BundleDir;
+  beforeAll(async () => {
+    const resolved = resolveGrantsText('rolecall.yaml', await readFile(templateGrants, 'utf8'));
+    if (!resolved.ok) throw new Error('template grants do not resolve');
+    bundle = await writeBundleDir(resolved.value);
+  });
+  afterAll(async () => {
+    await bundle.remove();
+  });
+
+  it('refuses non-objects everywhere; a lone surrogate is left out of the Rego', async () => {
+    const suite = await writeSuite(
+      'raw.test.yaml',
+      `cases:
+  - name: null input
+    input: null
+    expect: { allow: false, reason: INVALID_INPUT }
+  - name: string input
+    input: hello
+    expect: { allow: false, reason: INVALID_INPUT }
+  - name: lone surrogate
+    input: { subject: { id: "\\uD800", role: user }, action: JoinCall, resource: { kind: app } }
+    expect: { allow: false, reason: INVALID_INPUT }
+`,
+    );
+    const outDir = path.join(work, 'rego-raw');
+    const io = captureIo();
+    expect(await main(['test', suite, '--emit-rego', outDir], io)).toBe(0);
+    expect(io.out()).toMatch(/^3 passed, 0 failed$/m);
+    const run = await runOpa(['test', bundle.dir, outDir, '--format', 'json']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const reports = JSON.parse(run.stdout) as { name: string; fail?: boolean }[];
+    const mine = reports.filter((report) => report.name.includes('test_00'));
+    expect(mine.map((report) => [report.name, report.fail === true])).toEqual([
+      ['test_001_null_input', false],
+      ['test_002_string_input', false],
+    ]);
+    const emitted = await readFile(path.join(outDir, 'raw_test_test.rego'), 'utf8');
+    expect(emitted).toContain('# not emitted: a lone surrogate is refused by the SDK pre-check');
+  });
+});
+
 describe('--engine opa', () => {
   let bundle: BundleDir;
   let server: OpaServer;
