@@ -57,7 +57,7 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
   let firstAlias: Range | undefined;
   // Anchors seen so far in document order: an alias may only refer back to one of them.
   const anchors = new Set<string>();
-  let truncated = false;
+  const walk = { truncated: false };
   const encode = (path: SpecPath): string => JSON.stringify(path.map(String));
   const rangeOf = (node: unknown): Range | undefined => {
     if (node === null || typeof node !== 'object') return undefined;
@@ -79,7 +79,7 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
     const anchor = (node as { anchor?: unknown } | null)?.anchor;
     if (typeof anchor === 'string') anchors.add(anchor);
     if (path.length >= MAX_INDEX_DEPTH) {
-      truncated = true;
+      walk.truncated = true;
       return;
     }
     if (isSeq(node)) {
@@ -114,7 +114,7 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
   };
   visit(root, [], undefined);
   // Anchors below the depth limit were not seen: leave unresolved aliases to toJS then.
-  const reported = truncated
+  const reported = walk.truncated
     ? problems.filter((problem) => problem.kind !== 'undefined-alias')
     : problems;
 
