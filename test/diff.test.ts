@@ -8,7 +8,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
-import type { PolicyDiff } from '../compiler/diff/index.js';
+import {
+  diffPolicies,
+  renderDiffMarkdown,
+  triggeredFailOn,
+  type PolicyDiff,
+} from '../compiler/diff/index.js';
+import { resolveGrants } from '../compiler/resolve/index.js';
 import { startServer, type RunningServer } from '../server/index.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -222,6 +228,66 @@ describe('diff of real edits of the example', () => {
     const io = captureIo(dir);
     expect(await main(['diff', 'old.yaml', 'new.yaml'], io)).toBe(1);
     expect(io.err()).toMatch(/new\.yaml:\d+:\d+: error UNKNOWN_PERMISSION/);
+  });
+});
+
+describe('diffPolicies on scopes, role levels and custom permissions', () => {
+  const before = resolveGrants({
+    version: 1,
+    roles: { bot: { level: 'call' }, agent: {} },
+    permissions: [{ id: 'end-own', action: 'EndCall', owner: true }],
+    call_types: { town_hall: { grants: { user: ['read-call', 'end-own'] } } },
+    calls: { 'town_hall:x': { config_overrides: { grants: { user: ['!read-call'] } } } },
+  });
+  const after = resolveGrants({
+    version: 1,
+    roles: { bot: {}, agent: { level: 'user' } },
+    permissions: [{ id: 'end-own', action: 'StopRecording', owner: true }],
+  });
+  const diff = diffPolicies(before, after, { before: 'a.yaml', after: 'b.yaml' });
+
+  it('classifies every kind of change', () => {
+    expect(diff.roles).toEqual([
+      { role: 'agent', change: 'changed', before: 'any', after: 'user', effect: 'narrowed' },
+      { role: 'bot', change: 'changed', before: 'call', after: 'any', effect: 'widened' },
+    ]);
+    expect(diff.permissions).toEqual([
+      {
+        permission: 'end-own',
+        change: 'changed',
+        details: ['action: EndCall → StopRecording'],
+        effect: 'mixed',
+      },
+    ]);
+    expect(diff.scopes).toEqual([
+      { scope: 'call:town_hall:x', change: 'removed' },
+      { scope: 'call_type:town_hall', change: 'removed' },
+    ]);
+    expect(diff.grants.map((g) => [g.scope, g.role, g.permission, g.change, g.effect])).toEqual([
+      ['call:town_hall:x', 'user', 'read-call', 'unrevoked', 'widened'],
+      ['call_type:town_hall', 'user', 'end-own', 'removed', 'narrowed'],
+      ['call_type:town_hall', 'user', 'read-call', 'removed', 'narrowed'],
+    ]);
+    expect(triggeredFailOn(diff, ['removed', 'widened', 'any'])).toEqual([
+      'removed',
+      'widened',
+      'any',
+    ]);
+    expect(triggeredFailOn(diffPolicies(after, after), ['removed', 'widened', 'any'])).toEqual([]);
+  });
+
+  it('renders each section in markdown', () => {
+    const markdown = renderDiffMarkdown(diff);
+    expect(markdown).toContain('## rolecall diff: `a.yaml` → `b.yaml`');
+    expect(markdown).toContain('8 changes: 2 widening, 3 narrowing, 1 mixed, 2 neutral.');
+    expect(markdown).toContain('| `bot` | changed | call → any | **widened** |');
+    expect(markdown).toContain(
+      '| `end-own` | changed | action: EndCall → StopRecording | **mixed** |',
+    );
+    expect(markdown).toContain('| `call_type:town_hall` | removed |');
+    expect(markdown).toContain(
+      '| `call:town_hall:x` | `user` | `read-call` | unrevoked | **widened** | — |',
+    );
   });
 });
 

@@ -133,7 +133,7 @@ export function renderDiffMarkdown(diff: PolicyDiff): string {
           code(change.permission),
           change.change,
           EFFECT_LABEL[change.effect],
-          change.source ?? '(builtin default)',
+          change.source ?? '—',
         ]),
       ),
     );
