@@ -204,9 +204,11 @@ describe('suite loader diagnostics', () => {
         ].join('\n'),
       ),
     ).toEqual([
-      '8:23 SCHEMA cases.0.resource.kind must be one of "app", "call", "user"',
-      expect.stringMatching(/^9:23 SCHEMA cases\.0\.expect\.reason must be one of "INVALID_INPUT"/),
-      '10:5 SCHEMA cases.1 is missing required key "expect"',
+      '8:23 SCHEMA "cases[0].resource.kind" must be one of "app", "call", "user"',
+      expect.stringMatching(
+        /^9:23 SCHEMA "cases\[0\]\.expect\.reason" must be one of "INVALID_INPUT"/,
+      ),
+      '10:5 SCHEMA "cases[1]" is missing required key "expect"',
     ]);
     expect(
       load(

@@ -6,6 +6,7 @@ import suiteSchema from '../../schema/rolecall-test.schema.json' with { type: 'j
 import type { Diagnostic, GrantsDocument, Result, SourceSpan, SpecPath } from '../types.js';
 import type { CaseExpectation, SuiteCase, TestSuite } from './types.js';
 import { loadGrants } from '../load/index.js';
+import { labelOf } from '../validate/schema-check.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSuiteSchema = ajv.compile(suiteSchema);
@@ -242,7 +243,7 @@ function schemaDiagnostics(
         ...span([...path, key], true),
         code: 'UNKNOWN_KEY',
         severity: 'error',
-        message: `unknown key "${key}"${path.length > 0 ? ` in ${path.join('.')}` : ''}`,
+        message: `unknown key "${key}" in ${path.length > 0 ? `"${labelOf(path)}"` : 'the top level'}`,
         help:
           suggestion !== undefined && distance(key, suggestion) <= 3
             ? `did you mean "${suggestion}"?`
@@ -253,7 +254,7 @@ function schemaDiagnostics(
     const id = `${error.instancePath}:${error.keyword}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const where = path.length > 0 ? path.join('.') : 'suite';
+    const where = path.length > 0 ? `"${labelOf(path)}"` : 'the suite';
     let message = `${where} ${error.message ?? 'is invalid'}`;
     if (error.keyword === 'enum') {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
