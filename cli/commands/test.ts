@@ -64,7 +64,12 @@ export async function openEvaluator(
   if (choice.engine === 'opa' && choice.url !== undefined) {
     return new OpaEvaluator({ url: choice.url, timeoutMs: 10_000 });
   }
-  const wasm = await readFile(policyWasmPath);
+  let wasm: Buffer;
+  try {
+    wasm = await readFile(policyWasmPath);
+  } catch {
+    throw new UsageError(`the engine ${policyWasmPath} is missing; build it with npm run build`);
+  }
   return WasmEvaluator.fromWasm(wasm, policy as unknown as Record<string, unknown>);
 }
 
