@@ -245,3 +245,17 @@ describe('patchScope and applyModifiers (shared with the server)', () => {
     expect(applyModifiers(current, null)).toEqual(patchScope(current, undefined));
   });
 });
+
+describe('resolveGrants: isolation', () => {
+  it('returns fresh objects, so changing one policy never changes the catalog or the next one', () => {
+    const first = resolveGrants({ version: 1 });
+    const sendAudio = first.actions['SendAudio'];
+    if (sendAudio === undefined) throw new Error('SendAudio missing');
+    sendAudio.kind = 'read';
+    first.app_grants['user']?.push('create-user');
+    const second = resolveGrants({ version: 1 });
+    expect(second.actions['SendAudio']?.kind).toBe('write');
+    expect(second.app_grants['user']).toEqual(appDefaults['user']);
+    expect(second.revision).not.toBe('');
+  });
+});

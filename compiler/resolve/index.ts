@@ -69,7 +69,7 @@ export function resolveGrants(spec: GrantsSpec, options: ResolveOptions = {}): R
 
   const appPatch = spec.app?.grants;
   const unhashed: Omit<ResolvedPolicy, 'revision'> = {
-    actions: sortRecord(builtinActions),
+    actions: sortRecord(builtinActions, sortFields),
     app_grants: patchScope(builtinDefaults.app, appPatch, builtinDefaults.app),
     call_overrides: callOverrides,
     call_types: callTypes,
