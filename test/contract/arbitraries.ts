@@ -193,6 +193,7 @@ export function inputArbitraries(names: PolicyNames) {
     fc.constantFrom(...TEAMS),
     weirdString,
     fc.integer({ min: -1000, max: 1000 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.boolean(),
     fc.constant(null),
   );
