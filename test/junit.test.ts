@@ -183,6 +183,17 @@ describe('the XML checker', () => {
 });
 
 describe('rolecall test --junit', () => {
+  it('writes one testsuite per suite file when suites use different grants files', async () => {
+    const junitFile = path.join(work, 'two.xml');
+    const suites = ['templates/init/rolecall.test.yaml', 'examples/video-saas/rolecall.test.yaml'];
+    expect(await main(['test', ...suites, '--junit', junitFile], captureIo(root))).toBe(0);
+    const document = parseXml(await readFile(junitFile, 'utf8'));
+    checkJunitStructure(document);
+    expect(document.children.map((suite) => suite.attributes['file'])).toEqual(suites);
+    expect(document.attributes['failures']).toBe('0');
+    expect(Number(document.attributes['tests'])).toBeGreaterThan(100);
+  });
+
   it('writes one testcase per case, failures with expected vs actual, escaped names', async () => {
     const suite = path.join(work, 'junit.test.yaml');
     await writeFile(
