@@ -144,6 +144,14 @@ export function createClient(options: ClientOptions) {
         remove_members?: string[];
       }) =>
         remember(await requestJson<CallStateResponse>(target, 'POST', `${base}/members`, request)),
+      updateUserPermissions: async (request: {
+        user_id: string;
+        grant_permissions?: string[];
+        revoke_permissions?: string[];
+      }) =>
+        remember(
+          await requestJson<CallStateResponse>(target, 'POST', `${base}/user_permissions`, request),
+        ),
       /** Local hint from the policy, with the last fetched call state and membership. */
       can: async (action: string, decideOptions: { changes?: string[] } = {}) =>
         (await policy()).can(action, resource(), { ...memberOptions(), ...decideOptions }),

@@ -2,6 +2,7 @@
 // through the compiler's validator and resolver, persist in one transaction, then go live.
 import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
 import { requireServer } from '../actor.js';
+import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
 import { readStoredSpec, writeStoredSpec, EMPTY_SPEC } from '../policy/live-policy.js';
 import { addRole, patchAppSettings, patchCallTypeGrants, removeRole } from '../policy/patch.js';
@@ -14,11 +15,11 @@ const MAX_CUSTOM_ROLES = 25;
 /** Reads the stored spec, applies `change`, validates, stores and swaps the live policy. */
 async function changeGrants(
   context: ServiceContext,
-  change: (spec: GrantsSpec) => Promise<GrantsSpec> | GrantsSpec,
+  change: (spec: GrantsSpec, tx: Queryable) => Promise<GrantsSpec> | GrantsSpec,
 ): Promise<void> {
   const snapshot = await context.db.transaction(async (tx) => {
     const stored = await readStoredSpec(tx, { forUpdate: true });
-    const next = await change(stored?.spec ?? EMPTY_SPEC);
+    const next = await change(stored?.spec ?? EMPTY_SPEC, tx);
     const prepared = await context.live.prepare(next);
     await writeStoredSpec(tx, prepared.spec, prepared.policy.revision);
     return prepared;
@@ -144,9 +145,9 @@ export async function deleteRole(
   if (definition === undefined) throw new ApiError(404, 'NOT_FOUND', `role "${name}" not found`);
   if (definition.builtin)
     throw badRequest('BUILTIN_ROLE', `builtin role "${name}" cannot be deleted`);
-  await changeGrants(context, async (spec) => {
+  await changeGrants(context, async (spec, tx) => {
     const scopes = grantsHeldBy(context, name);
-    const callScopes = await context.db.query<{ cid: string }>(
+    const callScopes = await tx.query<{ cid: string }>(
       `SELECT call_type || ':' || id AS cid FROM calls
        WHERE config_overrides->'grants' ? $1
          AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(config_overrides->'grants'->$1) AS modifier WHERE modifier NOT LIKE '!%')
@@ -162,7 +163,7 @@ export async function deleteRole(
       );
     }
     // Only the user role blocks: a call-level role may go while members hold it (the seed).
-    const users = await context.db.query<{ id: string }>(
+    const users = await tx.query<{ id: string }>(
       'SELECT id FROM users WHERE role = $1 AND deleted_at IS NULL LIMIT 5',
       [name],
     );
