@@ -112,7 +112,7 @@ function renderCell(
   options: RenderMatrixOptions,
 ): Html {
   const effective = cell.state === 'granted' || cell.state === 'inherited';
-  const noEffect = cell.note?.startsWith('no effect') ?? false;
+  const noEffect = cell.note?.includes('no effect') ?? false;
   const classes = [
     'cell',
     cell.state,
