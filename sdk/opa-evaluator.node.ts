@@ -12,7 +12,7 @@ import {
 } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { findInputProblem, invalidInputResult } from './precheck.js';
-import { hasBatchShape, hasResultShape } from './result-shape.js';
+import { hasBatchShape, hasResultShape, isDecision } from './result-shape.js';
 import type { BatchInput, BatchResult, Entrypoint, EntrypointResults } from './types.js';
 
 export interface OpaEvaluatorOptions {
@@ -126,45 +126,45 @@ export class OpaEvaluator implements Evaluator {
     await this.pool.close();
   }
 
-  /** The data revision OPA has loaded; pre-check answers of `rolecall/decision` report it. */
+  /**
+   * The data revision OPA has loaded, which pre-check answers of `rolecall/decision` report:
+   * taken from the engine's own decision for a non-object input (`[]` is JSON-safe), so it
+   * follows the engine's rule for a missing revision too.
+   */
   private async fetchRevision(): Promise<string> {
-    const revision = await this.request('GET', '/v1/data/rolecall_data/revision', undefined);
-    if (typeof revision !== 'string') {
-      throw new EvaluatorResponseError('OPA has no rolecall_data.revision loaded');
+    const decision = await this.post('rolecall/decision', []);
+    if (!isDecision(decision)) {
+      throw new EvaluatorResponseError(
+        'OPA returned a result of the wrong shape for rolecall/decision',
+      );
     }
-    return revision;
+    return (decision as { revision: string }).revision;
   }
 
-  private post(entrypoint: Entrypoint, input: unknown): Promise<unknown> {
-    return this.request('POST', `/v1/data/${entrypoint}`, JSON.stringify({ input }));
-  }
-
-  /** Sends one Data API request with retries; resolves with the defined `result` only. */
-  private async request(method: 'GET' | 'POST', path: string, body: string | undefined) {
+  /** One Data API query with retries; resolves with the defined `result` only. */
+  private async post(entrypoint: Entrypoint, input: unknown): Promise<unknown> {
+    const path = `${this.pathPrefix}/v1/data/${entrypoint}`;
+    const body = JSON.stringify({ input });
     for (let attempt = 0; ; attempt += 1) {
       if (this.closed) throw new EvaluatorClosedError('the OPA evaluator is closed');
-      const outcome = await this.attempt(method, `${this.pathPrefix}${path}`, body);
+      const outcome = await this.attempt(path, body);
       if (outcome.ok) return outcome.value;
       if (!outcome.retry || attempt >= this.retries) throw outcome.error;
       await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** attempt));
     }
   }
 
-  private async attempt(
-    method: 'GET' | 'POST',
-    path: string,
-    body: string | undefined,
-  ): Promise<Attempt> {
+  private async attempt(path: string, body: string): Promise<Attempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => {
       controller.abort();
     }, this.timeoutMs);
     try {
       const response = await this.pool.request({
-        method,
+        method: 'POST',
         path,
         headers: this.headers,
-        body: body ?? null,
+        body,
         signal: controller.signal,
       });
       const text = await response.body.text();
