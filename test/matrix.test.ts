@@ -170,6 +170,24 @@ describe('matrix model of the example', () => {
     expect(pointed).toBeGreaterThan(50);
   });
 
+  it('points the role columns of a scope at the role lists the file writes there', () => {
+    const lines = example.text.split('\n');
+    const located = example.model.scopes.flatMap((scope) =>
+      Object.entries(scope.roleSources ?? {}).map(([role, source]) => ({ scope, role, source })),
+    );
+    for (const { scope, role, source } of located) {
+      const at = (lines[source.line - 1] ?? '').slice(source.column - 1);
+      expect(at.startsWith(`${role}:`), `${scope.id} ${role}`).toBe(true);
+    }
+    const names = (id: string) =>
+      Object.keys(example.model.scopes.find((scope) => scope.id === id)?.roleSources ?? {}).sort();
+    expect(names('call_type:default')).toEqual(
+      Object.keys(example.spec.call_types?.['default']?.grants ?? {}).sort(),
+    );
+    expect(names('call:default:board-meeting')).toEqual(['call_member', 'workspace_admin']);
+    expect(names('call_type:audio_room')).toEqual([]);
+  });
+
   it('marks team-bound and owner-bound permissions from the catalog and custom permissions', () => {
     const byId = new Map(
       example.model.permissions.map((permission) => [permission.id, permission]),

@@ -48,6 +48,8 @@ export interface MatrixScope {
   permissions: string[];
   /** role → permission → cell, dense over `roles` × `permissions`. */
   cells: Record<string, Record<string, MatrixCell>>;
+  /** Where this scope's list of a role is written (its key in the YAML), for roles it names. */
+  roleSources?: Record<string, MatrixSource>;
 }
 
 export interface MatrixRole {
@@ -182,6 +184,23 @@ interface PatchScopeInput {
   /** Roles whose list this file wrote in this scope (their grants replace the defaults). */
   patchedRoles: ReadonlySet<string>;
   defaults: GrantsMap | undefined;
+  /** Path of the scope's grants map in the spec, to locate each role's list. */
+  grantsPath: readonly string[];
+  locateKey: SpanLocator | undefined;
+}
+
+/** Key positions of the role lists a grants map of the spec names. */
+function locateRoleLists(
+  locateKey: SpanLocator | undefined,
+  grantsPath: readonly string[],
+  roles: Iterable<string>,
+): Record<string, MatrixSource> | undefined {
+  const found: Record<string, MatrixSource> = {};
+  for (const role of roles) {
+    const source = spanToSource(locateKey, [...grantsPath, role]);
+    if (source !== undefined) found[role] = source;
+  }
+  return Object.keys(found).length === 0 ? undefined : found;
 }
 
 function buildPatchScope(input: PatchScopeInput): MatrixScope {
@@ -209,6 +228,7 @@ function buildPatchScope(input: PatchScopeInput): MatrixScope {
     }
     cells[role] = row;
   }
+  const roleSources = locateRoleLists(input.locateKey, input.grantsPath, input.roles);
   return withSource(
     {
       id: input.id,
@@ -218,6 +238,7 @@ function buildPatchScope(input: PatchScopeInput): MatrixScope {
       roles: input.roles,
       permissions: input.permissions,
       cells,
+      ...(roleSources === undefined ? {} : { roleSources }),
     },
     input.source,
   );
@@ -272,6 +293,11 @@ function buildOverrideScope(
     cells[role] = row;
   }
   const [callType = ''] = key.split(':');
+  const roleSources = locateRoleLists(
+    options.locateKey,
+    ['calls', key, 'config_overrides', 'grants'],
+    Object.keys(modifiers),
+  );
   return withSource(
     {
       id: `call:${key}`,
@@ -281,6 +307,7 @@ function buildOverrideScope(
       roles,
       permissions,
       cells,
+      ...(roleSources === undefined ? {} : { roleSources }),
     },
     spanToSource(options.locateKey, ['calls', key]),
   );
@@ -336,6 +363,8 @@ export function buildMatrix(
       sources: policy.sources.app,
       patchedRoles: namedRoles(appGrants),
       defaults: builtinDefaults.app,
+      grantsPath: ['app', 'grants'],
+      locateKey: options.locateKey,
     }),
   ];
 
@@ -372,6 +401,8 @@ export function buildMatrix(
       // A custom call type has no defaults: every grant it has is written in this file.
       patchedRoles: builtin ? namedRoles(grants) : new Set(callRoles),
       defaults: builtin ? builtinDefaults.call_types[typeName] : undefined,
+      grantsPath: ['call_types', typeName, 'grants'],
+      locateKey: options.locateKey,
     });
     typeScopes.set(typeName, scope);
     scopes.push(scope);

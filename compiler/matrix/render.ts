@@ -170,7 +170,7 @@ function renderScope(model: MatrixModel, scope: MatrixScope, options: RenderMatr
           <th>permission</th>
           ${scope.roles.map((roleId) => {
             const role = roles.get(roleId);
-            return role === undefined ? '' : roleHeader(role, options);
+            return role === undefined ? '' : roleHeader(role, options, scope.roleSources?.[roleId]);
           })}
         </tr>
       </thead>
