@@ -203,6 +203,26 @@ describe('OpaEvaluator faults', () => {
   });
 });
 
+describe('a real OPA without the rolecall bundle', () => {
+  it('an undefined result is EvaluatorResponseError and a deny, never an allow', async () => {
+    const opa = await startOpaServer();
+    open.push({ close: () => opa.stop() });
+    const evaluator = new OpaEvaluator({ url: opa.url, retryDelayMs: 1 });
+    open.push(evaluator);
+    await expect(evaluator.evaluate('rolecall/allow', validInput)).rejects.toBeInstanceOf(
+      EvaluatorResponseError,
+    );
+    await expect(
+      evaluator.evaluateBatch({ decisions: [validInput], query_filters: [] }),
+    ).rejects.toBeInstanceOf(EvaluatorResponseError);
+    // A pre-checked input needs the server's revision, which an empty OPA cannot give either.
+    await expect(evaluator.evaluate('rolecall/decision', null)).rejects.toBeInstanceOf(
+      EvaluatorResponseError,
+    );
+    await expectClientDenies(evaluator, 'EVALUATOR_BAD_RESPONSE');
+  });
+});
+
 describe('a real OPA killed in the middle of a batch', () => {
   let bundle: ContractBundle;
   let proxy: TcpServer | undefined;

@@ -61,8 +61,11 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Serves `bundlePath` (bundle.tar.gz or a bundle folder) with `opa run -s` on a free port. */
-export async function startOpaServer(bundlePath: string): Promise<OpaServer> {
+/**
+ * Serves `bundlePath` (bundle.tar.gz or a bundle folder) with `opa run -s` on a free port; with
+ * no bundle, an OPA that has nothing loaded (every rule undefined).
+ */
+export async function startOpaServer(bundlePath?: string): Promise<OpaServer> {
   for (let attempt = 0; ; attempt += 1) {
     const port = await findFreePort();
     const child = spawnOpa([
@@ -70,8 +73,7 @@ export async function startOpaServer(bundlePath: string): Promise<OpaServer> {
       '--server',
       '--addr',
       `127.0.0.1:${port}`,
-      '--bundle',
-      bundlePath,
+      ...(bundlePath === undefined ? [] : ['--bundle', bundlePath]),
       '--log-level',
       'error',
       '--skip-version-check',
