@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -111,7 +112,9 @@ function machine(): string {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU';
   const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  return `${model}, nproc ${cores}; Node ${process.version}`;
+  // Other processes distort p99 first; the 1-minute load average says how busy the machine was.
+  const load = os.loadavg()[0] ?? 0;
+  return `${model}, nproc ${cores}; Node ${process.version}; load average ${load.toFixed(2)}`;
 }
 
 const format = (value: number, digits = 0) =>
