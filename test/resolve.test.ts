@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import defaults from '../policies/defaults.json' with { type: 'json' };
 import catalog from '../policies/catalog.json' with { type: 'json' };
@@ -257,5 +258,44 @@ describe('resolveGrants: isolation', () => {
     expect(second.actions['SendAudio']?.kind).toBe('write');
     expect(second.app_grants['user']).toEqual(appDefaults['user']);
     expect(second.revision).not.toBe('');
+  });
+});
+
+describe('resolveGrants: properties', () => {
+  const userRoles = ['user', 'guest', 'anonymous', 'admin'];
+  const appPermissions = catalog.permissions
+    .filter(
+      (permission) =>
+        catalog.actions[permission.action as keyof typeof catalog.actions].level === 'app',
+    )
+    .map((permission) => permission.id);
+  const patchArbitrary = fc.dictionary(
+    fc.constantFrom(...userRoles),
+    fc.array(fc.constantFrom(...appPermissions), { maxLength: 8 }),
+  );
+
+  it('a patch sets exactly the roles it names and leaves the others at their defaults', () => {
+    fc.assert(
+      fc.property(patchArbitrary, (patch) => {
+        const policy = resolveGrants({ version: 1, app: { grants: patch } });
+        for (const role of userRoles) {
+          const expected = Object.hasOwn(patch, role)
+            ? [...new Set(patch[role])].sort()
+            : (appDefaults[role] ?? []);
+          expect(policy.app_grants[role] ?? []).toEqual(expected);
+        }
+      }),
+    );
+  });
+
+  it('two specs share a revision exactly when they resolve to the same grants', () => {
+    fc.assert(
+      fc.property(patchArbitrary, patchArbitrary, (left, right) => {
+        const first = resolveGrants({ version: 1, app: { grants: left } });
+        const second = resolveGrants({ version: 1, app: { grants: right } });
+        const sameGrants = JSON.stringify(first.app_grants) === JSON.stringify(second.app_grants);
+        expect(first.revision === second.revision).toBe(sameGrants);
+      }),
+    );
   });
 });
