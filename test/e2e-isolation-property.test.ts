@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RolecallApiError, type VideoClient } from '../sdk/clients/index.js';
-import { API_KEY, startTestServer, type TestServer } from './support/server.js';
+import { API_KEY, BACKENDS, startTestServer, type TestServer } from './support/server.js';
 
 const TEAMS = ['red', 'blue', 'green', 'gold'] as const;
 const STRICT_GRANTS = {
@@ -73,7 +73,7 @@ function filterArbitrary(
     });
 }
 
-describe('tenant isolation under random filters', () => {
+describe.each(BACKENDS)('tenant isolation under random filters on %s', (backend) => {
   const fixture = buildFixture();
   let test: TestServer;
   const clients = new Map<string, VideoClient>();
@@ -93,7 +93,7 @@ describe('tenant isolation under random filters', () => {
   const subjectId = fc.constantFrom(...fixture.users.map((user) => user.id));
 
   beforeAll(async () => {
-    test = await startTestServer('pglite');
+    test = await startTestServer(backend);
     await test.admin.updateApp({ multi_tenant_enabled: true });
     await test.admin.upsertUsers(
       fixture.users.map((user) => ({ ...user, name: `User ${user.id}` })),
