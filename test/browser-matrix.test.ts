@@ -168,5 +168,12 @@ describe('matrix page in chromium', () => {
       (rows) => rows.filter((row) => (row as HTMLElement).offsetParent !== null).length,
     );
     expect(visibleRows).toBe(2);
+    // …and only the scope that has them.
+    const visibleScopes = await page.$$eval('section.scope', (sections) =>
+      sections
+        .filter((section) => !(section as HTMLElement).hidden)
+        .map((section) => (section as HTMLElement).dataset['scope']),
+    );
+    expect(visibleScopes).toEqual(['call:default:board-meeting']);
   });
 });

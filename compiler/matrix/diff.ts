@@ -266,6 +266,10 @@ export function renderMatrixDiffHtml(
     ],
     onlyEffectiveLabel: 'only rows with changes',
     onlyEffectiveDefault: true,
-    body: html`${diff.scopes.map((scope) => renderDiffScope(diff, scope, options))}`,
+    body: html`${
+      diff.counts.added + diff.counts.removed + diff.counts.changed === 0
+        ? html`<p class="origin" id="no-changes">No permission changes.</p>`
+        : ''
+    }${diff.scopes.map((scope) => renderDiffScope(diff, scope, options))}`,
   });
 }

@@ -120,6 +120,10 @@ const SCRIPT = `
         }
         row.hidden = !matches;
       });
+      // A scope left with no rows by the row filters is noise: hide it too.
+      if (!section.hidden && (text !== '' || onlyEffective)) {
+        section.hidden = section.querySelector('tbody tr:not([hidden])') === null;
+      }
     });
     setHeaderHeight();
   }
