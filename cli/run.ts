@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ run: Command }>> = {
   diff: () => import('./commands/diff.js'),
   init: () => import('./commands/init.js'),
   matrix: () => import('./commands/matrix.js'),
+  serve: () => import('./commands/serve.js'),
 };
 
 const USAGE = `usage: rolecall <command> [options]
@@ -26,6 +27,8 @@ commands:
   init [DIR]                                 write a grants-repo template
   matrix FILE [-o matrix.html] [--link vscode|relative|none]
                                              roles × permissions of every scope, as one HTML page
+  serve [--config FILE] [--port N] --api-key KEY --api-secret SECRET [--data-dir DIR]
+                                             the reference server (PGlite, or DATABASE_URL)
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,0 +1,102 @@
+// `rolecall serve`: the reference server on embedded PGlite (memory, or --data-dir) or on
+// PostgreSQL when DATABASE_URL is set; runs until SIGINT/SIGTERM, then closes cleanly.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startServer } from '../../server/index.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
+
+const USAGE =
+  'usage: rolecall serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR]\n' +
+  '       (ROLECALL_API_KEY / ROLECALL_API_SECRET may replace the flags; DATABASE_URL selects PostgreSQL)';
+
+interface ServeArgs {
+  config: string | undefined;
+  port: number;
+  host: string;
+  apiKey: string;
+  apiSecret: string;
+  dataDir: string | undefined;
+}
+
+function parseServeArgs(argv: string[]): ServeArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        port: { type: 'string', default: '3030' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'api-key': { type: 'string' },
+        'api-secret': { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0–65535\n${USAGE}`);
+  const apiKey = values['api-key'] ?? process.env['ROLECALL_API_KEY'];
+  const apiSecret = values['api-secret'] ?? process.env['ROLECALL_API_SECRET'];
+  if (apiKey === undefined || apiKey === '')
+    throw new UsageError(`--api-key is required\n${USAGE}`);
+  if (apiSecret === undefined || apiSecret.length < 16) {
+    throw new UsageError(`--api-secret is required (at least 16 characters)\n${USAGE}`);
+  }
+  return {
+    config: values.config,
+    port,
+    host: values.host,
+    apiKey,
+    apiSecret,
+    dataDir: values['data-dir'],
+  };
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseServeArgs(argv);
+  let config: { file: string; text: string } | undefined;
+  if (args.config !== undefined) {
+    try {
+      config = {
+        file: args.config,
+        text: await readFile(path.resolve(io.cwd, args.config), 'utf8'),
+      };
+    } catch (error) {
+      io.stderr(`rolecall serve: cannot read ${args.config}: ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const databaseUrl = process.env['DATABASE_URL'];
+  let server;
+  try {
+    server = await startServer({
+      apiKey: args.apiKey,
+      apiSecret: args.apiSecret,
+      port: args.port,
+      host: args.host,
+      ...(config === undefined ? {} : { config }),
+      ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
+      ...(args.dataDir === undefined ? {} : { dataDir: path.resolve(io.cwd, args.dataDir) }),
+    });
+  } catch (error) {
+    io.stderr(`rolecall serve: ${(error as Error).message}\n`);
+    return 1;
+  }
+  io.stderr(`rolecall serve: listening on ${server.url} (${server.db.kind})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return EXIT_OK;
+}

@@ -1,0 +1,95 @@
+// `rolecall serve` as a real process: it listens on the port it prints, serves the grants file it
+// was given, and exits 0 on SIGTERM; bad arguments are usage errors (exit 2).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/run.js';
+import type { CliIo } from '../cli/io.js';
+import { createServerClient } from '../sdk/clients/index.js';
+
+function captureIo(): CliIo & { err: string[] } {
+  const err: string[] = [];
+  return {
+    err,
+    stdout: () => undefined,
+    stderr: (text) => err.push(text),
+    readStdin: () => Promise.resolve(''),
+    cwd: process.cwd(),
+  };
+}
+
+describe('rolecall serve', () => {
+  let child: ChildProcess | undefined;
+  let workDir: string | undefined;
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start without credentials', async () => {
+    const io = captureIo();
+    const saved = {
+      key: process.env['ROLECALL_API_KEY'],
+      secret: process.env['ROLECALL_API_SECRET'],
+    };
+    delete process.env['ROLECALL_API_KEY'];
+    delete process.env['ROLECALL_API_SECRET'];
+    try {
+      expect(await main(['serve', '--port', '0'], io)).toBe(2);
+      expect(io.err.join('')).toContain('--api-key is required');
+      expect(await main(['serve', '--api-key', 'k', '--api-secret', 'short'], io)).toBe(2);
+    } finally {
+      if (saved.key !== undefined) process.env['ROLECALL_API_KEY'] = saved.key;
+      if (saved.secret !== undefined) process.env['ROLECALL_API_SECRET'] = saved.secret;
+    }
+  });
+
+  it('serves a grants file and stops on SIGTERM', async () => {
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-serve-'));
+    const config = path.join(workDir, 'rolecall.yaml');
+    await writeFile(config, 'version: 1\napp:\n  multi_tenant_enabled: true\n');
+    const secret = 'a-secret-of-at-least-16-chars';
+    const env = { ...process.env };
+    delete env['DATABASE_URL'];
+    const started = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'cli/main.ts',
+        'serve',
+        '--config',
+        config,
+        '--port',
+        '0',
+        '--api-key',
+        'key',
+        '--api-secret',
+        secret,
+        '--data-dir',
+        path.join(workDir, 'db'),
+      ],
+      { cwd: process.cwd(), env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child = started;
+    const url = await new Promise<string>((resolve, reject) => {
+      let stderr = '';
+      started.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (match?.[1] !== undefined) resolve(match[1]);
+      });
+      started.on('exit', (code) => {
+        reject(new Error(`serve exited ${String(code)}: ${stderr}`));
+      });
+    });
+    const admin = createServerClient({ baseUrl: url, apiKey: 'key', secret });
+    expect((await admin.getApp()).app.multi_tenant_enabled).toBe(true);
+    const exitCode = new Promise<number | null>((resolve) => started.on('exit', resolve));
+    started.kill('SIGTERM');
+    expect(await exitCode).toBe(0);
+    child = undefined;
+  });
+});
