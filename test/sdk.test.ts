@@ -116,21 +116,40 @@ describe('WasmEvaluator', () => {
     if (defaultType !== undefined) defaultType['call_member'] = [];
 
     const swapper = await WasmEvaluator.fromBundle(bundle.bundleBytes);
-    const pending: Promise<unknown>[] = [];
     const observed: { revision: string; allow: boolean }[] = [];
-    for (let round = 0; round < 200; round += 1) {
-      pending.push(
-        swapper.evaluate('rolecall/decision', memberSendsVideo).then((decision) => {
-          observed.push({ revision: decision.revision, allow: decision.allow });
-        }),
-      );
-      if (round % 7 === 3) swapper.setData(round % 2 === 0 ? stripped : original);
-    }
-    await Promise.all(pending);
+    // Callers and the data swapper yield at different points (microtasks and timers), so their
+    // steps interleave in many orders; mixed decisions and batches go through the instance.
+    const pause = (step: number) =>
+      step % 3 === 0 ? new Promise((resolve) => setTimeout(resolve, 0)) : Promise.resolve();
+    const caller = async (id: number) => {
+      for (let step = 0; step < 40; step += 1) {
+        await pause(step + id);
+        if (step % 5 === 0) {
+          const batch = await swapper.evaluateBatch({
+            decisions: [memberSendsVideo, null, memberSendsVideo],
+            query_filters: [],
+          });
+          const [first, invalid, last] = batch.decisions;
+          // One batch is one snapshot: every item reports the same revision.
+          expect(new Set([first?.revision, invalid?.revision, last?.revision]).size).toBe(1);
+          if (first !== undefined) observed.push(first);
+        } else {
+          observed.push(await swapper.evaluate('rolecall/decision', memberSendsVideo));
+        }
+      }
+    };
+    const swapData = async () => {
+      for (let swap = 0; swap < 60; swap += 1) {
+        await pause(swap);
+        swapper.setData(swap % 2 === 0 ? stripped : original);
+      }
+    };
+    await Promise.all([caller(0), caller(1), caller(2), swapData()]);
     // Each answer belongs wholly to one data snapshot: the revision and the grant agree.
     for (const answer of observed) {
       expect(answer.allow).toBe(answer.revision === original.rolecall_data.revision);
     }
+    expect(observed).toHaveLength(3 * 40);
     expect(new Set(observed.map((answer) => answer.revision)).size).toBe(2);
     swapper.setData(stripped);
     expect(swapper.revision).toBe('no-member-grants');
