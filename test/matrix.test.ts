@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrants } from '../compiler/load/index.js';
 import {
+  buildMatrix,
   buildMatrixFromText,
   diffMatrix,
   renderMatrixDiffHtml,
@@ -186,6 +187,24 @@ describe('matrix model of the example', () => {
     );
     expect(names('call:default:board-meeting')).toEqual(['call_member', 'workspace_admin']);
     expect(names('call_type:audio_room')).toEqual([]);
+  });
+
+  it('builds the same access from the resolved policy alone (a live policy has no spec)', () => {
+    const withoutSpec = buildMatrix(example.policy, undefined, { file: 'live' });
+    const diff = diffMatrix(example.model, withoutSpec);
+    expect(diff.counts.added).toBe(0);
+    expect(diff.counts.removed).toBe(0);
+    // Without the spec, a role's list counts as this policy's own only where it differs from
+    // the defaults: the example rewrites call_member's list in `default` with the default list.
+    const state = (model: MatrixModel, scope: string, role: string, permission: string) =>
+      model.scopes.find((candidate) => candidate.id === scope)?.cells[role]?.[permission]?.state;
+    expect(state(withoutSpec, 'call_type:default', 'host', 'send-video')).toBe('inherited');
+    expect(state(withoutSpec, 'call_type:default', 'call_member', 'send-video')).toBe('inherited');
+    expect(state(example.model, 'call_type:default', 'call_member', 'send-video')).toBe('granted');
+    expect(state(withoutSpec, 'call_type:default', 'user', 'create-call')).toBe('granted');
+    expect(state(withoutSpec, 'call:default:board-meeting', 'call_member', 'screenshare')).toBe(
+      'revoked',
+    );
   });
 
   it('marks team-bound and owner-bound permissions from the catalog and custom permissions', () => {

@@ -329,14 +329,47 @@ function markAnonymousWrites(scopes: MatrixScope[], permissions: MatrixPermissio
   }
 }
 
-/** Builds the matrix model: one scope for `.app`, each call type and each call override. */
+/**
+ * Roles whose resolved grants differ from the builtin defaults: what a policy without its spec
+ * (e.g. a running server's live grants) is known to have changed.
+ */
+function rolesChangedFromDefaults(
+  resolved: GrantsMap,
+  defaults: GrantsMap,
+  roles: readonly string[],
+): Set<string> {
+  const same = (left: readonly string[] = [], right: readonly string[] = []): boolean =>
+    left.length === right.length && [...left].sort().every((id, i) => id === [...right].sort()[i]);
+  return new Set(roles.filter((role) => !same(resolved[role], defaults[role])));
+}
+
+function patchOrigin(
+  kind: 'app' | 'builtin type',
+  grants: GrantsMap | null | undefined,
+  changed: number | undefined,
+): string {
+  const base = kind === 'app' ? 'builtin defaults' : 'builtin call type';
+  if (changed !== undefined) {
+    return changed === 0
+      ? `${base}, builtin defaults`
+      : `${base}, ${changed.toString()} roles changed from the defaults`;
+  }
+  if (grants === null) return `${base}, reset to the defaults by grants: null`;
+  return grants === undefined ? `${base}, builtin defaults` : `${base}, patched by this file`;
+}
+
+/**
+ * Builds the matrix model: one scope for `.app`, each call type and each call override. With the
+ * spec, "granted in this file" means the file names the role in that scope; without it (a live
+ * policy), it means the role's grants there differ from the builtin defaults.
+ */
 export function buildMatrix(
   policy: ResolvedPolicy,
-  spec: GrantsSpec,
+  spec: GrantsSpec | undefined,
   options: BuildMatrixOptions,
 ): MatrixModel {
   const roles = orderRoles(policy, options);
-  const permissions = orderPermissions(policy, spec, options);
+  const permissions = orderPermissions(policy, spec ?? { version: 1 }, options);
   const appPermissions = permissions.filter((p) => p.level === 'app').map((p) => p.id);
   const callPermissions = permissions.filter((p) => p.level === 'call').map((p) => p.id);
   // `.app` is where the user role's grants live, so call-level builtin roles have no row there;
@@ -344,24 +377,23 @@ export function buildMatrix(
   const appRoles = roles.filter((role) => role.level !== 'call').map((role) => role.id);
   const callRoles = roles.map((role) => role.id);
 
-  const appGrants = spec.app?.grants;
+  const appGrants = spec?.app?.grants;
+  const appChanged =
+    spec === undefined
+      ? rolesChangedFromDefaults(policy.app_grants, builtinDefaults.app, appRoles)
+      : namedRoles(appGrants);
   const scopes: MatrixScope[] = [
     buildPatchScope({
       id: '.app',
       kind: 'app',
       name: '.app',
-      origin:
-        appGrants === null
-          ? 'builtin defaults (reset by grants: null)'
-          : appGrants === undefined
-            ? 'builtin defaults'
-            : 'builtin defaults, patched by this file',
+      origin: patchOrigin('app', appGrants, spec === undefined ? appChanged.size : undefined),
       source: spanToSource(options.locateKey, ['app', 'grants']),
       roles: appRoles,
       permissions: appPermissions,
       resolved: policy.app_grants,
       sources: policy.sources.app,
-      patchedRoles: namedRoles(appGrants),
+      patchedRoles: appChanged,
       defaults: builtinDefaults.app,
       grantsPath: ['app', 'grants'],
       locateKey: options.locateKey,
@@ -378,16 +410,19 @@ export function buildMatrix(
   });
   const typeScopes = new Map<string, MatrixScope>();
   for (const typeName of typeNames) {
-    const declared = spec.call_types?.[typeName];
     const builtin = builtinTypes.includes(typeName);
-    const grants = declared?.grants;
-    const origin = !builtin
-      ? 'custom call type (no builtin defaults)'
-      : grants === null
-        ? 'builtin call type, reset to its defaults by grants: null'
-        : grants === undefined
-          ? 'builtin call type, builtin defaults'
-          : 'builtin call type, patched by this file';
+    const grants = spec?.call_types?.[typeName]?.grants;
+    const typeDefaults = builtin ? (builtinDefaults.call_types[typeName] ?? {}) : {};
+    const resolved = policy.call_types[typeName] ?? {};
+    // A custom call type has no defaults: every grant it has is written in this file.
+    const changed = !builtin
+      ? new Set(callRoles)
+      : spec === undefined
+        ? rolesChangedFromDefaults(resolved, typeDefaults, callRoles)
+        : namedRoles(grants);
+    const origin = builtin
+      ? patchOrigin('builtin type', grants, spec === undefined ? changed.size : undefined)
+      : 'custom call type (no builtin defaults)';
     const scope = buildPatchScope({
       id: `call_type:${typeName}`,
       kind: 'call_type',
@@ -396,11 +431,10 @@ export function buildMatrix(
       source: spanToSource(options.locateKey, ['call_types', typeName]),
       roles: callRoles,
       permissions: callPermissions,
-      resolved: policy.call_types[typeName] ?? {},
+      resolved,
       sources: policy.sources.call_types[typeName] ?? {},
-      // A custom call type has no defaults: every grant it has is written in this file.
-      patchedRoles: builtin ? namedRoles(grants) : new Set(callRoles),
-      defaults: builtin ? builtinDefaults.call_types[typeName] : undefined,
+      patchedRoles: changed,
+      defaults: builtin ? typeDefaults : undefined,
       grantsPath: ['call_types', typeName, 'grants'],
       locateKey: options.locateKey,
     });
