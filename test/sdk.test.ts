@@ -13,7 +13,9 @@ import {
 } from '../sdk/errors.js';
 import { INPUT_LIMITS, findInputProblem } from '../sdk/precheck.js';
 import { PolicyClient } from '../sdk/policy-client.js';
+import { loadWasmEvaluator } from '../sdk/wasm-evaluator.node.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
+import { canonicalJson } from './contract/canonical.js';
 import { DECISION_CASES } from './contract/cases.js';
 import { buildContractBundle, type ContractBundle } from './contract/fixture.js';
 
@@ -160,6 +162,17 @@ describe('WasmEvaluator', () => {
     await expect(swapper.evaluate('rolecall/allow', memberSendsVideo)).rejects.toBeInstanceOf(
       EvaluatorClosedError,
     );
+  });
+
+  it('loads from disk: bundle.tar.gz, the bundle folder and the compile output folder', async () => {
+    const expected = canonicalJson(await evaluator.evaluate('rolecall/decision', memberSendsVideo));
+    for (const location of [bundle.bundlePath, bundle.bundleDir, bundle.dir]) {
+      const loaded = await loadWasmEvaluator(location);
+      expect(canonicalJson(await loaded.evaluate('rolecall/decision', memberSendsVideo))).toBe(
+        expected,
+      );
+      await loaded.close();
+    }
   });
 
   it('refuses a batch that is not {decisions, query_filters}', async () => {
