@@ -158,3 +158,33 @@ it(`opa eval, WASM and the OPA server agree on ${RUNS} generated inputs (seed ${
     expect(filterReasons).toContain(reason);
   }
 }, 180_000);
+
+it('capabilities: WASM and the OPA server agree on generated inputs', async () => {
+  // Each capabilities answer runs the full decision for every call-level action, so a few
+  // hundred inputs cover it; the entrypoint is not in rolecall/batch, hence not in opa eval.
+  const count = Math.max(100, Math.ceil(RUNS / 30));
+  const inputs = fc.sample(inputArbitraries(namesOf(bundle.dataJson)).decision, {
+    numRuns: count,
+    seed: SEED + 2,
+  });
+  const wasm = await WasmEvaluator.fromBundle(bundle.bundleBytes);
+  const remote = new OpaEvaluator({ url: server.url, timeoutMs: 60_000 });
+  try {
+    const [local, served] = await Promise.all([
+      Promise.all(inputs.map((input) => wasm.evaluate('rolecall/capabilities', input))),
+      Promise.all(inputs.map((input) => remote.evaluate('rolecall/capabilities', input))),
+    ]);
+    const mismatches = inputs.flatMap((input, index) =>
+      canonicalJson(local[index]) === canonicalJson(served[index])
+        ? []
+        : [
+            `${describeInput(input)}\n  wasm: ${canonicalJson(local[index])}\n  opa:  ${canonicalJson(served[index])}`,
+          ],
+    );
+    expect(mismatches.slice(0, 5), `seed ${SEED}`).toEqual([]);
+    expect(local.some((capabilities) => capabilities.length > 0)).toBe(true);
+  } finally {
+    await remote.close();
+    await wasm.close();
+  }
+}, 120_000);
