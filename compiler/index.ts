@@ -35,3 +35,13 @@ export {
 } from './compile/index.js';
 export { ENTRYPOINTS, type Entrypoint } from './assets.js';
 export type * from './types.js';
+export {
+  DIAGNOSTIC_FORMATS,
+  renderDiagnostics,
+  type DiagnosticFormat,
+  type RenderOptions,
+  type SourceTexts,
+} from './diagnostics/index.js';
+export * from './matrix/index.js';
+export * from './diff/index.js';
+export * from './test-suite/index.js';
