@@ -179,6 +179,25 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
       );
       expect(move).toMatchObject({ status: 403, code: 'SERVER_ONLY' });
     });
+    it('member lists cannot probe users of another tenant', async () => {
+      await test.admin
+        .call('default', 'red-weekly')
+        .updateCallMembers({ update_members: [{ user_id: 'alice', role: 'host' }] });
+      const call = alice.call('default', 'red-weekly');
+      const foreign = await rejection(() =>
+        call.updateCallMembers({ update_members: [{ user_id: 'bob' }] }),
+      );
+      const missing = await rejection(() =>
+        call.updateCallMembers({ update_members: [{ user_id: 'ghost' }] }),
+      );
+      expect(foreign).toMatchObject({ status: 400, code: 'UNKNOWN_USER' });
+      expect(missing).toMatchObject({ status: 400, code: 'UNKNOWN_USER' });
+      const added = await call.updateCallMembers({ update_members: [{ user_id: 'tom-red' }] });
+      expect(added.members.map((member) => [member.user_id, member.role])).toEqual([
+        ['alice', 'host'],
+        ['tom-red', 'call_member'],
+      ]);
+    });
   });
 
   describe('team-less users', () => {

@@ -214,13 +214,32 @@ function checkCallRole(context: ServiceContext, role: string): void {
   }
 }
 
-async function requireUsersExist(tx: Queryable, ids: readonly string[]): Promise<void> {
+/**
+ * The users must exist and, for a client, be within its reach: a user of another tenant is
+ * reported exactly like a missing one, so member lists cannot probe other tenants' ids.
+ */
+async function requireUsersExist(
+  context: ServiceContext,
+  tx: Queryable,
+  ids: readonly string[],
+): Promise<void> {
   if (ids.length === 0) return;
-  const rows = await tx.query<{ id: string }>(
-    'SELECT id FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL',
+  const rows = await tx.query<{ id: string; role: string; teams: string[] }>(
+    'SELECT id, role, teams FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL',
     [ids],
   );
-  const found = new Set(rows.map((row) => row.id));
+  const probes = await context.decider.decideMany(
+    rows.map((row) => ({
+      subject: context.actor.subject,
+      action: 'SearchUser',
+      resource: { kind: 'user' as const, id: row.id, role: row.role, teams: row.teams },
+      context: contextOf(context.actor),
+    })),
+    context.actor.requestId,
+  );
+  const found = new Set(
+    rows.filter((_row, index) => probes[index]?.reason !== 'TEAM_MISMATCH').map((row) => row.id),
+  );
   const missing = ids.find((id) => !found.has(id));
   if (missing !== undefined) throw badRequest('UNKNOWN_USER', `user "${missing}" does not exist`);
 }
@@ -293,7 +312,7 @@ export async function getOrCreateCall(
         throw badRequest('INVALID_REQUEST', 'server-side calls need data.created_by_id');
       }
       createdBy = expectId(requestedCreator, 'data.created_by_id');
-      await requireUsersExist(tx, [createdBy]);
+      await requireUsersExist(context, tx, [createdBy]);
     } else {
       // The policy decides a client naming another creator (SERVER_ONLY) from the resource.
       createdBy =
@@ -322,6 +341,7 @@ export async function getOrCreateCall(
       );
     }
     await requireUsersExist(
+      context,
       tx,
       members.map((member) => member.user_id),
     );
@@ -430,7 +450,7 @@ export async function updateCall(
       payload['created_by_id'] === undefined
         ? null
         : expectId(payload['created_by_id'], 'created_by_id');
-    if (creator !== null) await requireUsersExist(tx, [creator]);
+    if (creator !== null) await requireUsersExist(context, tx, [creator]);
     await tx.query(
       `UPDATE calls SET
          custom = COALESCE($3::jsonb, custom),
@@ -477,6 +497,7 @@ export async function updateCallMembers(
         decisionInput(context, 'UpdateCallMember', row, members, changes),
       );
       await requireUsersExist(
+        context,
         tx,
         updates.map((member) => member.user_id),
       );
