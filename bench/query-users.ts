@@ -220,6 +220,7 @@ async function main(): Promise<void> {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), Node ${process.version}, ${os.platform()} ${os.release()}.`,
     '"request" is the whole round trip through `createClient().queryUsers` (client policy, HTTP on loopback, auth, user lookup, server policy, SQL, JSON); "SQL" is the translated statement alone.',
     'The PostgreSQL cluster is the throwaway one of `scripts/install-postgres.sh` (fsync off; reads are unaffected). "without GIN" drops `users_teams_gin` and runs the same statement (40 samples).',
+    "Sorted by name, every row of the team must be found before the first page: the GIN index (`teams && $1`) finds a team's ~1,100 rows instead of scanning a million. Sorted by id, the planner walks the primary key and stops after 25 matches, which is quick here because each team's users are spread evenly over the ids; a tenant whose users sit at the far end of that order would need the GIN index for this query too.",
     '',
   ].join('\n');
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'query-users.md');
