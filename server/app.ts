@@ -172,6 +172,9 @@ export function buildApp(options: AppOptions) {
   route('PATCH', '/calls/:type/:id', (context, request) =>
     calls.updateCall(context, param(request, 'type'), param(request, 'id'), request.body),
   );
+  route('POST', '/calls/:type/:id/join', (context, request) =>
+    calls.joinCall(context, param(request, 'type'), param(request, 'id')),
+  );
   route('POST', '/calls/:type/:id/members', (context, request) =>
     calls.updateCallMembers(context, param(request, 'type'), param(request, 'id'), request.body),
   );

@@ -144,6 +144,12 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
         alice.call('default', 'blue-weekly').getOrCreate({ data: { team: 'red' } }),
       );
       expect(other).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+      // Joining follows the same rule (JoinCall), and answers 404 across tenants too.
+      expect((await alice.call('default', 'red-weekly').join()).joined).toBe(true);
+      expect(await rejection(() => bob.call('default', 'red-weekly').join())).toMatchObject({
+        status: 404,
+        code: 'NOT_FOUND',
+      });
       // A user in both teams reaches both.
       expect((await sara.call('default', 'red-weekly').get()).call.team).toBe('red');
       expect((await sara.call('default', 'blue-weekly').get()).call.team).toBe('blue');

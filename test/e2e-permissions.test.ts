@@ -20,6 +20,25 @@ describe.each(BACKENDS)('permissions seed on %s', (backend) => {
     await test.close();
   });
 
+  it('with multi-tenant off, teams do not separate users or calls', async () => {
+    expect((await test.admin.getApp()).app.multi_tenant_enabled).toBe(false);
+    await test.admin.upsertUsers([
+      { id: 'red-user', teams: ['red'] },
+      { id: 'blue-user', teams: ['blue'] },
+    ]);
+    await test.admin
+      .call('default', 'blue-call')
+      .getOrCreate({ data: { team: 'blue', created_by_id: 'blue-user' } });
+    const red = await test.clientFor('red-user');
+    const { users } = await red.queryUsers({
+      payload: { filter_conditions: { id: { $in: ['red-user', 'blue-user'] } } },
+    });
+    expect(users.map((user) => user.id).sort()).toEqual(['blue-user', 'red-user']);
+    expect((await red.call('default', 'blue-call').join()).call.team).toBe('blue');
+    await test.admin.deleteUser('red-user');
+    await test.admin.deleteUser('blue-user');
+  });
+
   it('lists permissions with id, name, description, action, owner and same_team', async () => {
     const { permissions } = await test.admin.listPermissions();
     const byId = new Map(permissions.map((permission) => [permission.id, permission]));

@@ -133,6 +133,9 @@ export function createClient(options: ClientOptions) {
         return state;
       },
       get: async () => remember(await requestJson<CallStateResponse>(target, 'GET', base)),
+      /** JoinCall decided by the server (404 for a call of another tenant). */
+      join: async () =>
+        remember(await requestJson<CallStateResponse>(target, 'POST', `${base}/join`, {})),
       getOrCreate: async (request: { data?: CallCreateData } = {}) =>
         remember(await requestJson<CallStateResponse>(target, 'POST', base, request)),
       create: async (request: { data?: CallCreateData } = {}) =>

@@ -50,6 +50,7 @@ export interface CallStateResponse {
   membership: CallMemberResponse | null;
   own_capabilities: string[];
   created?: boolean;
+  joined?: boolean;
 }
 
 export type SortParam = { field: string; direction?: 1 | -1 }[];

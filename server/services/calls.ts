@@ -377,6 +377,22 @@ export async function getCall(
   });
 }
 
+/**
+ * JoinCall: the seed's "connect to calls from the same team". It decides and answers; the media
+ * side of joining is outside the reference server.
+ */
+export async function joinCall(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+): Promise<CallState & { joined: true }> {
+  return context.db.transaction(async (tx) => {
+    const { row, members } = await requireVisibleCall(context, tx, callType, id);
+    await decideOrRefuse(context, decisionInput(context, 'JoinCall', row, members));
+    return { ...(await toCallState(context, row, members)), joined: true as const };
+  });
+}
+
 function parseOverrides(
   context: ServiceContext,
   callType: string,
