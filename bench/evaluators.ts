@@ -25,6 +25,7 @@ const INPUT_COUNT = 2_000;
 const BATCH_SIZE = 100;
 const CONCURRENCY = 8;
 const SEED = 20_240_601;
+const ROUNDS = 5;
 
 interface Measurement {
   mode: string;
@@ -42,16 +43,14 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 }
 
-/** Runs `call` over the inputs `inFlight` at a time, timing each call. */
-async function measure(
+/** One pass of `call` over the inputs, `inFlight` at a time, timing each call. */
+async function measurePass(
   mode: string,
   unit: string,
   units: unknown[][],
   call: (inputs: unknown[]) => unknown,
-  inFlight = 1,
+  inFlight: number,
 ): Promise<Measurement> {
-  // Warm up on the first tenth: JIT, keep-alive connections, OPA's caches.
-  for (const inputs of units.slice(0, Math.ceil(units.length / 10))) await call(inputs);
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -68,6 +67,26 @@ async function measure(
   const wallMs = performance.now() - started;
   const decisions = units.reduce((sum, inputs) => sum + inputs.length, 0);
   return { mode, decisions, wallMs, latencies: latencies.sort((a, b) => a - b), unit };
+}
+
+/** Warms up, then keeps the median of ROUNDS passes (by wall time) to damp outside noise. */
+async function measure(
+  mode: string,
+  unit: string,
+  units: unknown[][],
+  call: (inputs: unknown[]) => unknown,
+  inFlight = 1,
+): Promise<Measurement> {
+  // Warm up on the first tenth: JIT, keep-alive connections, OPA's caches.
+  for (const inputs of units.slice(0, Math.ceil(units.length / 10))) await call(inputs);
+  const passes: Measurement[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    passes.push(await measurePass(mode, unit, units, call, inFlight));
+  }
+  passes.sort((left, right) => left.wallMs - right.wallMs);
+  const median = passes[Math.floor(passes.length / 2)];
+  if (median === undefined) throw new Error('no pass measured');
+  return median;
 }
 
 function singles(inputs: unknown[]): unknown[][] {
@@ -199,7 +218,8 @@ try {
     '`npx tsx bench/evaluators.ts`. The OPA server is the pinned',
     `\`opa run -s\` on 127.0.0.1 reached through undici (keep-alive pool of ${CONCURRENCY}). The Map row`,
     'looks up answers computed beforehand by the JSON text of the input: the physical limit of an',
-    'in-process answer. "vs Map" compares decisions per second.',
+    'in-process answer. "vs Map" compares decisions per second. Each row is the median of',
+    `${ROUNDS} passes over all inputs (by wall time), after a warm-up.`,
     '',
     table(results),
     '',
