@@ -83,6 +83,11 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
         alice.updateUserPartial({ id: 'alice', set: { teams: ['blue'] } }),
       );
       expect(ownTeams).toMatchObject({ status: 403, code: 'SERVER_ONLY' });
+      // Update own user excludes role (the seed): the owner grant does not reach it.
+      const ownRole = await rejection(() =>
+        alice.updateUserPartial({ id: 'alice', set: { role: 'admin' } }),
+      );
+      expect(ownRole).toMatchObject({ status: 403, code: 'FORBIDDEN_FIELD' });
       // Own name is fine (update-user-owner).
       const { user } = await alice.updateUserPartial({ id: 'alice', set: { name: 'Alice R.' } });
       expect(user.name).toBe('Alice R.');

@@ -83,6 +83,25 @@ describe('transactions and the served bundle', () => {
     expect(users.map((user) => [user.id, user.name])).toEqual([['alice', 'Alice']]);
   });
 
+  it('serves concurrent reads, writes and grant changes without losing any', async () => {
+    const alice = await test.clientFor('alice');
+    const work: Promise<unknown>[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      work.push(alice.call('default', `parallel-${index}`).getOrCreate({ data: { team: 'red' } }));
+      work.push(alice.queryUsers({ payload: { filter_conditions: {} } }));
+      if (index % 5 === 0)
+        work.push(test.admin.updateCallType('livestream', { grants: { guest: [`read-call`] } }));
+    }
+    await Promise.all(work);
+    const { calls } = await test.admin.video.queryCalls({
+      filter_conditions: { id: { $autocomplete: 'parallel' } },
+      limit: 100,
+    });
+    expect(calls.map((call) => call.call.id).sort()).toEqual(
+      Array.from({ length: 20 }, (_, index) => `parallel-${index}`).sort(),
+    );
+  });
+
   it('invalid grants through the API are refused and leave the live grants alone', async () => {
     const before = (await test.admin.getApp()).app;
     const error = await rejection(() => test.admin.updateApp({ grants: { user: ['search-usr'] } }));
