@@ -57,16 +57,21 @@ export type QueryKind = 'users' | 'calls';
 
 export interface PolicyClientOptions {
   /**
-   * Whether `side: "server"` may be asked for. Default: false in a browser (a page can only
-   * hint at the UI), true elsewhere.
+   * Whether `side: "server"` may be asked for. Default: true in a server runtime (Node), false
+   * elsewhere — pages and web workers can only hint at the UI.
    */
   allowServerSide?: boolean;
   /** Called with every evaluator error the client turned into a deny (for logs and metrics). */
   onError?: (error: EvaluatorError) => void;
 }
 
-function runsInBrowser(): boolean {
-  return 'document' in globalThis && 'window' in globalThis;
+/**
+ * Server-side decisions belong to server runtimes (Node, Bun, Deno's Node layer). Pages and web
+ * workers only get UI hints, so anything that is not a server runtime is treated as a browser.
+ */
+function runsOnServer(): boolean {
+  const runtime = globalThis as { process?: { versions?: { node?: unknown } } };
+  return typeof runtime.process?.versions?.node === 'string';
 }
 
 export class PolicyClient<T extends PolicyTypes = UntypedPolicy> {
@@ -78,7 +83,7 @@ export class PolicyClient<T extends PolicyTypes = UntypedPolicy> {
     readonly subject: ClientSubject<T>,
     options: PolicyClientOptions = {},
   ) {
-    this.allowServerSide = options.allowServerSide ?? !runsInBrowser();
+    this.allowServerSide = options.allowServerSide ?? runsOnServer();
     this.onError = options.onError;
   }
 
