@@ -3,7 +3,14 @@
 // answer locally from the policy bundle, as UI hints.
 import { PolicyClient } from '../policy-client.js';
 import type { Evaluator } from '../evaluator.js';
-import type { CallResource, DecisionInput, FilterConditions, Resource } from '../types.js';
+import type {
+  CallResource,
+  DecisionInput,
+  FilterConditions,
+  PolicyTypes,
+  Resource,
+  UntypedPolicy,
+} from '../types.js';
 import { WasmEvaluator } from '../wasm-evaluator.js';
 import { RolecallApiError } from './errors.js';
 import { readBundle } from '../bundle.js';
@@ -45,17 +52,21 @@ function callResource(state: CallStateResponse): CallResource {
   };
 }
 
-export function createClient(options: ClientOptions) {
+/**
+ * `T` narrows roles, actions, call types and permission ids to a generated rolecall.gen.ts's
+ * unions, so a misspelt action is a compile error; plain strings without it.
+ */
+export function createClient<T extends PolicyTypes = UntypedPolicy>(options: ClientOptions) {
   const target: HttpTarget = {
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
     token: () => Promise.resolve(options.token),
   };
-  let policyClient: Promise<PolicyClient> | undefined;
+  let policyClient: Promise<PolicyClient<T>> | undefined;
   let fetched: { evaluator: WasmEvaluator; etag: string | undefined; at: number } | undefined;
   const maxAge = options.policyMaxAgeMs ?? 30_000;
 
-  async function loadPolicy(): Promise<PolicyClient> {
+  async function loadPolicy(): Promise<PolicyClient<T>> {
     let evaluator = options.policy;
     if (evaluator === undefined) {
       const bundle = await requestBundle(options.baseUrl);
@@ -66,7 +77,7 @@ export function createClient(options: ClientOptions) {
       evaluator = wasm;
     }
     const { user } = await requestJson<{ user: UserResponse }>(target, 'GET', '/me');
-    return new PolicyClient(
+    return new PolicyClient<T>(
       evaluator,
       { id: user.id, role: user.role, teams: user.teams },
       { allowServerSide: false },
@@ -83,7 +94,7 @@ export function createClient(options: ClientOptions) {
     fetched.etag = bundle.etag;
   }
 
-  async function policy(): Promise<PolicyClient> {
+  async function policy(): Promise<PolicyClient<T>> {
     policyClient ??= loadPolicy();
     const client = await policyClient;
     if (fetched !== undefined && Date.now() - fetched.at >= maxAge) await refreshPolicy();
@@ -111,19 +122,19 @@ export function createClient(options: ClientOptions) {
     return verdict.filter;
   }
 
-  function call(callType: string, id: string) {
+  function call(callType: T['CallType'], id: string) {
     const base = path('calls', callType, id);
     let state: CallStateResponse | undefined;
     const remember = (next: CallStateResponse): CallStateResponse => {
       state = next;
       return next;
     };
-    const resource = (): CallResource =>
+    const resource = (): CallResource<T> =>
       state === undefined ? { kind: 'call', call_type: callType, id } : callResource(state);
     const memberOptions = () => ({
-      ...(state?.membership ? { callRole: state.membership.role } : {}),
+      ...(state?.membership ? { callRole: state.membership.role as T['CallRole'] } : {}),
       ...(state?.membership && state.membership.grants.length > 0
-        ? { callGrants: state.membership.grants }
+        ? { callGrants: state.membership.grants as T['PermissionId'][] }
         : {}),
     });
     return {
@@ -156,7 +167,7 @@ export function createClient(options: ClientOptions) {
           await requestJson<CallStateResponse>(target, 'POST', `${base}/user_permissions`, request),
         ),
       /** Local hint from the policy, with the last fetched call state and membership. */
-      can: async (action: string, decideOptions: { changes?: string[] } = {}) =>
+      can: async (action: T['Action'], decideOptions: { changes?: string[] } = {}) =>
         (await policy()).can(action, resource(), { ...memberOptions(), ...decideOptions }),
       capabilities: async () => (await policy()).capabilities(resource(), memberOptions()),
     };
@@ -194,15 +205,18 @@ export function createClient(options: ClientOptions) {
       }),
     upsertUsers: (users: UserRequest[]) =>
       requestJson<{ users: Record<string, UserResponse> }>(target, 'POST', '/users', { users }),
-    can: async (action: string, resource: Resource, decideOptions: { changes?: string[] } = {}) =>
-      (await policy()).can(action, resource, decideOptions),
-    decide: async (input: Omit<DecisionInput, 'subject' | 'context'>) =>
+    can: async (
+      action: T['Action'],
+      resource: Resource<T>,
+      decideOptions: { changes?: string[] } = {},
+    ) => (await policy()).can(action, resource, decideOptions),
+    decide: async (input: Omit<DecisionInput<T>, 'subject' | 'context'>) =>
       (await policy()).decide(
         input.action,
         input.resource,
         input.changes === undefined ? {} : { changes: input.changes },
       ),
-    capabilities: async (resource: CallResource) => (await policy()).capabilities(resource),
+    capabilities: async (resource: CallResource<T>) => (await policy()).capabilities(resource),
     /** The PolicyClient in use (loads the bundle on first use). */
     policy,
     refreshPolicy,
