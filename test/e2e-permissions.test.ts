@@ -140,6 +140,39 @@ describe.each(BACKENDS)('permissions seed on %s', (backend) => {
     });
   });
 
+  it('updateCallType creates a custom call type that starts with no grants', async () => {
+    expect(await rejection(() => test.admin.getCallType('town_hall'))).toMatchObject({
+      status: 404,
+    });
+    await test.admin.updateCallType('town_hall', {
+      grants: { user: ['read-call', 'join-call', 'create-call'] },
+    });
+    expect((await test.admin.getCallType('town_hall')).grants).toEqual({
+      user: ['create-call', 'join-call', 'read-call'],
+    });
+    const carol = await test.clientFor('carol');
+    const created = await carol.call('town_hall', 'all-hands').getOrCreate();
+    expect(created.own_capabilities).toEqual(['create-call', 'join-call', 'read-call']);
+    await test.admin.updateCallType('town_hall', { grants: null });
+    expect((await test.admin.getCallType('town_hall')).grants).toEqual({});
+    expect(await rejection(() => carol.call('town_hall', 'all-hands').get())).toMatchObject({
+      status: 403,
+      code: 'NOT_GRANTED',
+    });
+  });
+
+  it('anonymous users never write, whatever they are granted', async () => {
+    await test.admin.upsertUsers([{ id: 'visitor', role: 'anonymous' }]);
+    await test.admin.updateCallType('default', {
+      grants: { anonymous: ['read-call', 'create-call'] },
+    });
+    const visitor = await test.clientFor('visitor');
+    const error = await rejection(() => visitor.call('default', 'visitor-call').getOrCreate());
+    expect(error).toMatchObject({ status: 403, code: 'ANONYMOUS_READ_ONLY' });
+    await test.admin.updateCallType('default', { grants: { anonymous: ['read-call'] } });
+    await test.admin.deleteUser('visitor');
+  });
+
   it('updateApp grants patch the .app scope the same way', async () => {
     const before = (await test.admin.getApp()).app.grants;
     await test.admin.updateApp({ grants: { guest: [], anonymous: [] } });
