@@ -16,6 +16,8 @@ beforeAll(async () => {
     ('tom', 'Tom', '{}'), ('pct', '100% Tom_', '{}')`);
   await db.query(`INSERT INTO calls (call_type, id, team, created_by_id) VALUES
     ('default', 'r1', 'red', 'alice'), ('default', 'b1', 'blue', 'bob'), ('audio_room', 'n1', NULL, 'tom')`);
+  await db.query(`INSERT INTO call_members (call_type, call_id, user_id) VALUES
+    ('default', 'r1', 'alice'), ('default', 'r1', 'sara'), ('default', 'b1', 'sara')`);
 });
 afterAll(async () => {
   await db.close();
@@ -81,6 +83,13 @@ describe('scalars and logic', () => {
     expect(await callIds({ team: { $ne: 'red' } })).toEqual(['b1', 'n1']);
     expect(await callIds({ type: 'audio_room' })).toEqual(['n1']);
     expect(await callIds({ cid: 'default:r1' })).toEqual(['r1']);
+  });
+
+  it('calls.members asks who is a member', async () => {
+    expect(await callIds({ members: 'sara' })).toEqual(['b1', 'r1']);
+    expect(await callIds({ members: { $in: ['alice', 'nobody'] } })).toEqual(['r1']);
+    expect(await callIds({ members: { $nin: ['sara'] } })).toEqual(['n1']);
+    expect(translateFilter('calls', { members: { $gt: 'a' } }).ok).toBe(false);
   });
 });
 

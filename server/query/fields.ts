@@ -1,7 +1,7 @@
 // The fields a Stream filter or sort may name, per resource, and the SQL each one reads.
 // Anything not listed here is refused, so a filter can never reach an unintended column.
 
-export type FieldKind = 'text' | 'teams' | 'timestamp';
+export type FieldKind = 'text' | 'teams' | 'timestamp' | 'members';
 
 export interface FieldSpec {
   /** SQL expression of the column (trusted: written here, never taken from a request). */
@@ -30,6 +30,8 @@ export const FIELDS: Record<QueryResource, Readonly<Record<string, FieldSpec>>> 
     created_at: { sql: 'created_at', kind: 'timestamp', sortable: true },
     updated_at: { sql: 'updated_at', kind: 'timestamp', sortable: true },
     ended_at: { sql: 'ended_at', kind: 'timestamp', sortable: true },
+    /** User ids of the call's members (Stream's `members: {$in: [...]}`). */
+    members: { sql: 'call_members', kind: 'members', sortable: false },
   },
 };
 

@@ -142,6 +142,9 @@ function translateOperator(
   builder.count();
   if (field.kind === 'teams')
     return translateTeamsOperator(builder, name, field, operator, operand);
+  if (field.kind === 'members') {
+    return translateMembersOperator(builder, name, field, operator, operand);
+  }
   const column = field.sql;
   const cast = field.kind === 'timestamp' ? 'timestamptz' : 'text';
   switch (operator) {
@@ -219,5 +222,28 @@ function translateTeamsOperator(
       throw new FilterError(`${name}.${operator} is not supported on a list field`);
     default:
       throw new FilterError(`unknown operator "${operator}" on field "${name}"`);
+  }
+}
+
+/** A call's members: `members: "bob"` / `$eq` / `$contains` → bob is a member, `$in` → any of them. */
+function translateMembersOperator(
+  builder: Builder,
+  name: string,
+  field: FieldSpec,
+  operator: string,
+  operand: unknown,
+): string {
+  const memberOf = (ids: string): string =>
+    `EXISTS (SELECT 1 FROM call_members AS member WHERE member.call_type = calls.call_type AND member.call_id = calls.id AND member.user_id = ANY(${ids}))`;
+  switch (operator) {
+    case '$eq':
+    case '$contains':
+      return `(${memberOf(builder.param([expectScalar(name, field, operator, operand)], 'text[]'))})`;
+    case '$in':
+      return `(${memberOf(builder.param(expectList(name, field, operator, operand), 'text[]'))})`;
+    case '$nin':
+      return `(NOT ${memberOf(builder.param(expectList(name, field, operator, operand), 'text[]'))})`;
+    default:
+      throw new FilterError(`${name}.${operator} is not supported on members`);
   }
 }
