@@ -361,6 +361,20 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
     });
   });
 
+  describe('calls by member', () => {
+    it('finds the calls a user is a member of, inside the subject teams only', async () => {
+      const mine = await alice.video.queryCalls({ filter_conditions: { members: 'alice' } });
+      expect(cids(mine.calls)).toEqual(['default:red-weekly']);
+      expect(
+        (
+          await bob.video.queryCalls({
+            filter_conditions: { members: { $in: ['alice', 'tom-red'] } },
+          })
+        ).calls,
+      ).toEqual([]);
+    });
+  });
+
   describe('server side', () => {
     it('is unrestricted: any team, no injection', async () => {
       const { users } = await test.admin.queryUsers({
