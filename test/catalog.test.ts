@@ -1,13 +1,24 @@
-// docs/catalog.md is exactly what scripts/catalog-docs.ts generates from policies/*.json, so the
+// docs/catalog.md (and the catalog section of README.md) is exactly what scripts/catalog-docs.ts generates from policies/*.json, so the
 // documented catalog never drifts from the shipped one.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../compiler/validate/catalog.js';
-import { catalogDocsPath, renderCatalogDocs } from '../scripts/catalog-docs.js';
+import {
+  catalogDocsPath,
+  readmePath,
+  renderCatalogDocs,
+  renderReadmeCatalog,
+} from '../scripts/catalog-docs.js';
 
 describe('docs/catalog.md', () => {
   it('is up to date (regenerate with: npx tsx scripts/catalog-docs.ts)', async () => {
     expect(readFileSync(catalogDocsPath, 'utf8')).toBe(await renderCatalogDocs());
+  });
+
+  it('README.md carries the same catalog tables (regenerate with the same script)', async () => {
+    const readme = readFileSync(readmePath, 'utf8');
+    expect(readme).toBe(await renderReadmeCatalog(readme));
+    expect(readme).toContain('#### Call type `audio_room`');
   });
 
   it('lists every action, permission, role and builtin call type', async () => {
