@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpaOrThrow } from '../scripts/opa.js';
-import { API_KEY, rejection, startTestServer, type TestServer } from './support/server.js';
+import {
+  API_KEY,
+  BACKENDS,
+  rejection,
+  startTestServer,
+  type TestServer,
+} from './support/server.js';
 
 let workDir: string;
 beforeAll(async () => {
@@ -56,12 +62,12 @@ describe('persistence with --data-dir', () => {
   });
 });
 
-describe('transactions and the served bundle', () => {
+describe.each(BACKENDS)('transactions and the served bundle on %s', (backend) => {
   let test: TestServer;
   const lines: string[] = [];
 
   beforeAll(async () => {
-    test = await startTestServer('pglite', { logs: { write: (line) => lines.push(line) } });
+    test = await startTestServer(backend, { logs: { write: (line) => lines.push(line) } });
     await test.admin.updateApp({ multi_tenant_enabled: true });
     await test.admin.upsertUsers([{ id: 'alice', name: 'Alice', teams: ['red'] }]);
   });
@@ -92,7 +98,22 @@ describe('transactions and the served bundle', () => {
       if (index % 5 === 0)
         work.push(test.admin.updateCallType('livestream', { grants: { guest: [`read-call`] } }));
     }
-    await Promise.all(work);
+    // The same new call asked for many times at once: created once, found by the others.
+    for (let index = 0; index < 5; index += 1) {
+      work.push(alice.call('default', 'same-call').getOrCreate({ data: { team: 'red' } }));
+    }
+    const answers = await Promise.all(work);
+    const created = answers.filter(
+      (answer) =>
+        (answer as { call?: { id?: string }; created?: boolean }).call?.id === 'same-call',
+    );
+    expect(created.map((answer) => (answer as { created: boolean }).created).sort()).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
     const { calls } = await test.admin.video.queryCalls({
       filter_conditions: { id: { $autocomplete: 'parallel' } },
       limit: 100,
@@ -130,14 +151,14 @@ describe('transactions and the served bundle', () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
     // The real OPA reads the served bundle and decides what the server decides.
-    const bundlePath = path.join(workDir, 'served.tar.gz');
+    const bundlePath = path.join(workDir, `served-${backend}.tar.gz`);
     await writeFile(bundlePath, new Uint8Array(await changed.arrayBuffer()));
     const input = {
       subject: { id: 'alice', role: 'guest', teams: ['red'] },
       action: 'JoinCall',
       resource: { kind: 'call', call_type: 'default', id: 'x', team: 'red', created_by_id: 'bob' },
     };
-    const inputPath = path.join(workDir, 'input.json');
+    const inputPath = path.join(workDir, `input-${backend}.json`);
     await writeFile(inputPath, JSON.stringify(input));
     const stdout = await runOpaOrThrow([
       'eval',

@@ -293,6 +293,22 @@ export async function getOrCreateCall(
   checkCallKey(context, callType, id);
   const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
   const data = payload['data'] === undefined ? {} : expectObject(payload['data'], 'data');
+  try {
+    return await getOrCreateOnce(context, callType, id, data);
+  } catch (error) {
+    if (!(error instanceof CreatedConcurrently)) throw error;
+    return getOrCreateOnce(context, callType, id, data);
+  }
+}
+
+class CreatedConcurrently extends Error {}
+
+async function getOrCreateOnce(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+  data: Record<string, unknown>,
+): Promise<CallState & { created: boolean }> {
   return context.db.transaction(async (tx) => {
     const existing = await findCall(tx, callType, id);
     if (existing !== undefined) {
@@ -350,11 +366,14 @@ export async function getOrCreateCall(
       data['settings_override'] === undefined
         ? {}
         : expectObject(data['settings_override'], 'data.settings_override');
-    await tx.query(
+    const inserted = await tx.query(
       `INSERT INTO calls (call_type, id, team, created_by_id, custom, settings_override)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
+       ON CONFLICT (call_type, id) DO NOTHING RETURNING id`,
       [callType, id, team, createdBy, JSON.stringify(custom), JSON.stringify(settings)],
     );
+    // A concurrent request created it first: answer as for an existing call (decided again).
+    if (inserted.length === 0) throw new CreatedConcurrently();
     await upsertMembers(tx, callType, id, members);
     const row = await findCall(tx, callType, id);
     if (row === undefined) throw new ApiError(500, 'INTERNAL', 'created call vanished');
