@@ -59,6 +59,23 @@ test_call_creation_as_oneself_with_team_is_allowed if {
 	reason(replace(create, "resource", call_with({"created_by_id": "bob"}))) == "SERVER_ONLY"
 }
 
+# A call being created has no live overrides: the create's own config_overrides (from the client)
+# neither grant CreateCall nor revoke it.
+test_call_creation_ignores_the_creates_own_overrides if {
+	guest := {"id": "gus", "role": "guest", "teams": ["red"]}
+	brings_grant := call_with({"created_by_id": "gus", "config_overrides": {"grants": {"guest": ["create-call"]}}})
+	outcome := decide(request(guest, "CreateCall", brings_grant))
+	outcome.reason == "NOT_GRANTED"
+	outcome.grants == []
+	decide_single(request(guest, "CreateCall", brings_grant)).reason == "NOT_GRANTED"
+	member_grant := call_with({"created_by_id": "gus", "config_overrides": {"grants": {"call_member": ["create-call"]}}})
+	reason(request(member(guest, "call_member"), "CreateCall", member_grant)) == "NOT_GRANTED"
+	brings_revoke := call_with({"created_by_id": "alice", "config_overrides": {"grants": {"user": ["!create-call"]}}})
+	reason(request(alice, "CreateCall", brings_revoke)) == "GRANTED"
+	live := call_with({"config_overrides": {"grants": {"call_member": ["!send-video"]}}})
+	reason(request(member(alice, "call_member"), "SendVideo", live)) == "REVOKED"
+}
+
 test_tenant_fields_are_server_only_with_multi_tenant if {
 	admin := {"id": "root", "role": "admin", "teams": ["red"]}
 	reason(request(admin, "CreateUser", {"kind": "app"})) == "SERVER_ONLY"

@@ -81,8 +81,11 @@ layer_events contains [1, scope, role, permission, grants, source] if {
 	source := call_override_source(call_override_key, role, permission)
 }
 
+# A call being created has no live record yet, so a create's overrides (sent by the client) grant
+# and revoke nothing: a client cannot bring its own CreateCall grant.
 layer_events contains [2, "input", role, permission, grants, ""] if {
 	call_scope_applies
+	input.action != "CreateCall"
 	some role in subject_roles
 	some modifier in input_override_grants[role]
 	is_string(modifier)
