@@ -1,27 +1,18 @@
 // `rolecall check FILE [--format text|json|github]`: load + validate a grants file and print
 // its diagnostics; exit 0 when valid (warnings allowed), 1 on errors, 2 on usage errors.
 import { open } from 'node:fs/promises';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  DIAGNOSTIC_FORMATS,
-  renderDiagnostics,
-  type DiagnosticFormat,
-} from '../../compiler/diagnostics/index.js';
+import { renderDiagnostics, type DiagnosticFormat } from '../../compiler/diagnostics/index.js';
 import { MAX_FILE_BYTES, loadGrants } from '../../compiler/load/index.js';
 import type { Diagnostic } from '../../compiler/types.js';
 import { validateGrants } from '../../compiler/validate/index.js';
+import { parseCommandArgs, parseDiagnosticFormat } from '../args.js';
+import { readCommandFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { file, format, color } = parseCheckArgs(argv);
-  let text: string;
-  try {
-    text = await readGrantsText(path.resolve(io.cwd, file));
-  } catch (error) {
-    io.stderr(`rolecall check: cannot read ${file}: ${readErrorReason(error)}\n`);
-    return EXIT_USAGE;
-  }
+  const text = await readCommandFile(io, 'check', file, readGrantsText);
+  if (text === undefined) return EXIT_USAGE;
   const diagnostics = checkGrantsText(file, text);
   io.stdout(renderDiagnostics(diagnostics, new Map([[file, text]]), format, { color }));
   return diagnostics.some((diagnostic) => diagnostic.severity === 'error') ? EXIT_FAILURE : EXIT_OK;
@@ -39,31 +30,20 @@ function parseCheckArgs(argv: string[]): {
   format: DiagnosticFormat;
   color: boolean;
 } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        color: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { positionals, values } = parsed;
+  const { positionals, values } = parseCommandArgs(argv, {
+    format: { type: 'string', default: 'text' },
+    color: { type: 'boolean', default: false },
+  });
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw new UsageError(
       'expects exactly one grants file: rolecall check FILE [--format text|json|github]',
     );
   }
-  const format = DIAGNOSTIC_FORMATS.find((known) => known === values.format);
-  if (format === undefined) {
-    throw new UsageError(`unknown --format "${values.format}"; use text, json or github`);
-  }
-  return { file: positionals[0], format, color: values.color };
+  return {
+    file: positionals[0],
+    format: parseDiagnosticFormat(values.format),
+    color: values.color,
+  };
 }
 
 /**
@@ -81,12 +61,4 @@ async function readGrantsText(filePath: string): Promise<string> {
   } finally {
     await handle.close();
   }
-}
-
-function readErrorReason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,15 +1,11 @@
 // `rolecall compile FILE -o DIR [--format text|json|github]`: check the grants file, printing its
 // diagnostics exactly like `rolecall check`, then write the bundle and types into DIR atomically.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { compileGrants, OutputDirError, writeCompileOutput } from '../../compiler/compile/index.js';
-import {
-  DIAGNOSTIC_FORMATS,
-  renderDiagnostics,
-  type DiagnosticFormat,
-} from '../../compiler/diagnostics/index.js';
+import { renderDiagnostics, type DiagnosticFormat } from '../../compiler/diagnostics/index.js';
 import { MissingAssetError } from '../../compiler/pack/index.js';
+import { parseCommandArgs, parseDiagnosticFormat } from '../args.js';
+import { describeReadError, readCommandFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 interface CompileArgs {
@@ -21,13 +17,8 @@ interface CompileArgs {
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseCompileArgs(argv);
-  let text: string;
-  try {
-    text = await readFile(path.resolve(io.cwd, args.file), 'utf8');
-  } catch (error) {
-    io.stderr(`rolecall compile: cannot read ${args.file}: ${readErrorReason(error)}\n`);
-    return EXIT_USAGE;
-  }
+  const text = await readCommandFile(io, 'compile', args.file);
+  if (text === undefined) return EXIT_USAGE;
   const sourceName = sourceNameOf(args.file, io.cwd);
   let compiled;
   try {
@@ -50,7 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`rolecall compile: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    io.stderr(`rolecall compile: cannot write ${args.outDir}: ${readErrorReason(error)}\n`);
+    io.stderr(`rolecall compile: cannot write ${args.outDir}: ${describeReadError(error)}\n`);
     return EXIT_FAILURE;
   }
   // Machine-readable formats keep stdout for the diagnostics alone.
@@ -73,39 +64,21 @@ function sourceNameOf(file: string, cwd: string): string {
 }
 
 function parseCompileArgs(argv: string[]): CompileArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        format: { type: 'string', default: 'text' },
-        color: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { positionals, values } = parsed;
+  const { positionals, values } = parseCommandArgs(argv, {
+    out: { type: 'string', short: 'o' },
+    format: { type: 'string', default: 'text' },
+    color: { type: 'boolean', default: false },
+  });
   const [file] = positionals;
   if (positionals.length !== 1 || file === undefined || values.out === undefined) {
     throw new UsageError(
       'expects a grants file and an output folder: rolecall compile FILE -o DIR',
     );
   }
-  const format = DIAGNOSTIC_FORMATS.find((known) => known === values.format);
-  if (format === undefined) {
-    throw new UsageError(`unknown --format "${values.format}"; use text, json or github`);
-  }
-  return { file, outDir: values.out, format, color: values.color };
-}
-
-function readErrorReason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
+  return {
+    file,
+    outDir: values.out,
+    format: parseDiagnosticFormat(values.format),
+    color: values.color,
+  };
 }

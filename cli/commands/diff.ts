@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import {
   compareCaseResults,
   diffPolicies,
@@ -16,6 +16,7 @@ import {
 } from '../../compiler/diff/index.js';
 import { loadTestSuite, runTestSuite } from '../../compiler/test-suite/index.js';
 import type { ResolvedPolicy } from '../../compiler/types.js';
+import { parseCommandArgs } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 import { openEvaluator, printDiagnostics, resolveGrantsText } from './test.js';
 
@@ -88,23 +89,17 @@ function parseFailOn(value: string | undefined): FailOnKind[] {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        base: { type: 'string' },
-        suite: { type: 'string' },
-        format: { type: 'string', default: 'markdown' },
-        'fail-on': { type: 'string' },
-        live: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      base: { type: 'string' },
+      suite: { type: 'string' },
+      format: { type: 'string', default: 'markdown' },
+      'fail-on': { type: 'string' },
+      live: { type: 'string' },
+    },
+    USAGE,
+  );
   if (values.format !== 'markdown' && values.format !== 'json') {
     throw new UsageError(`unknown format "${values.format}" (markdown or json)`);
   }

@@ -4,7 +4,6 @@
 import { gunzipSync } from 'node:zlib';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseTar } from 'nanotar';
 import { ENTRYPOINTS, type Entrypoint } from '../../compiler/assets.js';
 import { stableJson } from '../../compiler/emit-data/index.js';
@@ -13,6 +12,8 @@ import { EvaluatorError } from '../../sdk/errors.js';
 import type { Evaluator } from '../../sdk/evaluator.js';
 import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
 import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
+import { parseCommandArgs } from '../args.js';
+import { describeReadError } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const DEFAULT_ENTRYPOINT: Entrypoint = 'rolecall/decision';
@@ -76,7 +77,7 @@ async function createEvaluator(args: EvalArgs, cwd: string): Promise<Evaluator> 
   try {
     return await WasmEvaluator.fromWasm(bundle.wasm, bundle.data as Record<string, unknown>);
   } catch (error) {
-    throw new UnusableInputError(`cannot load the bundle: ${reasonOf(error)}`);
+    throw new UnusableInputError(`cannot load the bundle: ${describeReadError(error)}`);
   }
 }
 
@@ -172,14 +173,14 @@ async function readInput(source: string, io: CliIo): Promise<unknown> {
     try {
       text = await readFile(path.resolve(io.cwd, source), 'utf8');
     } catch (error) {
-      throw new UnusableInputError(`cannot read input ${source}: ${reasonOf(error)}`);
+      throw new UnusableInputError(`cannot read input ${source}: ${describeReadError(error)}`);
     }
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const name = source === '-' ? 'standard input' : `input ${source}`;
-    throw new UnusableInputError(`${name} is not valid JSON: ${reasonOf(error)}`);
+    throw new UnusableInputError(`${name} is not valid JSON: ${describeReadError(error)}`);
   }
 }
 
@@ -192,7 +193,7 @@ async function readBundle(target: string): Promise<BundleParts> {
   try {
     info = await stat(target);
   } catch (error) {
-    throw new UnusableInputError(`cannot read bundle ${target}: ${reasonOf(error)}`);
+    throw new UnusableInputError(`cannot read bundle ${target}: ${describeReadError(error)}`);
   }
   if (info.isDirectory()) {
     const folder = (await isFile(path.join(target, 'bundle', 'data.json')))
@@ -206,7 +207,7 @@ async function readBundle(target: string): Promise<BundleParts> {
   try {
     entries = parseTar(gunzipSync(await readFile(target)));
   } catch (error) {
-    throw new UnusableInputError(`${target} is not a bundle.tar.gz: ${reasonOf(error)}`);
+    throw new UnusableInputError(`${target} is not a bundle.tar.gz: ${describeReadError(error)}`);
   }
   const find = (name: string) =>
     entries.find((entry) => entry.name.replace(/^\/+/, '') === name)?.data;
@@ -230,7 +231,7 @@ async function readBundleFile(file: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(file));
   } catch (error) {
-    throw new UnusableInputError(`cannot read ${file}: ${reasonOf(error)}`);
+    throw new UnusableInputError(`cannot read ${file}: ${describeReadError(error)}`);
   }
 }
 
@@ -238,28 +239,19 @@ function parseData(bytes: Uint8Array, where: string): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
   } catch (error) {
-    throw new UnusableInputError(`data.json of ${where} is not valid JSON: ${reasonOf(error)}`);
+    throw new UnusableInputError(
+      `data.json of ${where} is not valid JSON: ${describeReadError(error)}`,
+    );
   }
 }
 
 function parseEvalArgs(argv: string[]): EvalArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        input: { type: 'string', short: 'i' },
-        entrypoint: { type: 'string', short: 'e', default: DEFAULT_ENTRYPOINT },
-        engine: { type: 'string', default: 'wasm' },
-        url: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { positionals, values } = parsed;
+  const { positionals, values } = parseCommandArgs(argv, {
+    input: { type: 'string', short: 'i' },
+    entrypoint: { type: 'string', short: 'e', default: DEFAULT_ENTRYPOINT },
+    engine: { type: 'string', default: 'wasm' },
+    url: { type: 'string' },
+  });
   const [target] = positionals;
   const needsBundle = values.engine !== 'opa';
   if (
@@ -298,12 +290,4 @@ function parseEngine(engine: string, url: string | undefined): EvalArgs['engine'
     throw new UsageError(`--url "${url}" is not a URL`);
   }
   return { kind: 'opa', url };
-}
-
-function reasonOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { packageRoot } from '../../compiler/assets.js';
+import { parseCommandArgs } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../io.js';
 
 const templateDir = path.join(packageRoot, 'templates', 'init');
@@ -21,14 +21,9 @@ async function listFiles(root: string, prefix = ''): Promise<string[]> {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: {} });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (parsed.positionals.length > 1) throw new UsageError('usage: rolecall init [DIR]');
-  const target = path.resolve(io.cwd, parsed.positionals[0] ?? '.');
+  const { positionals } = parseCommandArgs(argv, {});
+  if (positionals.length > 1) throw new UsageError('usage: rolecall init [DIR]');
+  const target = path.resolve(io.cwd, positionals[0] ?? '.');
   const files = await listFiles(templateDir);
   const existing = files.filter((file) => existsSync(path.join(target, file)));
   if (existing.length > 0) {

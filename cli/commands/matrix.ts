@@ -2,13 +2,13 @@
 // matrix of a grants file as one static HTML page; exit 0 ok, 1 on grants errors, 2 on usage.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
 import {
   buildMatrixFromText,
   renderMatrixHtml,
   type MatrixSource,
 } from '../../compiler/matrix/index.js';
+import { parseCommandArgs } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 type LinkKind = 'vscode' | 'relative' | 'none';
@@ -79,21 +79,10 @@ function parseMatrixArgs(argv: string[]): {
   output: string | undefined;
   link: LinkKind;
 } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        link: { type: 'string', default: 'vscode' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(errorMessage(error));
-  }
-  const { positionals, values } = parsed;
+  const { positionals, values } = parseCommandArgs(argv, {
+    output: { type: 'string', short: 'o' },
+    link: { type: 'string', default: 'vscode' },
+  });
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw new UsageError(
       'expects exactly one grants file: rolecall matrix FILE [-o matrix.html] [--link vscode|relative|none]',

@@ -3,7 +3,6 @@
 // YAML line, and optionally writes JUnit XML, coverage and `_test.rego` files.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { policyWasmPath } from '../../compiler/assets.js';
 import {
   computeCoverage,
@@ -27,6 +26,7 @@ import { validateGrants } from '../../compiler/validate/index.js';
 import type { Diagnostic, ResolvedPolicy, Result } from '../../compiler/types.js';
 import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
 import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
+import { parseCommandArgs } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const USAGE =
@@ -84,26 +84,20 @@ function revisionsOf(result: SuiteResult): Set<string> {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        grants: { type: 'string' },
-        junit: { type: 'string' },
-        coverage: { type: 'boolean', default: false },
-        'coverage-fail': { type: 'boolean', default: false },
-        'emit-rego': { type: 'string' },
-        engine: { type: 'string' },
-        url: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      grants: { type: 'string' },
+      junit: { type: 'string' },
+      coverage: { type: 'boolean', default: false },
+      'coverage-fail': { type: 'boolean', default: false },
+      'emit-rego': { type: 'string' },
+      engine: { type: 'string' },
+      url: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    USAGE,
+  );
   if (positionals.length === 0) throw new UsageError(`no suite file given\n${USAGE}`);
   const engine = parseEngine(values.engine, values.url);
   const format = values.format;

@@ -1,0 +1,40 @@
+// Argument parsing shared by the commands: node's parseArgs with its errors turned into usage
+// errors (exit 2), and the `--format` choice of the commands that print grants diagnostics.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from '../compiler/diagnostics/index.js';
+import { UsageError } from './io.js';
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+interface CommandArgsConfig<Options extends OptionsConfig> {
+  args: string[];
+  allowPositionals: true;
+  strict: true;
+  options: Options;
+}
+
+/**
+ * Flags and positionals of one command, parsed strictly; an unknown or malformed flag becomes a
+ * UsageError whose message is followed by `usage` when one is given.
+ */
+export function parseCommandArgs<const Options extends OptionsConfig>(
+  argv: string[],
+  options: Options,
+  usage?: string,
+): ReturnType<typeof parseArgs<CommandArgsConfig<Options>>> {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(usage === undefined ? message : `${message}\n${usage}`);
+  }
+}
+
+/** The `--format` of `check` and `compile`: one of the diagnostic renderers. */
+export function parseDiagnosticFormat(value: string): DiagnosticFormat {
+  const format = DIAGNOSTIC_FORMATS.find((known) => known === value);
+  if (format === undefined) {
+    throw new UsageError(`unknown --format "${value}"; use text, json or github`);
+  }
+  return format;
+}
