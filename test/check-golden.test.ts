@@ -4,8 +4,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
-import { main } from '../cli/run.js';
+import { runCli } from './support/cli-io.js';
 
 const goldenRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
 const update = process.env['UPDATE_GOLDEN'] === '1';
@@ -16,17 +15,8 @@ const outputs = [
   { format: 'github', file: 'github.txt' },
 ] as const;
 
-async function runCheck(caseDir: string, format: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd: caseDir,
-  };
-  const code = await main(['check', 'rolecall.yaml', '--format', format], io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function runCheck(caseDir: string, format: string) {
+  return runCli(['check', 'rolecall.yaml', '--format', format], caseDir);
 }
 
 function compareGolden(expectedPath: string, actual: string): void {

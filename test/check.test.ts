@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
-import { main } from '../cli/run.js';
+import { runCli } from './support/cli-io.js';
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'rolecall-check-'));
 afterAll(() => {
@@ -18,17 +17,8 @@ function write(name: string, text: string): string {
   return name;
 }
 
-async function check(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd: workDir,
-  };
-  const code = await main(['check', ...argv], io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function check(...argv: string[]) {
+  return runCli(['check', ...argv], workDir);
 }
 
 describe('rolecall check', () => {

@@ -1,30 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
-import type { CliIo } from '../cli/io.js';
-
-function captureIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd: process.cwd(),
-  };
-}
+import { captureCliIo } from './support/cli-io.js';
 
 describe('rolecall CLI dispatch', () => {
   it('exits 2 with usage on no command', async () => {
-    const io = captureIo();
+    const io = captureCliIo(process.cwd());
     expect(await main([], io)).toBe(2);
-    expect(io.err.join('')).toContain('usage: rolecall');
+    expect(io.err()).toContain('usage: rolecall');
   });
 
   it('exits 2 on an unknown command and names it', async () => {
-    const io = captureIo();
+    const io = captureCliIo(process.cwd());
     expect(await main(['frobnicate'], io)).toBe(2);
-    expect(io.err.join('')).toContain('unknown command "frobnicate"');
+    expect(io.err()).toContain('unknown command "frobnicate"');
   });
 });

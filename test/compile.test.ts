@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
 import { packageRoot } from '../compiler/assets.js';
 import { compileGrants, writeCompileOutput } from '../compiler/compile/index.js';
 import type { EmittedFile } from '../compiler/types.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
+import { captureCliIo } from './support/cli-io.js';
 
 const goldenRoot = path.join(packageRoot, 'test', 'golden');
 const updateGolden = process.env['UPDATE_GOLDEN'] === '1';
@@ -29,19 +29,6 @@ call_types:
     grants:
       stage_manager: [read-call, join-cal]
 `;
-
-function captureIo(cwd: string, stdin = ''): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(stdin),
-    cwd,
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 /** Every file under `dir` (relative path → bytes as base64), to compare trees byte for byte. */
 async function snapshotTree(dir: string): Promise<Record<string, string>> {
@@ -121,12 +108,12 @@ describe('compileGrants', () => {
 
 describe('rolecall compile: atomic output', () => {
   it('leaves an earlier output byte-identical when a later compile fails', async () => {
-    const io = captureIo(workDir);
+    const io = captureCliIo(workDir);
     expect(await main(['compile', 'good.yaml', '-o', 'out'], io)).toBe(0);
     const before = await snapshotTree(path.join(workDir, 'out'));
     expect(Object.keys(before)).toContain('bundle.tar.gz');
 
-    const failing = captureIo(workDir);
+    const failing = captureCliIo(workDir);
     expect(await main(['compile', 'broken.yaml', '-o', 'out'], failing)).toBe(1);
     expect(failing.out()).toContain('error UNKNOWN_PERMISSION');
     expect(await snapshotTree(path.join(workDir, 'out'))).toEqual(before);
@@ -135,14 +122,14 @@ describe('rolecall compile: atomic output', () => {
   });
 
   it('does not create the output folder when the compile fails', async () => {
-    const io = captureIo(workDir);
+    const io = captureCliIo(workDir);
     expect(await main(['compile', 'broken.yaml', '-o', 'never/made'], io)).toBe(1);
     expect(existsSync(path.join(workDir, 'never'))).toBe(false);
   });
 
   it('leaves the folder untouched when writing fails half way', async () => {
     const target = path.join(workDir, 'half');
-    const io = captureIo(workDir);
+    const io = captureCliIo(workDir);
     expect(await main(['compile', 'good.yaml', '-o', 'half'], io)).toBe(0);
     const before = await snapshotTree(target);
     const files: EmittedFile[] = [
@@ -156,9 +143,9 @@ describe('rolecall compile: atomic output', () => {
 
   it('replaces an earlier output completely on success', async () => {
     const target = path.join(workDir, 'replace');
-    expect(await main(['compile', 'good.yaml', '-o', 'replace'], captureIo(workDir))).toBe(0);
+    expect(await main(['compile', 'good.yaml', '-o', 'replace'], captureCliIo(workDir))).toBe(0);
     await writeFile(path.join(target, 'bundle', 'stale.rego'), 'package stale\n');
-    expect(await main(['compile', 'good.yaml', '-o', 'replace'], captureIo(workDir))).toBe(0);
+    expect(await main(['compile', 'good.yaml', '-o', 'replace'], captureCliIo(workDir))).toBe(0);
     expect(existsSync(path.join(target, 'bundle', 'stale.rego'))).toBe(false);
     expect(existsSync(path.join(target, 'bundle', 'data.json'))).toBe(true);
   });
@@ -167,22 +154,22 @@ describe('rolecall compile: atomic output', () => {
     const target = path.join(workDir, 'precious');
     await mkdir(target);
     await writeFile(path.join(target, 'notes.txt'), 'keep me');
-    const io = captureIo(workDir);
+    const io = captureCliIo(workDir);
     expect(await main(['compile', 'good.yaml', '-o', 'precious'], io)).toBe(2);
     expect(io.err()).toContain('not empty');
     expect(await readFile(path.join(target, 'notes.txt'), 'utf8')).toBe('keep me');
   });
 
   it('exits 2 on a missing grants file or missing -o', async () => {
-    expect(await main(['compile', 'nope.yaml', '-o', 'x'], captureIo(workDir))).toBe(2);
-    expect(await main(['compile', 'good.yaml'], captureIo(workDir))).toBe(2);
+    expect(await main(['compile', 'nope.yaml', '-o', 'x'], captureCliIo(workDir))).toBe(2);
+    expect(await main(['compile', 'good.yaml'], captureCliIo(workDir))).toBe(2);
     expect(existsSync(path.join(workDir, 'x'))).toBe(false);
   });
 
   it('prints the same diagnostics as rolecall check, in every format', async () => {
     for (const format of ['text', 'json', 'github']) {
-      const check = captureIo(workDir);
-      const compile = captureIo(workDir);
+      const check = captureCliIo(workDir);
+      const compile = captureCliIo(workDir);
       expect(await main(['check', 'broken.yaml', '--format', format], check)).toBe(1);
       expect(await main(['compile', 'broken.yaml', '-o', 'o2', '--format', format], compile)).toBe(
         1,
@@ -289,7 +276,7 @@ describe('rolecall compile: source names', () => {
   it('records the same sources and revision for ./FILE, FILE and an absolute path', async () => {
     const revisions = new Set<string>();
     for (const spelling of ['good.yaml', './good.yaml', path.join(workDir, 'good.yaml')]) {
-      const io = captureIo(workDir);
+      const io = captureCliIo(workDir);
       expect(await main(['compile', spelling, '-o', 'names'], io)).toBe(0);
       const data = await readFile(path.join(workDir, 'names', 'bundle', 'data.json'), 'utf8');
       expect(data).toContain('"good.yaml:7:');

@@ -6,7 +6,6 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
 import {
   diffPolicies,
@@ -16,26 +15,14 @@ import {
 } from '../compiler/diff/index.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
 import { startServer, type RunningServer } from '../server/index.js';
+import { captureCliIo } from './support/cli-io.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const goldenRoot = path.join(root, 'test', 'golden');
 const exampleFile = path.join(root, 'examples', 'video-saas', 'rolecall.yaml');
 
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: () => out.join(''),
-    err: () => err.join(''),
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd,
-  };
-}
-
 async function diffJson(cwd: string, args: string[]): Promise<PolicyDiff> {
-  const io = captureIo(cwd);
+  const io = captureCliIo(cwd);
   const code = await main(['diff', ...args, '--format', 'json'], io);
   expect(io.err(), io.err()).toBe('');
   expect(code).toBe(0);
@@ -78,7 +65,7 @@ describe('markdown goldens (regenerate with UPDATE_GOLDEN=1)', () => {
   for (const { name, args, exit } of cases) {
     it(name, async () => {
       const dir = path.join(goldenRoot, name);
-      const io = captureIo(dir);
+      const io = captureCliIo(dir);
       expect(await main(['diff', 'before.yaml', 'after.yaml', ...args], io)).toBe(exit);
       const expectedFile = path.join(dir, 'expected', 'diff.md');
       if (process.env['UPDATE_GOLDEN'] === '1') await writeFile(expectedFile, io.out());
@@ -106,10 +93,10 @@ describe('diff of real edits of the example', () => {
     ]);
     expect(diff.grants[0]?.source).toMatch(/^new\.yaml:\d+:\d+$/);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
     ).toBe(1);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureIo(dir)),
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureCliIo(dir)),
     ).toBe(0);
   });
 
@@ -135,10 +122,10 @@ describe('diff of real edits of the example', () => {
     expect(diff.roles).toEqual([]);
     expect(diff.settings).toEqual([]);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureIo(dir)),
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureCliIo(dir)),
     ).toBe(1);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
     ).toBe(0);
     // The reverse direction lifts the revoke: widening.
     const reverse = await diffJson(dir, ['new.yaml', 'old.yaml']);
@@ -166,13 +153,16 @@ describe('diff of real edits of the example', () => {
     const removal = diff.grants.find((g) => g.change === 'removed');
     expect(removal?.source).toMatch(/^old\.yaml:\d+:\d+$/);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed,widened'], captureIo(dir)),
+      await main(
+        ['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed,widened'],
+        captureCliIo(dir),
+      ),
     ).toBe(1);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
     ).toBe(1);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureIo(dir)),
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureCliIo(dir)),
     ).toBe(1);
   });
 
@@ -186,7 +176,7 @@ describe('diff of real edits of the example', () => {
     ]);
     expect(diff.grants).toEqual([]);
     expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureIo(dir)),
+      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
     ).toBe(1);
   });
 
@@ -210,22 +200,22 @@ describe('diff of real edits of the example', () => {
   });
 
   it('identical files: no changes, --fail-on any passes, exit 0', async () => {
-    const io = captureIo(root);
+    const io = captureCliIo(root);
     expect(await main(['diff', exampleFile, exampleFile, '--fail-on', 'any'], io)).toBe(0);
     expect(io.out()).toContain('No permission changes.');
   });
 
   it('usage errors and invalid grants', async () => {
-    expect(await main(['diff', exampleFile], captureIo(root))).toBe(2);
+    expect(await main(['diff', exampleFile], captureCliIo(root))).toBe(2);
     expect(
-      await main(['diff', exampleFile, exampleFile, '--fail-on', 'bigger'], captureIo(root)),
+      await main(['diff', exampleFile, exampleFile, '--fail-on', 'bigger'], captureCliIo(root)),
     ).toBe(2);
-    expect(await main(['diff', exampleFile, exampleFile, '--format', 'xml'], captureIo(root))).toBe(
-      2,
-    );
-    expect(await main(['diff', exampleFile, 'missing.yaml'], captureIo(root))).toBe(2);
+    expect(
+      await main(['diff', exampleFile, exampleFile, '--format', 'xml'], captureCliIo(root)),
+    ).toBe(2);
+    expect(await main(['diff', exampleFile, 'missing.yaml'], captureCliIo(root))).toBe(2);
     const dir = await writeEdit('invalid', (text) => replaceOnce(text, 'send-audio', 'send-audoi'));
-    const io = captureIo(dir);
+    const io = captureCliIo(dir);
     expect(await main(['diff', 'old.yaml', 'new.yaml'], io)).toBe(1);
     expect(io.err()).toMatch(/new\.yaml:\d+:\d+: error UNKNOWN_PERMISSION/);
   });
@@ -326,7 +316,7 @@ describe('diff between git revisions', () => {
     const based = await diffJson(sub, ['rolecall.yaml', '--base', 'HEAD~1']);
     expect(shape(based)).toEqual(expected);
     expect(based.before.label).toBe('HEAD~1:./rolecall.yaml');
-    const missing = captureIo(repo);
+    const missing = captureCliIo(repo);
     expect(await main(['diff', 'grants/rolecall.yaml', '--base', 'no-such-rev'], missing)).toBe(2);
     expect(missing.err()).toContain('cannot read no-such-rev:');
   });

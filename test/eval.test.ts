@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
 import { packageRoot } from '../compiler/assets.js';
 import { stableJson } from '../compiler/emit-data/index.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
+import { captureCliIo } from './support/cli-io.js';
 
 const grantsFile = path.join(
   packageRoot,
@@ -15,19 +15,6 @@ const grantsFile = path.join(
   'compile-design-example',
   'rolecall.yaml',
 );
-
-function captureIo(cwd: string, stdin = ''): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(stdin),
-    cwd,
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 const sendAudio = {
   subject: { id: 'ann', role: 'user', teams: ['red'], call_role: 'stage_manager' },
@@ -62,7 +49,7 @@ let workDir: string;
 
 /** Runs `rolecall eval` in-process and returns exit code, parsed stdout and stderr. */
 async function evalCli(args: string[], stdin = '') {
-  const io = captureIo(workDir, stdin);
+  const io = captureCliIo(workDir, stdin);
   const code = await main(['eval', ...args], io);
   return {
     code,
@@ -92,7 +79,7 @@ async function opaAnswer(rule: string, input: unknown): Promise<unknown> {
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-eval-'));
   await writeFile(path.join(workDir, 'rolecall.yaml'), await readFile(grantsFile, 'utf8'));
-  const io = captureIo(workDir);
+  const io = captureCliIo(workDir);
   if ((await main(['compile', 'rolecall.yaml', '-o', 'out'], io)) !== 0) throw new Error(io.out());
   await writeFile(path.join(workDir, 'one.json'), JSON.stringify(sendAudio));
   await writeFile(path.join(workDir, 'many.json'), JSON.stringify(inputs));

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
-import { main } from '../cli/run.js';
+import { runCli } from './support/cli-io.js';
 import type { GrantsSpec } from '../compiler/types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,17 +21,8 @@ function grantsFiles(dir: string): string[] {
 
 const files = grantsFiles(path.join(root, 'examples'));
 
-async function check(file: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd: root,
-  };
-  const code = await main(['check', file], io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function check(file: string) {
+  return runCli(['check', file], root);
 }
 
 describe('examples', () => {

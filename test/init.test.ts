@@ -5,21 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
-
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: () => out.join(''),
-    err: () => err.join(''),
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd,
-  };
-}
+import { captureCliIo } from './support/cli-io.js';
 
 async function listTree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -39,7 +26,7 @@ afterAll(async () => {
 
 describe('rolecall init', () => {
   it('writes a template that passes check and test with full coverage', async () => {
-    const io = captureIo(work);
+    const io = captureCliIo(work);
     expect(await main(['init', 'grants-repo'], io)).toBe(0);
     const repo = path.join(work, 'grants-repo');
     expect(await listTree(repo)).toEqual([
@@ -49,10 +36,10 @@ describe('rolecall init', () => {
       'rolecall.test.yaml',
       'rolecall.yaml',
     ]);
-    const check = captureIo(repo);
+    const check = captureCliIo(repo);
     expect(await main(['check', 'rolecall.yaml'], check)).toBe(0);
     expect(check.err()).not.toContain('error');
-    const test = captureIo(repo);
+    const test = captureCliIo(repo);
     expect(await main(['test', 'rolecall.test.yaml', '--coverage-fail'], test)).toBe(0);
     expect(test.out()).toMatch(/^\d+ passed, 0 failed$/m);
     expect(test.out()).toContain('grants: 6/6 exercised (100%)');
@@ -76,11 +63,11 @@ describe('rolecall init', () => {
 
   it('refuses to overwrite any existing file and writes nothing', async () => {
     const dir = path.join(work, 'existing');
-    const first = captureIo(work);
+    const first = captureCliIo(work);
     expect(await main(['init', 'existing'], first)).toBe(0);
     await writeFile(path.join(dir, 'rolecall.yaml'), 'version: 1\n');
     await rm(path.join(dir, 'README.md'));
-    const again = captureIo(work);
+    const again = captureCliIo(work);
     expect(await main(['init', 'existing'], again)).toBe(1);
     expect(again.err()).toContain('refusing to overwrite');
     expect(await readFile(path.join(dir, 'rolecall.yaml'), 'utf8')).toBe('version: 1\n');
@@ -89,7 +76,7 @@ describe('rolecall init', () => {
   });
 
   it('exits 2 on usage errors', async () => {
-    expect(await main(['init', 'a', 'b'], captureIo(work))).toBe(2);
-    expect(await main(['init', '--force'], captureIo(work))).toBe(2);
+    expect(await main(['init', 'a', 'b'], captureCliIo(work))).toBe(2);
+    expect(await main(['init', '--force'], captureCliIo(work))).toBe(2);
   });
 });

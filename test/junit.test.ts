@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
+import { captureCliIo } from './support/cli-io.js';
 
 interface XmlElement {
   name: string;
@@ -146,15 +146,6 @@ function checkJunitStructure(root: XmlElement): void {
 const root = path.resolve(import.meta.dirname, '..');
 const templateGrants = path.join(root, 'templates', 'init', 'rolecall.yaml');
 
-function captureIo(cwd: string): CliIo {
-  return {
-    stdout: () => undefined,
-    stderr: () => undefined,
-    readStdin: () => Promise.resolve(''),
-    cwd,
-  };
-}
-
 let work: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-junit-'));
@@ -186,7 +177,7 @@ describe('rolecall test --junit', () => {
   it('writes one testsuite per suite file when suites use different grants files', async () => {
     const junitFile = path.join(work, 'two.xml');
     const suites = ['templates/init/rolecall.test.yaml', 'examples/video-saas/rolecall.test.yaml'];
-    expect(await main(['test', ...suites, '--junit', junitFile], captureIo(root))).toBe(0);
+    expect(await main(['test', ...suites, '--junit', junitFile], captureCliIo(root))).toBe(0);
     const document = parseXml(await readFile(junitFile, 'utf8'));
     checkJunitStructure(document);
     expect(document.children.map((suite) => suite.attributes['file'])).toEqual(suites);
@@ -223,7 +214,7 @@ cases:
 `,
     );
     const junitFile = path.join(work, 'out.xml');
-    expect(await main(['test', suite, '--junit', junitFile], captureIo(work))).toBe(1);
+    expect(await main(['test', suite, '--junit', junitFile], captureCliIo(work))).toBe(1);
     const document = parseXml(await readFile(junitFile, 'utf8'));
     checkJunitStructure(document);
     expect(document.attributes).toMatchObject({ tests: '3', failures: '1' });

@@ -17,7 +17,7 @@ import { applyModifiers, resolveGrants } from '../compiler/resolve/index.js';
 import type { GrantsSpec, ResolvedPolicy } from '../compiler/types.js';
 import { validateGrants } from '../compiler/validate/index.js';
 import { main } from '../cli/run.js';
-import type { CliIo } from '../cli/io.js';
+import { captureCliIo } from './support/cli-io.js';
 
 const EXAMPLE = 'examples/video-saas/rolecall.yaml';
 
@@ -359,22 +359,9 @@ describe('rolecall matrix', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function io(): CliIo & { out: string[]; err: string[] } {
-    const out: string[] = [];
-    const err: string[] = [];
-    return {
-      out,
-      err,
-      stdout: (text) => out.push(text),
-      stderr: (text) => err.push(text),
-      readStdin: () => Promise.resolve(''),
-      cwd: process.cwd(),
-    };
-  }
-
   it('writes one HTML page with vscode links to the YAML', async () => {
     const output = path.join(dir, 'matrix.html');
-    const cli = io();
+    const cli = captureCliIo(process.cwd());
     expect(await main(['matrix', EXAMPLE, '-o', output], cli)).toBe(0);
     const page = await readFile(output, 'utf8');
     expect(page.startsWith('<!doctype html>')).toBe(true);
@@ -383,7 +370,12 @@ describe('rolecall matrix', () => {
 
   it('writes relative links with a line anchor on request', async () => {
     const output = path.join(dir, 'relative.html');
-    expect(await main(['matrix', EXAMPLE, '-o', output, '--link', 'relative'], io())).toBe(0);
+    expect(
+      await main(
+        ['matrix', EXAMPLE, '-o', output, '--link', 'relative'],
+        captureCliIo(process.cwd()),
+      ),
+    ).toBe(0);
     const page = await readFile(output, 'utf8');
     const relative = path.relative(dir, path.resolve(EXAMPLE));
     expect(page).toMatch(new RegExp(`href="${relative.replaceAll('.', '\\.')}#L\\d+"`));
@@ -394,15 +386,17 @@ describe('rolecall matrix', () => {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(bad, 'version: 1\napp:\n  grants:\n    user: [join-cal]\n');
     const output = path.join(dir, 'bad.html');
-    const cli = io();
+    const cli = captureCliIo(process.cwd());
     expect(await main(['matrix', bad, '-o', output], cli)).toBe(1);
-    expect(cli.err.join('')).toContain('UNKNOWN_PERMISSION');
+    expect(cli.err()).toContain('UNKNOWN_PERMISSION');
     await expect(readFile(output)).rejects.toThrow();
   });
 
   it('exits 2 on usage errors', async () => {
-    expect(await main(['matrix'], io())).toBe(2);
-    expect(await main(['matrix', EXAMPLE, '--link', 'emacs'], io())).toBe(2);
-    expect(await main(['matrix', path.join(dir, 'missing.yaml')], io())).toBe(2);
+    expect(await main(['matrix'], captureCliIo(process.cwd()))).toBe(2);
+    expect(await main(['matrix', EXAMPLE, '--link', 'emacs'], captureCliIo(process.cwd()))).toBe(2);
+    expect(
+      await main(['matrix', path.join(dir, 'missing.yaml')], captureCliIo(process.cwd())),
+    ).toBe(2);
   });
 });

@@ -1,23 +1,10 @@
 // `rolecall eval --engine wasm|opa`: the CLI runs the SDK evaluators, so the bundle in-process
 // and a real OPA server serving the same bundle print the same answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
-import { main } from '../cli/run.js';
 import { DECISION_CASES, INVALID_INPUTS, QUERY_FILTER_CASES } from './contract/cases.js';
 import { buildContractBundle, type ContractBundle } from './contract/fixture.js';
+import { runCli } from './support/cli-io.js';
 import { findFreePort, startOpaServer, type OpaServer } from './support/opa-server.js';
-
-function captureIo(cwd: string, stdin: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(stdin),
-    cwd,
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
 
 let bundle: ContractBundle;
 let server: OpaServer;
@@ -32,10 +19,8 @@ afterAll(async () => {
   await bundle.cleanup();
 });
 
-async function evalCli(args: string[], stdin: string) {
-  const capture = captureIo(bundle.dir, stdin);
-  const code = await main(['eval', ...args, '--input', '-'], capture.io);
-  return { code, stdout: capture.out(), stderr: capture.err() };
+function evalCli(args: string[], stdin: string) {
+  return runCli(['eval', ...args, '--input', '-'], bundle.dir, stdin);
 }
 
 describe('rolecall eval --engine', () => {

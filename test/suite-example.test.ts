@@ -5,27 +5,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
 import { loadTestSuite } from '../compiler/test-suite/index.js';
 import { runOpa } from '../scripts/opa.js';
 import { startOpaServer } from './support/opa-server.js';
+import { captureCliIo } from './support/cli-io.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const suiteFile = 'examples/video-saas/rolecall.test.yaml';
-
-function captureIo(cwd = root): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: () => out.join(''),
-    err: () => err.join(''),
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd,
-  };
-}
 
 const DECISION_REASONS = [
   'INVALID_INPUT',
@@ -52,7 +39,7 @@ const QUERY_REASONS = [
 
 describe('examples/video-saas/rolecall.test.yaml', () => {
   it('passes with nothing left unexercised (--coverage-fail)', async () => {
-    const io = captureIo();
+    const io = captureCliIo(root);
     const code = await main(['test', suiteFile, '--coverage-fail'], io);
     expect(io.err()).toBe('');
     expect(io.out()).not.toContain('not exercised');
@@ -85,7 +72,7 @@ describe('the example suite with OPA itself', () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-example-opa-'));
     const compiled = await main(
       ['compile', 'examples/video-saas/rolecall.yaml', '-o', path.join(work, 'out')],
-      captureIo(),
+      captureCliIo(root),
     );
     expect(compiled).toBe(0);
   });
@@ -95,7 +82,7 @@ describe('the example suite with OPA itself', () => {
 
   it('emits _test.rego that opa test passes against the compiled bundle', async () => {
     const regoDir = path.join(work, 'rego');
-    expect(await main(['test', suiteFile, '--emit-rego', regoDir], captureIo())).toBe(0);
+    expect(await main(['test', suiteFile, '--emit-rego', regoDir], captureCliIo(root))).toBe(0);
     const run = await runOpa(['test', path.join(work, 'out', 'bundle'), regoDir]);
     expect(run.stdout + run.stderr).toMatch(/PASS: (\d+)\/\1/);
     expect(run.code).toBe(0);
@@ -104,7 +91,7 @@ describe('the example suite with OPA itself', () => {
   it('gives the same results through a running OPA (--engine opa)', async () => {
     const server = await startOpaServer(path.join(work, 'out', 'bundle.tar.gz'));
     try {
-      const io = captureIo();
+      const io = captureCliIo(root);
       const code = await main(['test', suiteFile, '--engine', 'opa', '--url', server.url], io);
       expect(io.err()).toBe('');
       expect(io.out()).toMatch(/^\d+ passed, 0 failed$/m);
@@ -158,7 +145,7 @@ cases:
     expect: { allow: false, reason: FORBIDDEN_FIELD }
 `,
     );
-    const io = captureIo(work);
+    const io = captureCliIo(work);
     expect(await main(['test', 'rolecall.test.yaml'], io)).toBe(0);
     expect(io.out()).toMatch(/^4 passed, 0 failed$/m);
   });

@@ -4,30 +4,17 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/io.js';
 import { main } from '../cli/run.js';
 import { resolveGrantsText } from '../cli/commands/test.js';
 import { loadTestSuite } from '../compiler/test-suite/index.js';
 import { runOpa } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { startOpaServer, type OpaServer } from './support/opa-server.js';
+import { captureCliIo } from './support/cli-io.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const templateGrants = path.join(root, 'templates', 'init', 'rolecall.yaml');
 const templateSuite = path.join(root, 'templates', 'init', 'rolecall.test.yaml');
-
-function captureIo(cwd = root): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: () => out.join(''),
-    err: () => err.join(''),
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readStdin: () => Promise.resolve(''),
-    cwd,
-  };
-}
 
 let work: string;
 beforeAll(async () => {
@@ -53,7 +40,7 @@ const FIXTURES = `fixtures:
 
 describe('rolecall test', () => {
   it('passes the init template suite and prints the summary', async () => {
-    const io = captureIo();
+    const io = captureCliIo(root);
     expect(await main(['test', templateSuite], io)).toBe(0);
     expect(io.out()).toMatch(/^13 passed, 0 failed$/m);
     expect(io.out()).not.toContain('FAIL');
@@ -75,7 +62,7 @@ describe('rolecall test', () => {
     expect: { allow: false, reason: REVOKED }
 `,
     );
-    const io = captureIo(work);
+    const io = captureCliIo(work);
     expect(await main(['test', 'failing.test.yaml'], io)).toBe(1);
     const out = io.out();
     // Line 13 of the file holds `- name: wrong expectation` (grants line + 5 fixture lines first).
@@ -85,7 +72,7 @@ describe('rolecall test', () => {
     expect(out).toContain('engine: allow GRANTED: SendVideo granted by send-video');
     expect(out).toMatch(/^1 passed, 1 failed$/m);
     expect((await readFile(file, 'utf8')).split('\n')[12]).toBe('  - name: wrong expectation');
-    const github = captureIo(work);
+    const github = captureCliIo(work);
     expect(await main(['test', 'failing.test.yaml', '--format', 'github'], github)).toBe(1);
     expect(github.out()).toMatch(
       /^::error file=failing\.test\.yaml,line=13,col=11,.*title=TEST_FAILED::case "wrong expectation": expected allow false, got true; expected reason "REVOKED", got "GRANTED"%0Ahelp: engine: allow GRANTED/m,
@@ -114,7 +101,7 @@ describe('rolecall test', () => {
     expect: { filter: { team: blue } }
 `,
     );
-    const io = captureIo(work);
+    const io = captureCliIo(work);
     expect(await main(['test', 'shapes.test.yaml'], io)).toBe(1);
     expect(io.out()).toContain(
       'expected capabilities ["join-call"], got ["create-reaction","join-call","read-call"]',
@@ -134,26 +121,26 @@ describe('rolecall test', () => {
     expect: { allow: true }
 `,
     );
-    const io = captureIo(work);
+    const io = captureCliIo(work);
     expect(await main(['test', 'partial.test.yaml', '--coverage'], io)).toBe(0);
     expect(io.out()).toContain('grants: 1/6 exercised');
     expect(io.out()).toMatch(
       /not exercised: call_type:default support_agent join-call \(.*rolecall\.yaml:\d+:\d+\)/,
     );
     expect(io.out()).toContain('not exercised: .app user search-user-same-team');
-    const strict = captureIo(work);
+    const strict = captureCliIo(work);
     expect(await main(['test', 'partial.test.yaml', '--coverage-fail'], strict)).toBe(1);
-    const full = captureIo();
+    const full = captureCliIo(root);
     expect(await main(['test', templateSuite, '--coverage-fail'], full)).toBe(0);
     expect(full.out()).toContain('grants: 6/6 exercised (100%)');
     expect(full.out()).toContain('permissions: 6/6 exercised (100%)');
   });
 
   it('exits 2 on usage errors and on suites that do not load', async () => {
-    expect(await main(['test'], captureIo())).toBe(2);
-    expect(await main(['test', templateSuite, '--engine', 'opa'], captureIo())).toBe(2);
+    expect(await main(['test'], captureCliIo(root))).toBe(2);
+    expect(await main(['test', templateSuite, '--engine', 'opa'], captureCliIo(root))).toBe(2);
     await writeFile(path.join(work, 'broken.test.yaml'), 'cases:\n  - name: x\n    expct: {}\n');
-    const io = captureIo(work);
+    const io = captureCliIo(work);
     expect(await main(['test', 'broken.test.yaml'], io)).toBe(2);
     expect(io.err()).toContain('broken.test.yaml:3:5');
     expect(io.err()).toContain('UNKNOWN_KEY');
@@ -268,7 +255,7 @@ describe('--emit-rego with the real opa test', () => {
 
   it('writes _test.rego files that opa test passes for a passing suite', async () => {
     const outDir = path.join(work, 'rego-pass');
-    const io = captureIo();
+    const io = captureCliIo(root);
     expect(await main(['test', templateSuite, '--emit-rego', outDir], io)).toBe(0);
     expect(await readdir(outDir)).toEqual(['rolecall_test_test.rego']);
     const run = await runOpa(['test', bundle.dir, outDir, '--format', 'json']);
@@ -302,7 +289,7 @@ describe('--emit-rego with the real opa test', () => {
 `,
     );
     const outDir = path.join(work, 'rego-fail');
-    expect(await main(['test', suite, '--emit-rego', outDir], captureIo())).toBe(1);
+    expect(await main(['test', suite, '--emit-rego', outDir], captureCliIo(root))).toBe(1);
     const run = await runOpa(['test', bundle.dir, outDir, '--format', 'json']);
     expect(run.code).not.toBe(0);
     const reports = JSON.parse(run.stdout) as { name: string; fail?: boolean }[];
@@ -341,7 +328,7 @@ describe('raw inputs in WASM and in emitted Rego', () => {
 `,
     );
     const outDir = path.join(work, 'rego-raw');
-    const io = captureIo();
+    const io = captureCliIo(root);
     expect(await main(['test', suite, '--emit-rego', outDir], io)).toBe(0);
     expect(io.out()).toMatch(/^3 passed, 0 failed$/m);
     const run = await runOpa(['test', bundle.dir, outDir, '--format', 'json']);
@@ -375,7 +362,7 @@ describe('--engine opa', () => {
   });
 
   it('runs the suite against a running OPA serving the same grants', async () => {
-    const io = captureIo();
+    const io = captureCliIo(root);
     const code = await main(['test', templateSuite, '--engine', 'opa', '--url', server.url], io);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
@@ -385,7 +372,7 @@ describe('--engine opa', () => {
   it('refuses when the OPA serves other grants', async () => {
     const other = path.join(work, 'other.yaml');
     await writeFile(other, 'version: 1\napp:\n  multi_tenant_enabled: false\n');
-    const io = captureIo();
+    const io = captureCliIo(root);
     const code = await main(
       ['test', templateSuite, '--grants', other, '--engine', 'opa', '--url', server.url],
       io,
