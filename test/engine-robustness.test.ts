@@ -9,34 +9,10 @@ import { resolveGrants } from '../compiler/resolve/index.js';
 import type { ResolvedPolicy } from '../compiler/types.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
+import { DECISION_REASONS, QUERY_REASONS } from './support/reason-codes.js';
 import { loadEngineWasm } from './support/wasm.js';
 
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
-
-const DECISION_REASONS = [
-  'INVALID_INPUT',
-  'UNKNOWN_ACTION',
-  'SERVER_SIDE',
-  'SERVER_ONLY',
-  'ANONYMOUS_READ_ONLY',
-  'TEAM_REQUIRED',
-  'TEAM_MISMATCH',
-  'FORBIDDEN_FIELD',
-  'GRANTED',
-  'REVOKED',
-  'NOT_GRANTED',
-];
-const QUERY_REASONS = [
-  'INVALID_INPUT',
-  'SERVER_SIDE',
-  'INVALID_FILTER',
-  'NOT_GRANTED',
-  'SINGLE_TENANT',
-  'INJECTED',
-  'WITHIN_TEAMS',
-  'ANY_TEAM',
-  'CROSS_TEAM_QUERY',
-];
 
 // Strings stay well-formed: a lone surrogate never reaches an engine (the SDK pre-check).
 const text = fc.string({ maxLength: 8 });

@@ -11,6 +11,7 @@ import { validateGrants } from '../compiler/validate/index.js';
 import type { ResolvedPolicy } from '../compiler/types.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
+import { DECISION_REASONS, QUERY_REASONS } from './support/reason-codes.js';
 import { loadEngineWasm } from './support/wasm.js';
 import { loadScenarios, type Scenario } from './scenarios/scenario.js';
 
@@ -52,31 +53,6 @@ function expectFields(actual: unknown, expected: Record<string, unknown>): void 
     expect(canonical(record[key]), key).toBe(canonical(value));
   }
 }
-
-const DECISION_REASONS = [
-  'INVALID_INPUT',
-  'UNKNOWN_ACTION',
-  'SERVER_SIDE',
-  'SERVER_ONLY',
-  'ANONYMOUS_READ_ONLY',
-  'TEAM_REQUIRED',
-  'TEAM_MISMATCH',
-  'FORBIDDEN_FIELD',
-  'GRANTED',
-  'REVOKED',
-  'NOT_GRANTED',
-];
-const QUERY_REASONS = [
-  'INVALID_INPUT',
-  'SERVER_SIDE',
-  'INVALID_FILTER',
-  'NOT_GRANTED',
-  'SINGLE_TENANT',
-  'INJECTED',
-  'WITHIN_TEAMS',
-  'ANY_TEAM',
-  'CROSS_TEAM_QUERY',
-];
 
 /** One decision per call-level action for a case on a call, to cross-check capabilities. */
 interface CapabilityProbe {
