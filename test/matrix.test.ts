@@ -18,41 +18,11 @@ import type { GrantsSpec, ResolvedPolicy } from '../compiler/types.js';
 import { validateGrants } from '../compiler/validate/index.js';
 import { main } from '../cli/run.js';
 import { captureCliIo } from './support/cli-io.js';
+// DESIGN §2's example: a patch, a `[]` clear, a `null` reset, a custom type and a revoke; the
+// evaluator contract runs against the same file.
+import { CONTRACT_GRANTS_YAML as DESIGN_EXAMPLE } from './contract/fixture.js';
 
 const EXAMPLE = 'examples/video-saas/rolecall.yaml';
-
-// DESIGN §2's example: a patch, a `[]` clear, a `null` reset, a custom type and a revoke.
-const DESIGN_EXAMPLE = `version: 1
-app:
-  multi_tenant_enabled: true
-  grants:
-    user: [search-user-same-team, update-user-owner, query-calls-same-team]
-    special_agent: [search-user, query-calls]
-roles:
-  special_agent: { description: Field agents }
-  stage_manager: { level: call }
-permissions:
-  - id: end-call-same-team
-    action: EndCall
-    same_team: true
-    name: End call in own team
-call_types:
-  default:
-    grants:
-      call_member: [read-call, join-call, send-audio, send-video]
-      guest: []
-  livestream:
-    grants: null
-  town_hall:
-    grants:
-      user: [read-call, join-call]
-      stage_manager: [read-call, join-call, send-audio, send-video, mute-users]
-calls:
-  "livestream:example":
-    config_overrides:
-      grants:
-        user: ["!send-video", create-reaction]
-`;
 
 interface Compiled {
   text: string;
