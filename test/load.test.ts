@@ -2,23 +2,11 @@
 // spans of nodes and keys point at the right characters.
 import { describe, expect, it } from 'vitest';
 import { MAX_ALIAS_COUNT, MAX_FILE_BYTES, loadGrants } from '../compiler/load/index.js';
+import { positionOf } from './support/text-position.js';
 
 function diagnosticsOf(text: string) {
   const result = loadGrants('rolecall.yaml', text);
   return result.diagnostics;
-}
-
-/** 1-based line and column of the n-th occurrence of `needle`, computed from the text. */
-function positionOf(text: string, needle: string, occurrence = 0) {
-  let offset = -1;
-  for (let seen = 0; seen <= occurrence; seen += 1) {
-    offset = text.indexOf(needle, offset + 1);
-    if (offset === -1) throw new Error(`"${needle}" not found`);
-  }
-  const before = text.slice(0, offset).split('\n');
-  const line = before.length;
-  const column = (before.at(-1)?.length ?? 0) + 1;
-  return { line, column, endLine: line, endColumn: column + needle.length };
 }
 
 describe('loadGrants', () => {

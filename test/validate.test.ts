@@ -5,6 +5,7 @@ import { DIAGNOSTIC_CODES } from '../compiler/diagnostics/codes.js';
 import { loadGrants } from '../compiler/load/index.js';
 import type { Diagnostic, GrantsDocument } from '../compiler/types.js';
 import { validateGrants } from '../compiler/validate/index.js';
+import { positionOf } from './support/text-position.js';
 
 function load(text: string): GrantsDocument {
   const loaded = loadGrants('rolecall.yaml', text);
@@ -14,19 +15,6 @@ function load(text: string): GrantsDocument {
 
 function validate(text: string): Diagnostic[] {
   return validateGrants(load(text)).diagnostics;
-}
-
-/** Position of the n-th occurrence of `needle` in `text`, computed independently of the code. */
-function positionOf(text: string, needle: string, occurrence = 0) {
-  let offset = -1;
-  for (let seen = 0; seen <= occurrence; seen += 1) {
-    offset = text.indexOf(needle, offset + 1);
-    if (offset === -1) throw new Error(`"${needle}" not found`);
-  }
-  const before = text.slice(0, offset).split('\n');
-  const line = before.length;
-  const column = (before.at(-1)?.length ?? 0) + 1;
-  return { line, column, endLine: line, endColumn: column + needle.length };
 }
 
 interface Case {
