@@ -377,6 +377,19 @@ const filterAttacks: FilterAttack[] = [
     filter: (f, m, t) => ({ [f]: { $eq: m, other: t } }),
   },
   {
+    name: '__proto__ key holding their team',
+    filter: (f, _m, t) =>
+      JSON.parse(`{"__proto__":{${JSON.stringify(f)}:${JSON.stringify(t)}}}`) as Json,
+  },
+  {
+    name: 'my team beside a __proto__ key holding theirs',
+    filter: (f, m, t) =>
+      JSON.parse(
+        `{${JSON.stringify(f)}:${JSON.stringify(m)},"__proto__":{${JSON.stringify(f)}:${JSON.stringify(t)}}}`,
+      ) as Json,
+  },
+  { name: 'constructor key', filter: (f, _m, t) => ({ constructor: { [f]: t } }) },
+  {
     name: '$or of 2000 foreign teams',
     filter: (f, _m, t) => ({
       $or: Array.from({ length: 2000 }, (_v, i) => ({ [f]: `${t}-${i}` })),
