@@ -11,6 +11,7 @@ import { compileGrants, writeCompileOutput } from '../compiler/compile/index.js'
 import type { EmittedFile } from '../compiler/types.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
 import { captureCliIo } from './support/cli-io.js';
+import { opaEvalValue } from './support/opa-eval.js';
 
 const goldenRoot = path.join(packageRoot, 'test', 'golden');
 const updateGolden = process.env['UPDATE_GOLDEN'] === '1';
@@ -264,8 +265,7 @@ describe('examples/video-saas/rolecall.yaml', () => {
       path.join(target, 'bundle.tar.gz'),
       'data.rolecall_data.revision',
     ]);
-    const parsed = JSON.parse(stdout) as { result: { expressions: { value: unknown }[] }[] };
-    expect(parsed.result[0]?.expressions[0]?.value).toBe(result.value.policy.revision);
+    expect(opaEvalValue(stdout)).toBe(result.value.policy.revision);
     const types = await readFile(path.join(target, 'rolecall.gen.ts'), 'utf8');
     for (const role of Object.keys(result.value.policy.roles))
       expect(types).toContain(`'${role}',`);

@@ -3,7 +3,6 @@
 // `opa eval` over rolecall/batch (one run, the oracle), the WASM evaluator and an OPA server.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runOpaOrThrow } from '../scripts/opa.js';
 import { OpaEvaluator } from '../sdk/opa-evaluator.node.js';
 import { findInputProblem } from '../sdk/precheck.js';
 import type { BatchResult } from '../sdk/types.js';
@@ -11,6 +10,7 @@ import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { inputArbitraries, namesOf } from './contract/arbitraries.js';
 import { canonicalJson } from './contract/canonical.js';
 import { buildContractBundle, type ContractBundle } from './contract/fixture.js';
+import { evaluateBatchWithOpa } from './support/opa-eval.js';
 import { startOpaServer, type OpaServer } from './support/opa-server.js';
 
 const RUNS = Number(process.env['ROLECALL_DIFF_RUNS'] ?? 10_000);
@@ -30,26 +30,6 @@ afterAll(async () => {
   await server.stop();
   await bundle.cleanup();
 });
-
-/** `opa eval` of data.rolecall.batch over the whole batch, in one process run. */
-async function evaluateWithOpaEval(batch: { decisions: unknown[]; query_filters: unknown[] }) {
-  const stdout = await runOpaOrThrow(
-    [
-      'eval',
-      '--bundle',
-      bundle.bundleDir,
-      '--stdin-input',
-      '--format',
-      'json',
-      'data.rolecall.batch',
-    ],
-    { input: JSON.stringify(batch), timeoutMs: 300_000 },
-  );
-  const output = JSON.parse(stdout) as { result?: { expressions: { value: unknown }[] }[] };
-  const value = output.result?.[0]?.expressions[0]?.value;
-  if (value === undefined) throw new Error('opa eval: data.rolecall.batch is undefined');
-  return value as BatchResult;
-}
 
 async function evaluateOnServer(batch: { decisions: unknown[]; query_filters: unknown[] }) {
   const evaluator = new OpaEvaluator({ url: server.url, timeoutMs: 120_000 });
@@ -120,7 +100,10 @@ it(`opa eval, WASM and the OPA server agree on ${RUNS} generated inputs (seed ${
     ),
   };
   const [oracle, wasm, remote] = await Promise.all([
-    evaluateWithOpaEval(oracleBatch),
+    // The oracle: `opa eval` of data.rolecall.batch over the whole batch, in one process run.
+    evaluateBatchWithOpa(bundle.bundleDir, oracleBatch, {
+      timeoutMs: 300_000,
+    }) as Promise<BatchResult>,
     evaluateInWasm(batch),
     evaluateOnServer(batch),
   ]);

@@ -7,10 +7,10 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveGrants } from '../compiler/resolve/index.js';
 import type { ResolvedPolicy } from '../compiler/types.js';
-import { runOpaOrThrow } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { DECISION_REASONS, QUERY_REASONS } from './support/reason-codes.js';
 import { loadEngineWasm } from './support/wasm.js';
+import { evaluateBatchWithOpa } from './support/opa-eval.js';
 
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
 
@@ -238,12 +238,7 @@ describe('engine on generated inputs', () => {
       decisions: fc.sample(decisionInput, { numRuns: 400, seed: 7 }),
       query_filters: fc.sample(queryInput, { numRuns: 400, seed: 11 }),
     };
-    const stdout = await runOpaOrThrow(
-      ['eval', '-b', bundle.dir, '-I', '--format', 'json', 'data.rolecall.batch'],
-      { input: JSON.stringify(batchInput) },
-    );
-    const fromOpa = (JSON.parse(stdout) as { result: { expressions: { value: unknown }[] }[] })
-      .result[0]?.expressions[0]?.value;
+    const fromOpa = await evaluateBatchWithOpa(bundle.dir, batchInput);
     const fromWasm = evaluate(wasm, 'rolecall/batch', batchInput);
     expect(canonicalize(fromWasm)).toBe(canonicalize(fromOpa));
   });

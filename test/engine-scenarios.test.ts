@@ -9,11 +9,11 @@ import { loadGrants } from '../compiler/load/index.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
 import { validateGrants } from '../compiler/validate/index.js';
 import type { ResolvedPolicy } from '../compiler/types.js';
-import { runOpaOrThrow } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { DECISION_REASONS, QUERY_REASONS } from './support/reason-codes.js';
 import { loadEngineWasm } from './support/wasm.js';
 import { loadScenarios, type Scenario } from './scenarios/scenario.js';
+import { evaluateBatchWithOpa } from './support/opa-eval.js';
 
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
 
@@ -26,17 +26,6 @@ function canonical(value: unknown): string {
   const text = canonicalize(value);
   if (text === undefined) throw new Error('value has no JSON form');
   return text;
-}
-
-async function evaluateWithOpa(bundle: BundleDir, batchInput: unknown): Promise<BatchResult> {
-  const stdout = await runOpaOrThrow(
-    ['eval', '-b', bundle.dir, '-I', '--format', 'json', 'data.rolecall.batch'],
-    { input: JSON.stringify(batchInput) },
-  );
-  const output = JSON.parse(stdout) as { result?: { expressions: { value: unknown }[] }[] };
-  const value = output.result?.[0]?.expressions[0]?.value;
-  if (value === undefined) throw new Error(`opa eval gave no result:\n${stdout}`);
-  return value as BatchResult;
 }
 
 function evaluateWithWasm(policy: LoadedPolicy, entrypoint: string, input: unknown): unknown {
@@ -116,7 +105,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         query_filters: scenario.query_filters.map((testCase) => testCase.input),
       };
       bundle = await writeBundleDir(policy);
-      opaResult = await evaluateWithOpa(bundle, batchInput);
+      opaResult = (await evaluateBatchWithOpa(bundle.dir, batchInput)) as BatchResult;
       wasm = await loadEngineWasm({ rolecall_data: policy });
     });
 

@@ -7,6 +7,7 @@ import { packageRoot } from '../compiler/assets.js';
 import { stableJson } from '../compiler/emit-data/index.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
 import { captureCliIo } from './support/cli-io.js';
+import { opaEvalValue } from './support/opa-eval.js';
 
 const grantsFile = path.join(
   packageRoot,
@@ -72,8 +73,7 @@ async function opaAnswer(rule: string, input: unknown): Promise<unknown> {
     ],
     { input: JSON.stringify(input) },
   );
-  const parsed = JSON.parse(stdout) as { result: { expressions: { value: unknown }[] }[] };
-  return parsed.result[0]?.expressions[0]?.value;
+  return opaEvalValue(stdout);
 }
 
 beforeAll(async () => {

@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -11,6 +10,8 @@ import { writeCompileOutput } from '../compiler/compile/write.js';
 import { packBundle, readEngineAssets } from '../compiler/pack/index.js';
 import type { GrantsSpec } from '../compiler/types.js';
 import { runOpa, runOpaOrThrow, spawnOpa } from '../scripts/opa.js';
+import { opaEvalValue } from './support/opa-eval.js';
+import { findFreePort } from './support/opa-server.js';
 
 const spec: GrantsSpec = {
   version: 1,
@@ -44,26 +45,6 @@ async function listArchive(file: string): Promise<TarEntryInfo[]> {
     },
   });
   return entries;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address === null || typeof address === 'string') reject(new Error('no port'));
-        else resolve(address.port);
-      });
-    });
-  });
-}
-
-/** The value of the first expression of `opa eval`'s JSON output. */
-function firstValue(stdout: string): unknown {
-  const output = JSON.parse(stdout) as { result?: { expressions: { value: unknown }[] }[] };
-  return output.result?.[0]?.expressions[0]?.value;
 }
 
 let workDir: string;
@@ -155,12 +136,12 @@ describe('the real OPA accepts the bundle', () => {
 
   it('opa eval -b <dir> reads the revision', async () => {
     const stdout = await runOpaOrThrow(['eval', '-b', path.join(outDir, 'bundle'), query]);
-    expect(firstValue(stdout)).toBe(revision);
+    expect(opaEvalValue(stdout)).toBe(revision);
   });
 
   it('opa eval -b <bundle.tar.gz> reads the revision', async () => {
     const stdout = await runOpaOrThrow(['eval', '-b', path.join(outDir, 'bundle.tar.gz'), query]);
-    expect(firstValue(stdout)).toBe(revision);
+    expect(opaEvalValue(stdout)).toBe(revision);
   });
 
   it('the manifest lists every entrypoint under metadata, not the standard wasm field', async () => {
@@ -192,7 +173,7 @@ describe('opa run -s -b bundle.tar.gz', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     baseUrl = `http://127.0.0.1:${port}`;
     server = spawnOpa([
       'run',
