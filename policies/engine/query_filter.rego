@@ -49,17 +49,25 @@ object_array(value) if {
 	}
 }
 
-# Rule 3: some `.app` grant of the query's action (the any-team or the same-team variant).
+# The definition of a permission that grants the query: the any-team or the same-team variant.
+# An owner condition never holds on a search (the decision on the app resource denies it too),
+# so an owner permission of the action grants no query, and certainly not every team.
+query_permission(permission) := definition if {
+	definition := policy_data.permissions[permission]
+	definition.action == query_kind.action
+	not definition.owner == true
+}
+
+# Rule 3: some `.app` grant of the query's action.
 query_granted if {
 	some permission in policy_data.app_grants[input.subject.role]
-	policy_data.permissions[permission].action == query_kind.action
+	query_permission(permission)
 }
 
 # Rule 6: an `.app` grant of the action without same_team reaches every team.
 query_any_team_granted if {
 	some permission in policy_data.app_grants[input.subject.role]
-	definition := policy_data.permissions[permission]
-	definition.action == query_kind.action
+	definition := query_permission(permission)
 	not definition.same_team == true
 }
 

@@ -169,3 +169,30 @@ test_null_team_for_a_teamless_subject_stays_inside if {
 	}
 	filter_for(users_query(teamless, {"teams": "red"})).reason == "CROSS_TEAM_QUERY"
 }
+
+# An owner permission of a search action never holds on a search (the decision on the app resource
+# is NOT_GRANTED too), so it grants no query and, above all, no cross-team one.
+test_owner_permissions_of_a_search_grant_no_query if {
+	own_search := object.union(fixture, {
+		"permissions": {
+			"search-own": permission("SearchUser", true, false),
+			"query-own-calls": permission("QueryCalls", true, false),
+		},
+		"app_grants": {"user": ["query-own-calls", "search-own"]},
+	})
+	every req in [
+		users_query(alice, {}), users_query(alice, {"teams": {}}), users_query(alice, {"teams": "green"}),
+		calls_query(alice, {}), calls_query(alice, {"team": "green"}),
+	] {
+		outcome := rolecall.query_filter with input as req with data.rolecall_data as own_search
+		outcome.reason == "NOT_GRANTED"
+		outcome.filter == null
+	}
+	decision := rolecall.decision with input as request(alice, "SearchUser", {"kind": "app"})
+		with data.rolecall_data as own_search
+	decision.reason == "NOT_GRANTED"
+	mixed := object.union(own_search, {"app_grants": {"user": ["search-own", "search-user-same-team"]}})
+	outcome := rolecall.query_filter with input as users_query(alice, {"teams": "green"})
+		with data.rolecall_data as mixed
+	outcome.reason == "CROSS_TEAM_QUERY"
+}
