@@ -30,3 +30,4 @@ export {
 } from './bundle.js';
 export type * from './types.js';
 export { ENTRYPOINT_NAMES } from './types.js';
+export * from './clients/index.js';
