@@ -1108,3 +1108,76 @@ describe('red team: duplicated keys in the raw JSON text', () => {
     },
   );
 });
+
+describe('red team: custom owner permissions of the search actions', () => {
+  // The compiler accepts an owner condition on SearchUser / QueryCalls; the decision never
+  // grants it on a search, so query_filter must not turn it into a search of every team.
+  const spec = `version: 1
+app:
+  multi_tenant_enabled: true
+  grants:
+    user: [search-own, query-own-calls]
+    guest: [search-own, search-user-same-team]
+permissions:
+  - id: search-own
+    action: SearchUser
+    owner: true
+    name: Search oneself
+  - id: query-own-calls
+    action: QueryCalls
+    owner: true
+    name: Query own calls
+`;
+  let engines: Engines | undefined;
+  let answers: BatchAnswer;
+  const userSubject = { id: 'uma', role: 'user', teams: ['red'] };
+  const guestSubject = { id: 'gil', role: 'guest', teams: ['red'] };
+  const queries: JsonObject[] = [
+    { subject: userSubject, action: 'QueryUsers', query: { filter_conditions: { teams: {} } } },
+    {
+      subject: userSubject,
+      action: 'QueryUsers',
+      query: { filter_conditions: { teams: 'green' } },
+    },
+    { subject: userSubject, action: 'QueryCalls', query: { filter_conditions: { team: 'green' } } },
+    { subject: userSubject, action: 'QueryCalls', query: {} },
+    { subject: guestSubject, action: 'QueryUsers', query: { filter_conditions: { teams: {} } } },
+    { subject: guestSubject, action: 'QueryUsers', query: { filter_conditions: {} } },
+  ];
+
+  beforeAll(async () => {
+    const loaded = loadGrants('owner-search.yaml', spec);
+    if (!loaded.ok) throw new Error('cannot load the spec');
+    const validated = validateGrants(loaded.value);
+    if (!validated.ok) throw new Error('cannot validate the spec');
+    engines = await startEngines(resolveGrants(validated.value));
+    answers = await evaluateBatch(engines, {
+      decisions: [{ subject: userSubject, action: 'SearchUser', resource: { kind: 'app' } }],
+      query_filters: queries,
+    });
+  });
+
+  afterAll(async () => {
+    await engines?.bundle.remove();
+  });
+
+  it('the decision does not grant the owner permission on a search', () => {
+    expect(answers.decisions[0]?.reason).toBe('NOT_GRANTED');
+  });
+
+  it('query_filter grants nothing from it and never reaches every team', () => {
+    expect(answers.query_filters.map((answer) => answer.reason)).toEqual([
+      'NOT_GRANTED',
+      'NOT_GRANTED',
+      'NOT_GRANTED',
+      'NOT_GRANTED',
+      'CROSS_TEAM_QUERY',
+      'INJECTED',
+    ]);
+    for (const [index, input] of queries.entries()) {
+      const answer = answers.query_filters[index];
+      if (answer === undefined) throw new Error('missing answer');
+      expectSafeQuery(input, answer);
+    }
+  });
+});
