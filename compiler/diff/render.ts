@@ -51,6 +51,11 @@ function table(headers: string[], rows: string[][]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A titled table, or nothing when the diff has no change of that kind. */
+function section(title: string, headers: string[], rows: string[][]): string[] {
+  return rows.length === 0 ? [] : [`### ${title}\n`, table(headers, rows)];
+}
+
 export function renderDiffMarkdown(diff: PolicyDiff): string {
   const parts: string[] = [
     `## rolecall diff: ${code(diff.before.label)} → ${code(diff.after.label)}\n`,
@@ -69,91 +74,69 @@ export function renderDiffMarkdown(diff: PolicyDiff): string {
     `${count('neutral') + diff.scopes.length} neutral`,
   ];
   parts.push(`${total} change${total === 1 ? '' : 's'}: ${summary.join(', ')}.\n`);
-  if (diff.settings.length > 0) {
-    parts.push(
-      '### Settings\n',
-      table(
-        ['setting', 'before', 'after', 'effect'],
-        diff.settings.map((change) => [
-          code(change.setting),
-          code(JSON.stringify(change.before)),
-          code(JSON.stringify(change.after)),
-          EFFECT_LABEL[change.effect],
-        ]),
-      ),
-    );
-  }
-  if (diff.roles.length > 0) {
-    parts.push(
-      '### Roles\n',
-      table(
-        ['role', 'change', 'level', 'effect'],
-        diff.roles.map((change) => [
-          code(change.role),
-          change.change,
-          change.change === 'changed'
-            ? `${change.before ?? ''} → ${change.after ?? ''}`
-            : (change.after ?? change.before ?? ''),
-          EFFECT_LABEL[change.effect],
-        ]),
-      ),
-    );
-  }
-  if (diff.permissions.length > 0) {
-    parts.push(
-      '### Custom permissions\n',
-      table(
-        ['permission', 'change', 'details', 'effect'],
-        diff.permissions.map((change) => [
-          code(change.permission),
-          change.change,
-          change.details.join('; '),
-          EFFECT_LABEL[change.effect],
-        ]),
-      ),
-    );
-  }
-  if (diff.scopes.length > 0) {
-    parts.push(
-      '### Scopes\n',
-      table(
-        ['scope', 'change'],
-        diff.scopes.map((change) => [code(change.scope), change.change]),
-      ),
-    );
-  }
-  if (diff.grants.length > 0) {
-    parts.push(
-      '### Grants (role × scope × permission)\n',
-      table(
-        ['scope', 'role', 'permission', 'change', 'effect', 'source'],
-        diff.grants.map((change) => [
-          code(change.scope),
-          code(change.role),
-          code(change.permission),
-          change.change,
-          EFFECT_LABEL[change.effect],
-          change.source ?? '—',
-        ]),
-      ),
-    );
-  }
-  if (diff.cases.length > 0) {
-    const outcome = (value: { allow: boolean; reason: string }): string =>
-      `${value.allow ? 'allow' : 'deny'} ${code(value.reason)}`;
-    parts.push(
-      '### Test outcomes that change\n',
-      table(
-        ['case', 'before', 'after', 'effect', 'location'],
-        diff.cases.map((change) => [
-          change.case,
-          outcome(change.before),
-          outcome(change.after),
-          EFFECT_LABEL[change.effect],
-          change.location,
-        ]),
-      ),
-    );
-  }
+  const outcome = (value: { allow: boolean; reason: string }): string =>
+    `${value.allow ? 'allow' : 'deny'} ${code(value.reason)}`;
+  parts.push(
+    ...section(
+      'Settings',
+      ['setting', 'before', 'after', 'effect'],
+      diff.settings.map((change) => [
+        code(change.setting),
+        code(JSON.stringify(change.before)),
+        code(JSON.stringify(change.after)),
+        EFFECT_LABEL[change.effect],
+      ]),
+    ),
+    ...section(
+      'Roles',
+      ['role', 'change', 'level', 'effect'],
+      diff.roles.map((change) => [
+        code(change.role),
+        change.change,
+        change.change === 'changed'
+          ? `${change.before ?? ''} → ${change.after ?? ''}`
+          : (change.after ?? change.before ?? ''),
+        EFFECT_LABEL[change.effect],
+      ]),
+    ),
+    ...section(
+      'Custom permissions',
+      ['permission', 'change', 'details', 'effect'],
+      diff.permissions.map((change) => [
+        code(change.permission),
+        change.change,
+        change.details.join('; '),
+        EFFECT_LABEL[change.effect],
+      ]),
+    ),
+    ...section(
+      'Scopes',
+      ['scope', 'change'],
+      diff.scopes.map((change) => [code(change.scope), change.change]),
+    ),
+    ...section(
+      'Grants (role × scope × permission)',
+      ['scope', 'role', 'permission', 'change', 'effect', 'source'],
+      diff.grants.map((change) => [
+        code(change.scope),
+        code(change.role),
+        code(change.permission),
+        change.change,
+        EFFECT_LABEL[change.effect],
+        change.source ?? '—',
+      ]),
+    ),
+    ...section(
+      'Test outcomes that change',
+      ['case', 'before', 'after', 'effect', 'location'],
+      diff.cases.map((change) => [
+        change.case,
+        outcome(change.before),
+        outcome(change.after),
+        EFFECT_LABEL[change.effect],
+        change.location,
+      ]),
+    ),
+  );
   return parts.join('\n');
 }
