@@ -29,6 +29,11 @@ async function diffJson(cwd: string, args: string[]): Promise<PolicyDiff> {
   return JSON.parse(io.out()) as PolicyDiff;
 }
 
+/** The exit code of `rolecall diff old.yaml new.yaml --fail-on KINDS` in `dir`. */
+function failOnExitCode(dir: string, kinds: string): Promise<number> {
+  return main(['diff', 'old.yaml', 'new.yaml', '--fail-on', kinds], captureCliIo(dir));
+}
+
 let work: string;
 let example: string;
 beforeAll(async () => {
@@ -92,12 +97,8 @@ describe('diff of real edits of the example', () => {
       ['call_type:default', 'moderator_bot', 'read-call', 'added', 'widened'],
     ]);
     expect(diff.grants[0]?.source).toMatch(/^new\.yaml:\d+:\d+$/);
-    expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
-    ).toBe(1);
-    expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureCliIo(dir)),
-    ).toBe(0);
+    expect(await failOnExitCode(dir, 'widened')).toBe(1);
+    expect(await failOnExitCode(dir, 'removed')).toBe(0);
   });
 
   it('a permission revoked in one call: exactly one revoked, narrowing change', async () => {
@@ -121,12 +122,8 @@ describe('diff of real edits of the example', () => {
     ]);
     expect(diff.roles).toEqual([]);
     expect(diff.settings).toEqual([]);
-    expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureCliIo(dir)),
-    ).toBe(1);
-    expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
-    ).toBe(0);
+    expect(await failOnExitCode(dir, 'removed')).toBe(1);
+    expect(await failOnExitCode(dir, 'widened')).toBe(0);
     // The reverse direction lifts the revoke: widening.
     const reverse = await diffJson(dir, ['new.yaml', 'old.yaml']);
     expect(reverse.grants.map((g) => [g.change, g.effect])).toEqual([['unrevoked', 'widened']]);
@@ -152,18 +149,9 @@ describe('diff of real edits of the example', () => {
     // Removals come from the old file, so they carry its line.
     const removal = diff.grants.find((g) => g.change === 'removed');
     expect(removal?.source).toMatch(/^old\.yaml:\d+:\d+$/);
-    expect(
-      await main(
-        ['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed,widened'],
-        captureCliIo(dir),
-      ),
-    ).toBe(1);
-    expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
-    ).toBe(1);
-    expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'removed'], captureCliIo(dir)),
-    ).toBe(1);
+    expect(await failOnExitCode(dir, 'removed,widened')).toBe(1);
+    expect(await failOnExitCode(dir, 'widened')).toBe(1);
+    expect(await failOnExitCode(dir, 'removed')).toBe(1);
   });
 
   it('turning multi-tenant off is a widening settings change', async () => {
@@ -175,9 +163,7 @@ describe('diff of real edits of the example', () => {
       { setting: 'multi_tenant_enabled', before: true, after: false, effect: 'widened' },
     ]);
     expect(diff.grants).toEqual([]);
-    expect(
-      await main(['diff', 'old.yaml', 'new.yaml', '--fail-on', 'widened'], captureCliIo(dir)),
-    ).toBe(1);
+    expect(await failOnExitCode(dir, 'widened')).toBe(1);
   });
 
   it('a custom permission losing its same_team condition widens', async () => {
