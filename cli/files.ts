@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliIo } from './io.js';
 
-/** Why a file could not be read, in words: the common errno cases, else the error's message. */
-export function describeReadError(error: unknown): string {
+/** The reason an error gives, in words: the common file errno cases, else its message. */
+export function errorReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';
@@ -26,7 +26,7 @@ export async function readCommandFile(
   try {
     return await read(path.resolve(io.cwd, file));
   } catch (error) {
-    io.stderr(`rolecall ${command}: cannot read ${file}: ${describeReadError(error)}\n`);
+    io.stderr(`rolecall ${command}: cannot read ${file}: ${errorReason(error)}\n`);
     return undefined;
   }
 }

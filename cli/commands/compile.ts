@@ -5,7 +5,7 @@ import { compileGrants, OutputDirError, writeCompileOutput } from '../../compile
 import { renderDiagnostics, type DiagnosticFormat } from '../../compiler/diagnostics/index.js';
 import { MissingAssetError } from '../../compiler/pack/index.js';
 import { parseCommandArgs, parseDiagnosticFormat } from '../args.js';
-import { describeReadError, readCommandFile } from '../files.js';
+import { errorReason, readCommandFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 interface CompileArgs {
@@ -41,7 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`rolecall compile: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    io.stderr(`rolecall compile: cannot write ${args.outDir}: ${describeReadError(error)}\n`);
+    io.stderr(`rolecall compile: cannot write ${args.outDir}: ${errorReason(error)}\n`);
     return EXIT_FAILURE;
   }
   // Machine-readable formats keep stdout for the diagnostics alone.

@@ -13,7 +13,7 @@ import type { Evaluator } from '../../sdk/evaluator.js';
 import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
 import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
 import { parseCommandArgs } from '../args.js';
-import { describeReadError } from '../files.js';
+import { errorReason } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const DEFAULT_ENTRYPOINT: Entrypoint = 'rolecall/decision';
@@ -77,7 +77,7 @@ async function createEvaluator(args: EvalArgs, cwd: string): Promise<Evaluator> 
   try {
     return await WasmEvaluator.fromWasm(bundle.wasm, bundle.data as Record<string, unknown>);
   } catch (error) {
-    throw new UnusableInputError(`cannot load the bundle: ${describeReadError(error)}`);
+    throw new UnusableInputError(`cannot load the bundle: ${errorReason(error)}`);
   }
 }
 
@@ -173,14 +173,14 @@ async function readInput(source: string, io: CliIo): Promise<unknown> {
     try {
       text = await readFile(path.resolve(io.cwd, source), 'utf8');
     } catch (error) {
-      throw new UnusableInputError(`cannot read input ${source}: ${describeReadError(error)}`);
+      throw new UnusableInputError(`cannot read input ${source}: ${errorReason(error)}`);
     }
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const name = source === '-' ? 'standard input' : `input ${source}`;
-    throw new UnusableInputError(`${name} is not valid JSON: ${describeReadError(error)}`);
+    throw new UnusableInputError(`${name} is not valid JSON: ${errorReason(error)}`);
   }
 }
 
@@ -193,7 +193,7 @@ async function readBundle(target: string): Promise<BundleParts> {
   try {
     info = await stat(target);
   } catch (error) {
-    throw new UnusableInputError(`cannot read bundle ${target}: ${describeReadError(error)}`);
+    throw new UnusableInputError(`cannot read bundle ${target}: ${errorReason(error)}`);
   }
   if (info.isDirectory()) {
     const folder = (await isFile(path.join(target, 'bundle', 'data.json')))
@@ -207,7 +207,7 @@ async function readBundle(target: string): Promise<BundleParts> {
   try {
     entries = parseTar(gunzipSync(await readFile(target)));
   } catch (error) {
-    throw new UnusableInputError(`${target} is not a bundle.tar.gz: ${describeReadError(error)}`);
+    throw new UnusableInputError(`${target} is not a bundle.tar.gz: ${errorReason(error)}`);
   }
   const find = (name: string) =>
     entries.find((entry) => entry.name.replace(/^\/+/, '') === name)?.data;
@@ -231,7 +231,7 @@ async function readBundleFile(file: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(file));
   } catch (error) {
-    throw new UnusableInputError(`cannot read ${file}: ${describeReadError(error)}`);
+    throw new UnusableInputError(`cannot read ${file}: ${errorReason(error)}`);
   }
 }
 
@@ -239,9 +239,7 @@ function parseData(bytes: Uint8Array, where: string): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
   } catch (error) {
-    throw new UnusableInputError(
-      `data.json of ${where} is not valid JSON: ${describeReadError(error)}`,
-    );
+    throw new UnusableInputError(`data.json of ${where} is not valid JSON: ${errorReason(error)}`);
   }
 }
 
