@@ -6,7 +6,7 @@ import { main } from '../cli/run.js';
 import { packageRoot } from '../compiler/assets.js';
 import { stableJson } from '../compiler/emit-data/index.js';
 import { runOpaOrThrow } from '../scripts/opa.js';
-import { captureCliIo } from './support/cli-io.js';
+import { captureCliIo, runCli } from './support/cli-io.js';
 import { opaEvalValue } from './support/opa-eval.js';
 
 const grantsFile = path.join(
@@ -50,13 +50,8 @@ let workDir: string;
 
 /** Runs `rolecall eval` in-process and returns exit code, parsed stdout and stderr. */
 async function evalCli(args: string[], stdin = '') {
-  const io = captureCliIo(workDir, stdin);
-  const code = await main(['eval', ...args], io);
-  return {
-    code,
-    output: code === 0 ? (JSON.parse(io.out()) as unknown) : undefined,
-    err: io.err(),
-  };
+  const { code, stdout, stderr } = await runCli(['eval', ...args], workDir, stdin);
+  return { code, output: code === 0 ? (JSON.parse(stdout) as unknown) : undefined, err: stderr };
 }
 
 /** The real OPA's answer for one input at a rule of package rolecall. */
