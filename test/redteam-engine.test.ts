@@ -5,6 +5,7 @@
 // from the engine.
 import { readFileSync } from 'node:fs';
 import canonicalizeModule from 'canonicalize';
+import fc from 'fast-check';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrants } from '../compiler/load/index.js';
@@ -1178,6 +1179,87 @@ permissions:
       const answer = answers.query_filters[index];
       if (answer === undefined) throw new Error('missing answer');
       expectSafeQuery(input, answer);
+    }
+  });
+});
+
+describe('red team: generated filters stay inside the tenant', () => {
+  // fast-check builds filters from team fields, look-alikes, every allowed operator and nested
+  // $and/$or/$nor; one OPA batch and one WASM batch answer them all, and the oracle above judges.
+  const SEED = Number(process.env['ROLECALL_REDTEAM_SEED'] ?? 20261125);
+  const teamValue = fc.constantFrom<Json>('red', 'blue', 'green', '', 'Red', null, 5, true);
+  const listValue = fc.array(teamValue, { maxLength: 3 });
+  const operators = [
+    '$eq',
+    '$ne',
+    '$in',
+    '$nin',
+    '$gt',
+    '$gte',
+    '$lt',
+    '$lte',
+    '$exists',
+    '$autocomplete',
+    '$contains',
+  ];
+  const condition: fc.Arbitrary<Json> = fc.oneof(
+    teamValue,
+    listValue,
+    fc.dictionary(fc.constantFrom(...operators), fc.oneof(teamValue, listValue), { maxKeys: 3 }),
+  );
+  const fieldName = fc.constantFrom('team', 'teams', 'name', 'members', 'Team', 'teams ', 'tеam');
+  /** A filter of field conditions and, below `levels`, nested $and/$or/$nor lists. */
+  const filterOf = (levels: number): fc.Arbitrary<Json> => {
+    const fields = fc.dictionary(fieldName, condition, { maxKeys: 3 });
+    if (levels === 0) return fields;
+    const logic = fc.dictionary(
+      fc.constantFrom('$and', '$or', '$nor'),
+      fc.array(filterOf(levels - 1), { minLength: 1, maxLength: 2 }),
+      { maxKeys: 2 },
+    );
+    return fc.tuple(fields, logic).map(([plain, nested]): Json => ({ ...plain, ...nested }));
+  };
+  const filter = filterOf(3);
+  // The top-level team field is often present, often with a value inside the subject's teams.
+  const topTeam = fc.option(
+    fc.oneof(
+      condition,
+      fc.constantFrom<Json>('red', { $in: ['red'] }, { $eq: 'red' }, { $in: ['red', 'blue'] }, {}),
+      fc.record<JsonObject>({ $in: fc.constant(['red']), $nin: listValue, $ne: teamValue }),
+    ),
+    { nil: undefined },
+  );
+  const subject = fc.constantFrom<JsonObject>(sara, tom, tina, eve, gus, ava, wanda);
+  const action = fc.constantFrom('QueryUsers', 'QueryCalls');
+  const inputs = fc.sample(
+    fc.tuple(subject, action, filter, topTeam).map(([who, verb, rest, team]): JsonObject => {
+      const conditions = { ...(rest as JsonObject) };
+      if (team !== undefined) conditions[teamFieldOf(verb)] = team;
+      return { subject: who, action: verb, query: { filter_conditions: conditions } };
+    }),
+    { numRuns: 1000, seed: SEED },
+  );
+  let engines: Engines | undefined;
+  let answers: BatchAnswer;
+
+  beforeAll(async () => {
+    engines = await startEngines(multiTenantPolicy);
+    answers = await evaluateBatch(engines, { decisions: [], query_filters: inputs });
+  });
+
+  afterAll(async () => {
+    await engines?.bundle.remove();
+  });
+
+  it(`every allowed filter is bounded by the subject's teams (seed ${String(SEED)})`, () => {
+    for (const [index, input] of inputs.entries()) {
+      const answer = answers.query_filters[index];
+      if (answer === undefined) throw new Error('missing answer');
+      expectSafeQuery(input, answer);
+    }
+    const reasons = new Set(answers.query_filters.map((answer) => answer.reason));
+    for (const reason of ['WITHIN_TEAMS', 'INJECTED', 'ANY_TEAM', 'CROSS_TEAM_QUERY']) {
+      expect(reasons).toContain(reason);
     }
   });
 });
