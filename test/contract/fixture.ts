@@ -1,13 +1,10 @@
 // The policy every evaluator test runs against: the grants file of DESIGN §2, compiled into a
 // real bundle.tar.gz (and its folder) in a temporary directory, with a fresh policy.wasm.
-import { execFile } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { engineDir, packageRoot, policyWasmPath } from '../../compiler/assets.js';
 import { compileGrants } from '../../compiler/compile/index.js';
+import { ensureFreshPolicyWasm } from '../support/wasm.js';
 
 export const CONTRACT_GRANTS_FILE = 'rolecall.yaml';
 
@@ -54,30 +51,11 @@ export interface ContractBundle {
   cleanup: () => Promise<void>;
 }
 
-function newestEngineChange(): number {
-  return Math.max(
-    ...readdirSync(engineDir)
-      .filter((name) => name.endsWith('.rego'))
-      .map((name) => statSync(path.join(engineDir, name)).mtimeMs),
-  );
-}
-
-/** Builds policies/build/policy.wasm when it is missing or older than the engine Rego. */
-export async function ensurePolicyWasm(): Promise<void> {
-  if (existsSync(policyWasmPath) && statSync(policyWasmPath).mtimeMs >= newestEngineChange()) {
-    return;
-  }
-  await promisify(execFile)('npx', ['tsx', 'scripts/build-wasm.ts'], {
-    cwd: packageRoot,
-    timeout: 120_000,
-  });
-}
-
 /** Compiles the grants text into a temporary folder (bundle.tar.gz + bundle/). */
 export async function buildContractBundle(
   yaml: string = CONTRACT_GRANTS_YAML,
 ): Promise<ContractBundle> {
-  await ensurePolicyWasm();
+  await ensureFreshPolicyWasm();
   const compiled = await compileGrants({ file: CONTRACT_GRANTS_FILE, text: yaml });
   if (!compiled.ok) {
     throw new Error(`contract grants do not compile: ${JSON.stringify(compiled.diagnostics)}`);

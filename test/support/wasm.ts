@@ -13,12 +13,17 @@ async function modifiedAt(file: string): Promise<number | undefined> {
   }
 }
 
-/** policy.wasm, built first if it is missing or stale. */
-export async function readFreshPolicyWasm(): Promise<Uint8Array> {
+/** Builds policies/build/policy.wasm when it is missing or older than the engine Rego. */
+export async function ensureFreshPolicyWasm(): Promise<void> {
   const builtAt = await modifiedAt(policyWasmPath);
   const sources = await Promise.all((await engineRegoFiles()).map(modifiedAt));
   const newestSource = Math.max(...sources.map((time) => time ?? 0));
   if (builtAt === undefined || builtAt < newestSource) await buildPolicyWasm();
+}
+
+/** policy.wasm, built first if it is missing or stale. */
+export async function readFreshPolicyWasm(): Promise<Uint8Array> {
+  await ensureFreshPolicyWasm();
   return new Uint8Array(await readFile(policyWasmPath));
 }
 

@@ -7,11 +7,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileGrants } from '../../compiler/compile/index.js';
-import {
-  CONTRACT_GRANTS_FILE,
-  CONTRACT_GRANTS_YAML,
-  ensurePolicyWasm,
-} from '../contract/fixture.js';
+import { CONTRACT_GRANTS_FILE, CONTRACT_GRANTS_YAML } from '../contract/fixture.js';
+import { ensureFreshPolicyWasm } from '../support/wasm.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -69,7 +66,7 @@ beforeAll(async () => {
 
 describe('the generated typed PolicyClient factory', () => {
   it('test/types/build/rolecall.gen.ts is what `rolecall compile` emits today', async () => {
-    await ensurePolicyWasm();
+    await ensureFreshPolicyWasm();
     const compiled = await compileGrants({
       file: CONTRACT_GRANTS_FILE,
       text: CONTRACT_GRANTS_YAML,
