@@ -1,7 +1,6 @@
 // Runs every scenario of test/scenarios/ through the real OPA (one `opa eval` of rolecall/batch
 // per file, on a bundle directory) and through policy.wasm (opa-wasm), checks each expected
 // answer, and checks that both engines give byte-identical canonical JSON.
-import canonicalizeModule from 'canonicalize';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -9,23 +8,16 @@ import { loadGrants } from '../compiler/load/index.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
 import { validateGrants } from '../compiler/validate/index.js';
 import type { ResolvedPolicy } from '../compiler/types.js';
+import { canonicalJson } from './contract/canonical.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { DECISION_REASONS, QUERY_REASONS } from './support/reason-codes.js';
 import { loadEngineWasm } from './support/wasm.js';
 import { loadScenarios, type Scenario } from './scenarios/scenario.js';
 import { evaluateBatchWithOpa } from './support/opa-eval.js';
 
-const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
-
 interface BatchResult {
   decisions: Record<string, unknown>[];
   query_filters: Record<string, unknown>[];
-}
-
-function canonical(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new Error('value has no JSON form');
-  return text;
 }
 
 function evaluateWithWasm(policy: LoadedPolicy, entrypoint: string, input: unknown): unknown {
@@ -39,7 +31,7 @@ function expectFields(actual: unknown, expected: Record<string, unknown>): void 
   expect(actual).toMatchObject(expected);
   const record = actual as Record<string, unknown>;
   for (const [key, value] of Object.entries(expected)) {
-    expect(canonical(record[key]), key).toBe(canonical(value));
+    expect(canonicalJson(record[key]), key).toBe(canonicalJson(value));
   }
 }
 
@@ -129,7 +121,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
 
     it('gives the same batch answer in OPA and WASM', () => {
       const wasmBatch = evaluateWithWasm(wasm, 'rolecall/batch', batchInput);
-      expect(canonical(wasmBatch)).toBe(canonical(opaResult));
+      expect(canonicalJson(wasmBatch)).toBe(canonicalJson(opaResult));
     });
 
     it('WASM capabilities are the call actions OPA allows, as plain permission ids', () => {
@@ -153,7 +145,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         expectFields(fromOpa, testCase.expect);
         expect(fromOpa?.['revision']).toBe(policy.revision);
         const fromWasm = evaluateWithWasm(wasm, 'rolecall/decision', testCase.input);
-        expect(canonical(fromWasm)).toBe(canonical(fromOpa));
+        expect(canonicalJson(fromWasm)).toBe(canonicalJson(fromOpa));
         expect(evaluateWithWasm(wasm, 'rolecall/allow', testCase.input)).toBe(
           testCase.expect.allow,
         );
@@ -170,7 +162,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         if (testCase.expect.allow) expect(fromOpa?.['filter']).not.toBeNull();
         else expect(fromOpa?.['filter']).toBeNull();
         const fromWasm = evaluateWithWasm(wasm, 'rolecall/query_filter', testCase.input);
-        expect(canonical(fromWasm)).toBe(canonical(fromOpa));
+        expect(canonicalJson(fromWasm)).toBe(canonicalJson(fromOpa));
       },
     );
   },
