@@ -1263,3 +1263,82 @@ describe('red team: generated filters stay inside the tenant', () => {
     }
   });
 });
+
+describe('red team: generated decisions on another tenant are denied', () => {
+  // Any action, roles, member grants, overrides and changes: a client-side decision about a call
+  // or user outside the subject's teams is never an allow in multi-tenant mode.
+  const SEED = Number(process.env['ROLECALL_REDTEAM_SEED'] ?? 20261125);
+  const actions = Object.keys(multiTenantPolicy.actions);
+  const permissions = Object.keys(multiTenantPolicy.permissions);
+  const roles = ['user', 'guest', 'anonymous', 'admin', 'workspace_admin', 'support_agent', 'host'];
+  const modifiers = fc.uniqueArray(
+    fc.constantFrom(...permissions).chain((id) => fc.constantFrom(id, `!${id}`)),
+    { maxLength: 4, selector: (modifier) => modifier.replace(/^!/, '') },
+  );
+  const subject = fc.record({
+    id: fc.constantFrom('sara', 'bob'),
+    role: fc.constantFrom(...roles),
+    teams: fc.constantFrom<string[]>(['red'], ['red', 'blue'], ['']),
+    call_role: fc.option(fc.constantFrom(...roles), { nil: undefined }),
+    call_grants: fc.option(modifiers, { nil: undefined }),
+  });
+  const foreignTeam = fc.constantFrom<string>('green', 'Red', 'red ', 'RED');
+  const resource = fc.oneof(
+    fc.record({
+      kind: fc.constant('call'),
+      call_type: fc.constantFrom('default', 'webinar', 'livestream', 'audio_room'),
+      id: fc.constantFrom('x', 'board-meeting', 'q3-all-hands', 'launch-event'),
+      team: fc.option(foreignTeam, { nil: null }),
+      created_by_id: fc.constantFrom('sara', 'bob'),
+      config_overrides: fc.option(
+        fc.record({ grants: fc.dictionary(fc.constantFrom(...roles), modifiers, { maxKeys: 3 }) }),
+        { nil: null },
+      ),
+    }),
+    fc.record({
+      kind: fc.constant('user'),
+      id: fc.constantFrom('bea', 'zed'),
+      role: fc.constantFrom(...roles),
+      teams: fc.constantFrom<string[]>(['green'], ['Red'], [], ['red ']),
+    }),
+  );
+  const changes = fc.option(
+    fc.subarray(['name', 'role', 'teams', 'team', 'custom', 'created_by_id', 'config_overrides']),
+    { nil: undefined },
+  );
+  const context = fc.constantFrom<Json | undefined>(undefined, null, { side: 'client' }, {});
+  const inputs = fc
+    .sample(
+      fc
+        .record({ subject, action: fc.constantFrom(...actions), resource, changes, context })
+        .filter(({ subject: who, resource: target }) => {
+          // Keep only targets outside the subject's teams (a team-less call for a subject with
+          // teams, another user sharing no team with it).
+          if (target.kind === 'call')
+            return target.team === null || !who.teams.includes(target.team);
+          return !target.teams.some((team) => who.teams.includes(team));
+        }),
+      { numRuns: 1500, seed: SEED },
+    )
+    .map((input) => JSON.parse(JSON.stringify(input)) as JsonObject);
+  let engines: Engines | undefined;
+  let answers: BatchAnswer;
+
+  beforeAll(async () => {
+    engines = await startEngines(multiTenantPolicy);
+    answers = await evaluateBatch(engines, { decisions: inputs, query_filters: [] });
+  });
+
+  afterAll(async () => {
+    await engines?.bundle.remove();
+  });
+
+  it(`denies every one (seed ${String(SEED)})`, () => {
+    for (const [index, input] of inputs.entries()) {
+      const answer = answers.decisions[index];
+      expect(answer?.allow, canonical(input)).toBe(false);
+    }
+    const reasons = new Set(answers.decisions.map((answer) => answer.reason));
+    expect(reasons).toContain('TEAM_MISMATCH');
+  });
+});
