@@ -10,6 +10,7 @@ import { canonicalJson } from './contract/canonical.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { DECISION_REASONS, QUERY_REASONS } from './support/reason-codes.js';
 import { loadEngineWasm } from './support/wasm.js';
+import { evaluateEngineWasm } from './support/wasm-evaluate.js';
 import { evaluateBatchWithOpa } from './support/opa-eval.js';
 
 // Strings stay well-formed: a lone surrogate never reaches an engine (the SDK pre-check).
@@ -138,12 +139,6 @@ const queryInput = sometimes(
 const objectInput = (arbitrary: fc.Arbitrary<unknown>) =>
   arbitrary.filter((value) => typeof value === 'object' && value !== null && !Array.isArray(value));
 
-function evaluate(policy: LoadedPolicy, entrypoint: string, input: unknown): unknown {
-  const results = policy.evaluate(input, entrypoint) as { result: unknown }[];
-  expect(results).toHaveLength(1);
-  return results[0]?.result;
-}
-
 function expectDecisionShape(decision: unknown, revision: string): void {
   expect(decision).toEqual({
     allow: expect.any(Boolean) as unknown,
@@ -189,12 +184,12 @@ describe('engine on generated inputs', () => {
   it('every decision entrypoint answers a well-shaped value in WASM', () => {
     fc.assert(
       fc.property(objectInput(decisionInput), (input) => {
-        const decision = evaluate(wasm, 'rolecall/decision', input);
+        const decision = evaluateEngineWasm(wasm, 'rolecall/decision', input);
         expectDecisionShape(decision, policy.revision);
-        expect(evaluate(wasm, 'rolecall/allow', input)).toBe(
+        expect(evaluateEngineWasm(wasm, 'rolecall/allow', input)).toBe(
           (decision as { allow: boolean }).allow,
         );
-        const capabilities = evaluate(wasm, 'rolecall/capabilities', input) as string[];
+        const capabilities = evaluateEngineWasm(wasm, 'rolecall/capabilities', input) as string[];
         expect(capabilities).toEqual([...new Set(capabilities)].sort());
       }),
       { numRuns: 300 },
@@ -204,7 +199,7 @@ describe('engine on generated inputs', () => {
   it('query_filter answers a well-shaped value in WASM', () => {
     fc.assert(
       fc.property(objectInput(queryInput), (input) => {
-        expectQueryShape(evaluate(wasm, 'rolecall/query_filter', input));
+        expectQueryShape(evaluateEngineWasm(wasm, 'rolecall/query_filter', input));
       }),
       { numRuns: 300 },
     );
@@ -216,7 +211,7 @@ describe('engine on generated inputs', () => {
         fc.array(decisionInput, { maxLength: 4 }),
         fc.array(queryInput, { maxLength: 4 }),
         (decisions, queryFilters) => {
-          const batch = evaluate(wasm, 'rolecall/batch', {
+          const batch = evaluateEngineWasm(wasm, 'rolecall/batch', {
             decisions,
             query_filters: queryFilters,
           }) as { decisions: unknown[]; query_filters: unknown[] };
@@ -237,7 +232,7 @@ describe('engine on generated inputs', () => {
       query_filters: fc.sample(queryInput, { numRuns: 400, seed: 11 }),
     };
     const fromOpa = await evaluateBatchWithOpa(bundle.dir, batchInput);
-    const fromWasm = evaluate(wasm, 'rolecall/batch', batchInput);
+    const fromWasm = evaluateEngineWasm(wasm, 'rolecall/batch', batchInput);
     expect(canonicalJson(fromWasm)).toBe(canonicalJson(fromOpa));
   });
 });

@@ -12,18 +12,13 @@ import { canonicalJson } from './contract/canonical.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { DECISION_REASONS, QUERY_REASONS } from './support/reason-codes.js';
 import { loadEngineWasm } from './support/wasm.js';
+import { evaluateEngineWasm } from './support/wasm-evaluate.js';
 import { loadScenarios, type Scenario } from './scenarios/scenario.js';
 import { evaluateBatchWithOpa } from './support/opa-eval.js';
 
 interface BatchResult {
   decisions: Record<string, unknown>[];
   query_filters: Record<string, unknown>[];
-}
-
-function evaluateWithWasm(policy: LoadedPolicy, entrypoint: string, input: unknown): unknown {
-  const results = policy.evaluate(input, entrypoint) as { result: unknown }[];
-  expect(results).toHaveLength(1);
-  return results[0]?.result;
 }
 
 /** The fields the case names must match; the rest of the answer is checked by OPA = WASM. */
@@ -120,7 +115,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
     });
 
     it('gives the same batch answer in OPA and WASM', () => {
-      const wasmBatch = evaluateWithWasm(wasm, 'rolecall/batch', batchInput);
+      const wasmBatch = evaluateEngineWasm(wasm, 'rolecall/batch', batchInput);
       expect(canonicalJson(wasmBatch)).toBe(canonicalJson(opaResult));
     });
 
@@ -132,7 +127,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         );
         offset += probe.decisions.length;
         const expected = [...new Set(allowed)].sort();
-        expect(evaluateWithWasm(wasm, 'rolecall/capabilities', probe.input)).toEqual(expected);
+        expect(evaluateEngineWasm(wasm, 'rolecall/capabilities', probe.input)).toEqual(expected);
       }
     });
 
@@ -144,9 +139,9 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         const fromOpa = opaResult.decisions[index];
         expectFields(fromOpa, testCase.expect);
         expect(fromOpa?.['revision']).toBe(policy.revision);
-        const fromWasm = evaluateWithWasm(wasm, 'rolecall/decision', testCase.input);
+        const fromWasm = evaluateEngineWasm(wasm, 'rolecall/decision', testCase.input);
         expect(canonicalJson(fromWasm)).toBe(canonicalJson(fromOpa));
-        expect(evaluateWithWasm(wasm, 'rolecall/allow', testCase.input)).toBe(
+        expect(evaluateEngineWasm(wasm, 'rolecall/allow', testCase.input)).toBe(
           testCase.expect.allow,
         );
       },
@@ -161,7 +156,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         expectFields(fromOpa, testCase.expect);
         if (testCase.expect.allow) expect(fromOpa?.['filter']).not.toBeNull();
         else expect(fromOpa?.['filter']).toBeNull();
-        const fromWasm = evaluateWithWasm(wasm, 'rolecall/query_filter', testCase.input);
+        const fromWasm = evaluateEngineWasm(wasm, 'rolecall/query_filter', testCase.input);
         expect(canonicalJson(fromWasm)).toBe(canonicalJson(fromOpa));
       },
     );
