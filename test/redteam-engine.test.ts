@@ -1342,3 +1342,57 @@ describe('red team: generated decisions on another tenant are denied', () => {
     expect(reasons).toContain('TEAM_MISMATCH');
   });
 });
+
+describe('red team: a create never gains from the overrides it brings', () => {
+  // The same CreateCall with and without client-written config_overrides: the grant cannot
+  // differ, whatever the roles, teams and modifiers (single- and multi-tenant).
+  const SEED = Number(process.env['ROLECALL_REDTEAM_SEED'] ?? 20261125);
+  const permissions = Object.keys(multiTenantPolicy.permissions);
+  const roles = ['user', 'guest', 'anonymous', 'admin', 'workspace_admin', 'call_member', 'host'];
+  const modifiers = fc.uniqueArray(
+    fc.constantFrom(...permissions).chain((id) => fc.constantFrom(id, `!${id}`)),
+    { minLength: 1, maxLength: 4, selector: (modifier) => modifier.replace(/^!/, '') },
+  );
+  const pairs = fc
+    .sample(
+      fc.record({
+        role: fc.constantFrom(...roles),
+        call_role: fc.option(fc.constantFrom(...roles), { nil: null }),
+        call_type: fc.constantFrom('default', 'webinar', 'livestream', 'audio_room'),
+        grants: fc.dictionary(fc.constantFrom(...roles), modifiers, { minKeys: 1, maxKeys: 3 }),
+      }),
+      { numRuns: 400, seed: SEED },
+    )
+    .map(({ role, call_role, call_type, grants }): [JsonObject, JsonObject] => {
+      const plain = {
+        subject: { id: 'sam', role, teams: ['red'], call_role },
+        action: 'CreateCall',
+        resource: { kind: 'call', call_type, id: 'new-call', team: 'red', created_by_id: 'sam' },
+        changes: ['team'],
+      };
+      return [plain, { ...plain, resource: { ...plain.resource, config_overrides: { grants } } }];
+    });
+  const enginesByPolicy: Engines[] = [];
+
+  afterAll(async () => {
+    await Promise.all(enginesByPolicy.map((engines) => engines.bundle.remove()));
+  });
+
+  it.each([
+    ['multi-tenant', multiTenantPolicy],
+    ['single-tenant', singleTenantPolicy],
+  ] as const)(
+    '%s: the answer is the same with and without the overrides',
+    async (_name, policy) => {
+      const engines = await startEngines(policy);
+      enginesByPolicy.push(engines);
+      const answers = await evaluateBatch(engines, { decisions: pairs.flat(), query_filters: [] });
+      for (const [index, [plain]] of pairs.entries()) {
+        const without = answers.decisions[2 * index];
+        const withOverrides = answers.decisions[2 * index + 1];
+        expect(canonical(withOverrides), canonical(plain)).toBe(canonical(without));
+      }
+      expect(answers.decisions.some((answer) => answer.allow)).toBe(true);
+    },
+  );
+});
