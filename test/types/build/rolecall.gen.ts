@@ -3,7 +3,7 @@
 import { PolicyClient, type ClientSubject, type Evaluator, type PolicyClientOptions } from 'rolecall';
 
 /** The data revision (data.json) these names were generated from. */
-export const REVISION = 'bc09836c82306771dc70f0d20bb1b2d6144d50635927b51c9c6028f4e84bb890';
+export const REVISION = '15fb446f6c89e05866d7833be8a0c0d5d57bdb35bed4db9759ebab2916cf5d27';
 
 /** Every role, builtin and custom. */
 export const ROLES = [

@@ -3,7 +3,7 @@
 import { PolicyClient, type ClientSubject, type Evaluator, type PolicyClientOptions } from 'rolecall';
 
 /** The data revision (data.json) these names were generated from. */
-export const REVISION = 'cf6e34fab08242333fcc35d4170fc698baaa0b95f86f0f5d8dfd1241a4b6f5d5';
+export const REVISION = '222712c8efba7f1707291ce405d3ae9c71e03a728243173e5ab9d39ce413e9d6';
 
 /** Every role, builtin and custom. */
 export const ROLES = [

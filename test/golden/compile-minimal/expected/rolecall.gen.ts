@@ -3,7 +3,7 @@
 import { PolicyClient, type ClientSubject, type Evaluator, type PolicyClientOptions } from 'rolecall';
 
 /** The data revision (data.json) these names were generated from. */
-export const REVISION = '12cbb1cc8a4fe50ac7f73ddb126401b3a733f6be4b6c406a340ed2854d2de3a8';
+export const REVISION = '5f3a3c830e36a2a50729c9ab044ee7b7dc3cc621b9abca70e90acc679a665bf4';
 
 /** Every role, builtin and custom. */
 export const ROLES = [
