@@ -429,6 +429,18 @@ const cases: Case[] = [
     code: 'ANONYMOUS_WRITE',
     at: 'create-reaction',
   },
+  {
+    name: 'an owner permission of a search',
+    yaml: lines(
+      'version: 1',
+      'permissions:',
+      '  - id: search-own-user',
+      '    action: SearchUser',
+      '    owner: true',
+    ),
+    code: 'OWNER_NEVER_HOLDS',
+    at: 'true',
+  },
 ];
 
 describe('validateGrants reports each rule at its exact position', () => {

@@ -45,6 +45,10 @@ export const DIAGNOSTIC_CODES = {
     severity: 'warning',
     summary: 'a write permission granted to `anonymous`, which never writes',
   },
+  OWNER_NEVER_HOLDS: {
+    severity: 'warning',
+    summary: 'an `owner` permission of an action that acts on nothing owned',
+  },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -8,6 +8,12 @@ import type { Locator } from './locate.js';
 import { labelOf } from './schema-check.js';
 import { didYouMean } from './suggest.js';
 
+/**
+ * Actions decided on the app or on a query, never on an owned call or user: an `owner`
+ * condition on them never holds (the engine grants no query for it either).
+ */
+const OWNERLESS_ACTIONS: ReadonlySet<string> = new Set(['SearchUser', 'QueryCalls', 'CreateUser']);
+
 /** Which grants a list is: a scope patch (app or call type) or a call's modifiers. */
 type GrantsKind = 'app' | 'call_type' | 'override';
 
@@ -117,6 +123,16 @@ function collectNames(spec: GrantsSpec, locator: Locator, diagnostics: Diagnosti
           asPermission === undefined
             ? didYouMean(permission.action, actionNames)
             : `"${permission.action}" is a permission id; its action is "${asPermission.action}"`,
+        ),
+      );
+    }
+    if (permission.owner === true && OWNERLESS_ACTIONS.has(permission.action)) {
+      diagnostics.push(
+        diagnosticAt(
+          locator.value(['permissions', index, 'owner']),
+          'OWNER_NEVER_HOLDS',
+          `${permission.action} acts on no owned resource, so an owner permission of it never allows anything`,
+          "remove `owner: true`, or use `same_team: true` to keep the permission inside the subject's teams",
         ),
       );
     }
