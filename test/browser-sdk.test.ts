@@ -9,7 +9,7 @@ import type { WasmEvaluator } from '../sdk/index.js';
 import { inputArbitraries, namesOf } from './contract/arbitraries.js';
 import { canonicalJson } from './contract/canonical.js';
 import { buildContractBundle, type ContractBundle } from './contract/fixture.js';
-import { launchChromium, openSdkPage, type SdkPage } from './support/browser.js';
+import { launchChromium, openSdkPage, runSdkWorker, type SdkPage } from './support/browser.js';
 import {
   evaluateCases,
   loadBundle,
@@ -166,5 +166,13 @@ describe('SDK browser entry in chromium', () => {
   it('refuses server-side decisions in the browser and allows them in Node', async () => {
     expect(await page('plain').call('serverSideVerdict')).toBe('refused');
     expect(await serverSideVerdict(nodeEvaluator)).toBe('decided');
+  });
+
+  // A Web Worker has neither document nor window, yet it is no server: a check for a page's
+  // globals would let it decide server side.
+  it('refuses server-side decisions in a module Web Worker', async () => {
+    if (browser === undefined) throw new Error('chromium not launched');
+    const report = await runSdkWorker(browser, bundle.bundleBytes);
+    expect(report).toEqual({ hasDocument: false, hasWindow: false, verdict: 'refused' });
   });
 });

@@ -209,6 +209,78 @@ export async function openSdkPage(
   };
 }
 
+// The worker's entry: loads ./bundle.tar.gz the way the page does, then posts back what
+// PolicyClient does with `side: "server"` inside a module Web Worker (no document, no window).
+const SDK_WORKER_ENTRY = `
+import * as rolecallPage from ${JSON.stringify(PAGE_MODULE)};
+try {
+  const response = await fetch('./bundle.tar.gz');
+  const evaluator = await rolecallPage.loadBundle(new Uint8Array(await response.arrayBuffer()));
+  self.postMessage({
+    hasDocument: typeof document !== 'undefined',
+    hasWindow: typeof window !== 'undefined',
+    verdict: await rolecallPage.serverSideVerdict(evaluator),
+  });
+} catch (error) {
+  self.postMessage({ verdict: 'failed: ' + String(error) });
+}
+`;
+
+// The page only starts the module worker and keeps its first message as `window.workerReport`.
+const SDK_WORKER_PAGE = `<!doctype html><meta charset="utf-8"><title>rolecall sdk worker</title>
+<script type="module">
+const worker = new Worker('./worker.js', { type: 'module' });
+worker.onmessage = (event) => { window.workerReport = event.data; };
+worker.onerror = (event) => { window.workerReport = { verdict: 'failed: ' + event.message }; };
+</script>
+`;
+
+/** What a module Web Worker running the SDK's browser entry reports (see SDK_WORKER_ENTRY). */
+export interface SdkWorkerReport {
+  hasDocument?: boolean;
+  hasWindow?: boolean;
+  verdict: string;
+}
+
+/**
+ * Runs browser-page.ts's serverSideVerdict in a module Web Worker with `bundleBytes` loaded,
+ * bundled by esbuild like the page; resolves with the worker's report.
+ */
+export async function runSdkWorker(
+  browser: Browser,
+  bundleBytes: Uint8Array,
+): Promise<SdkWorkerReport> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-sdk-worker-'));
+  const page = await browser.newPage();
+  let server: StaticServer | undefined;
+  try {
+    const esbuild = await import('esbuild');
+    await esbuild.build({
+      stdin: { contents: SDK_WORKER_ENTRY, resolveDir: path.dirname(PAGE_MODULE), loader: 'js' },
+      outfile: path.join(dir, 'worker.js'),
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'silent',
+    });
+    await writeFile(path.join(dir, 'bundle.tar.gz'), bundleBytes);
+    await writeFile(path.join(dir, 'index.html'), SDK_WORKER_PAGE);
+    server = await serveStatic(dir);
+    await page.goto(`${server.url}/`);
+    const report = await page.waitForFunction(
+      () => (window as unknown as { workerReport?: SdkWorkerReport }).workerReport,
+      undefined,
+      { timeout: 30_000 },
+    );
+    return (await report.jsonValue()) as SdkWorkerReport;
+  } finally {
+    await page.close();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * esbuild plugin replacing the `yaml` and `sprintf-js` packages that opa-wasm's builtins import
  * with stubs: the rolecall engine calls no yaml.* builtin and no sprintf, and the two make up
