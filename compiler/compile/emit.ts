@@ -1,5 +1,6 @@
 // Turns a resolved policy into every output file of `rolecall compile`: the unpacked bundle/,
 // bundle.tar.gz and rolecall.gen.ts, paths relative to the output folder.
+import { compareCodeUnits } from '../compare-code-units.js';
 import { emitData } from '../emit-data/index.js';
 import { emitManifest } from '../emit-manifest/index.js';
 import { emitTypes } from '../emit-types/index.js';
@@ -28,7 +29,5 @@ export async function emitOutputFiles(
     ...bundleFiles.map((file) => ({ ...file, path: `${BUNDLE_DIR}/${file.path}` })),
     emitTypes(policy, { extensions: [addClientFactory] }),
   ];
-  return files.sort((left, right) =>
-    left.path < right.path ? -1 : left.path > right.path ? 1 : 0,
-  );
+  return files.sort((left, right) => compareCodeUnits(left.path, right.path));
 }

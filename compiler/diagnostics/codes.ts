@@ -1,5 +1,6 @@
 // The registry of every diagnostic code the front end emits, with its fixed severity, so codes
 // stay stable, severities never drift between call sites, and the docs can be checked against it.
+import { compareCodeUnits } from '../compare-code-units.js';
 import type { Diagnostic, Severity, SourceSpan } from '../types.js';
 
 export const DIAGNOSTIC_CODES = {
@@ -77,14 +78,10 @@ export function diagnosticAt(
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      compareText(a.file, b.file) ||
+      compareCodeUnits(a.file, b.file) ||
       a.line - b.line ||
       a.column - b.column ||
-      compareText(a.code, b.code) ||
-      compareText(a.message, b.message),
+      compareCodeUnits(a.code, b.code) ||
+      compareCodeUnits(a.message, b.message),
   );
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

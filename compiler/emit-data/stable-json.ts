@@ -1,4 +1,5 @@
 // Deterministic pretty JSON: object keys in code-unit order at every depth, arrays as given.
+import { compareCodeUnits } from '../compare-code-units.js';
 
 /** JSON text with sorted keys, two-space indentation and a trailing newline. */
 export function stableJson(value: unknown): string {
@@ -10,9 +11,7 @@ function sortKeysDeep(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const sorted: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record).sort((left, right) =>
-    left < right ? -1 : left > right ? 1 : 0,
-  )) {
+  for (const key of Object.keys(record).sort(compareCodeUnits)) {
     sorted[key] = sortKeysDeep(record[key]);
   }
   return sorted;

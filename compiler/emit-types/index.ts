@@ -8,7 +8,7 @@ import {
   type SourceFile,
 } from 'ts-morph';
 import type { EmittedFile, ResolvedPolicy } from '../types.js';
-import { compareCodeUnits } from '../resolve/patch.js';
+import { compareCodeUnits } from '../compare-code-units.js';
 
 export const TYPES_FILE_PATH = 'rolecall.gen.ts';
 

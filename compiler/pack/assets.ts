@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { engineDir, policyWasmPath } from '../assets.js';
 import type { EmittedFile } from '../types.js';
-import { compareCodeUnits } from '../resolve/patch.js';
+import { compareCodeUnits } from '../compare-code-units.js';
 
 /** The package is missing a file it ships (e.g. policy.wasm before `npm run build`). */
 export class MissingAssetError extends Error {

@@ -2,7 +2,7 @@
 // bundle.tar.gz — entries sorted, mtime 0, no owner names — so equal input gives equal bytes.
 import { gzipSync } from 'node:zlib';
 import { Header, Pack, ReadEntry } from 'tar';
-import { compareCodeUnits } from '../resolve/patch.js';
+import { compareCodeUnits } from '../compare-code-units.js';
 import type { EmittedFile } from '../types.js';
 
 export { MissingAssetError, readEngineAssets, type EngineAssets } from './assets.js';

@@ -17,7 +17,8 @@ import {
   builtinRoles,
   defaultScopeGrants,
 } from './catalog.js';
-import { compareCodeUnits, modifierPermission, normalizeModifiers, patchScope } from './patch.js';
+import { compareCodeUnits } from '../compare-code-units.js';
+import { modifierPermission, normalizeModifiers, patchScope } from './patch.js';
 
 export {
   applyModifiers,

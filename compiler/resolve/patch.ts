@@ -1,15 +1,11 @@
 // The seed's grant update semantics, shared by the resolver and the reference server:
 // scope patches replace per role, and call overrides are `id` / `!id` modifiers.
+import { compareCodeUnits } from '../compare-code-units.js';
 import type { GrantsMap } from '../types.js';
 
 /** Sorted, de-duplicated copy of a list of ids (code-unit order, so output is deterministic). */
 export function sortedUnique(ids: readonly string[]): string[] {
   return [...new Set(ids)].sort(compareCodeUnits);
-}
-
-export function compareCodeUnits(left: string, right: string): number {
-  if (left < right) return -1;
-  return left > right ? 1 : 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Runs a loaded suite through an evaluator — every decision and query filter in one batch, then
 // the capabilities cases — and compares each answer with what the case expects.
+import { compareCodeUnits } from '../compare-code-units.js';
 import type {
   CaseExpectation,
   CaseOutcome,
@@ -54,7 +55,7 @@ export function canonicalJson(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
-      .sort(([first], [second]) => (first < second ? -1 : first > second ? 1 : 0));
+      .sort(([first], [second]) => compareCodeUnits(first, second));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   // JSON.stringify(undefined) is undefined at run time, whatever its declared type says.
