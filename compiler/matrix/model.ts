@@ -1,8 +1,6 @@
 // Builds the permissions matrix model (roles × permissions for every scope) from a resolved policy
 // and the grants spec it came from. Pure: no file system, no clock; the HTML renderers read this.
-import catalog from '../../policies/catalog.json' with { type: 'json' };
-import defaults from '../../policies/defaults.json' with { type: 'json' };
-import builtinRoles from '../../policies/roles.json' with { type: 'json' };
+import { builtinActions, builtinDefaults, builtinRoles } from '../resolve/catalog.js';
 import type { GrantsMap, GrantsSpec, ResolvedPolicy, SourceRef, SpanLocator } from '../types.js';
 
 /**
@@ -90,9 +88,8 @@ export interface BuildMatrixOptions {
   locateKey?: SpanLocator;
 }
 
-const BUILTIN_ROLE_ORDER = Object.keys(builtinRoles.roles);
-const ACTION_ORDER = Object.keys(catalog.actions);
-const builtinDefaults = defaults as { app: GrantsMap; call_types: Record<string, GrantsMap> };
+const BUILTIN_ROLE_ORDER = Object.keys(builtinRoles);
+const ACTION_ORDER = Object.keys(builtinActions);
 
 /** "file:line:col" → its parts; the file part may itself contain colons. */
 export function parseSourceRef(ref: SourceRef | undefined): MatrixSource | undefined {

@@ -1,28 +1,17 @@
-// The builtin catalog, roles and default grants shipped in policies/, typed for the resolver.
+// The builtin catalog, roles and default grants shipped in policies/, as the records the resolver
+// and the matrix copy from (validate/catalog.ts declares their types and the validator's Maps).
 import catalogJson from '../../policies/catalog.json' with { type: 'json' };
 import defaultsJson from '../../policies/defaults.json' with { type: 'json' };
 import rolesJson from '../../policies/roles.json' with { type: 'json' };
-import type { GrantsMap, ResolvedPolicy } from '../types.js';
+import type { GrantsMap } from '../types.js';
+import type { CatalogAction, CatalogPermission, RoleLevel } from '../validate/catalog.js';
 
-export type ActionInfo = ResolvedPolicy['actions'][string];
-
-export interface CatalogPermission {
-  id: string;
-  name: string;
-  description: string;
-  action: string;
-  owner: boolean;
-  same_team: boolean;
-}
-
-export interface BuiltinRole {
-  level: 'user' | 'call';
-  description: string;
-}
-
-export const builtinActions = catalogJson.actions as Record<string, ActionInfo>;
+export const builtinActions = catalogJson.actions as Record<string, CatalogAction>;
 export const builtinPermissions = catalogJson.permissions as CatalogPermission[];
-export const builtinRoles = rolesJson.roles as Record<string, BuiltinRole>;
+export const builtinRoles = rolesJson.roles as Record<
+  string,
+  { level: RoleLevel; description: string }
+>;
 
 /** Default grants of `.app` and of each builtin call type. */
 export const builtinDefaults = defaultsJson as {

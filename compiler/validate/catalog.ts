@@ -56,8 +56,3 @@ export const builtinCatalog: BuiltinCatalog = {
   callTypes: Object.keys(defaultsJson.call_types),
   defaults: { app: defaultsJson.app, callTypes: defaultsJson.call_types },
 };
-
-/** Level of a catalog permission: the level of its action. */
-export function permissionLevel(permission: { action: string }): ScopeLevel | undefined {
-  return builtinCatalog.actions.get(permission.action)?.level;
-}
