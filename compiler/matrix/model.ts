@@ -1,6 +1,11 @@
 // Builds the permissions matrix model (roles × permissions for every scope) from a resolved policy
 // and the grants spec it came from. Pure: no file system, no clock; the HTML renderers read this.
-import { builtinActions, builtinDefaults, builtinRoles } from '../resolve/catalog.js';
+import {
+  builtinActions,
+  builtinDefaults,
+  builtinRoles,
+  defaultScopeGrants,
+} from '../resolve/catalog.js';
 import type { GrantsMap, GrantsSpec, ResolvedPolicy, SourceRef, SpanLocator } from '../types.js';
 
 /**
@@ -409,7 +414,7 @@ export function buildMatrix(
   for (const typeName of typeNames) {
     const builtin = builtinTypes.includes(typeName);
     const grants = spec?.call_types?.[typeName]?.grants;
-    const typeDefaults = builtin ? (builtinDefaults.call_types[typeName] ?? {}) : {};
+    const typeDefaults = defaultScopeGrants({ kind: 'call_type', name: typeName });
     const resolved = policy.call_types[typeName] ?? {};
     // A custom call type has no defaults: every grant it has is written in this file.
     const changed = !builtin
