@@ -21,14 +21,25 @@ import type { BatchInput, BatchResult, Entrypoint, EntrypointResults } from './t
  */
 const WASM_BATCH_CHUNK = 500;
 
+/**
+ * Splits the engine's batch into evaluations of at most WASM_BATCH_CHUNK inputs, decisions
+ * first, so a small batch of both kinds is one evaluation and is passed through without a copy.
+ */
 function* chunkBatch(batch: { decisions: unknown[]; query_filters: unknown[] }) {
-  for (let start = 0; start < batch.decisions.length; start += WASM_BATCH_CHUNK) {
-    yield { decisions: batch.decisions.slice(start, start + WASM_BATCH_CHUNK), query_filters: [] };
+  const { decisions, query_filters: queryFilters } = batch;
+  const total = decisions.length + queryFilters.length;
+  if (total <= WASM_BATCH_CHUNK) {
+    yield batch;
+    return;
   }
-  for (let start = 0; start < batch.query_filters.length; start += WASM_BATCH_CHUNK) {
+  for (let start = 0; start < total; start += WASM_BATCH_CHUNK) {
+    const end = start + WASM_BATCH_CHUNK;
     yield {
-      decisions: [],
-      query_filters: batch.query_filters.slice(start, start + WASM_BATCH_CHUNK),
+      decisions: decisions.slice(start, end),
+      query_filters: queryFilters.slice(
+        Math.max(0, start - decisions.length),
+        Math.max(0, end - decisions.length),
+      ),
     };
   }
 }

@@ -16,7 +16,7 @@ import { PolicyClient } from '../sdk/policy-client.js';
 import { loadWasmEvaluator } from '../sdk/wasm-evaluator.node.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { canonicalJson } from './contract/canonical.js';
-import { DECISION_CASES } from './contract/cases.js';
+import { DECISION_CASES, QUERY_FILTER_CASES } from './contract/cases.js';
 import { buildContractBundle, type ContractBundle } from './contract/fixture.js';
 
 /** `{$and: [{$and: [… 'leaf']}]}`: each level nests an object and an array (two depths). */
@@ -162,6 +162,32 @@ describe('WasmEvaluator', () => {
     await expect(swapper.evaluate('rolecall/allow', memberSendsVideo)).rejects.toBeInstanceOf(
       EvaluatorClosedError,
     );
+  });
+
+  it('answers a batch spanning several engine evaluations like one input at a time', async () => {
+    // 1,230 items with invalid ones mixed in: the engine's part crosses evaluation chunks, and
+    // one of them holds both decisions and query filters.
+    const decisionInputs = DECISION_CASES.map((testCase) => testCase.input);
+    const filterInputs = QUERY_FILTER_CASES.map((testCase) => testCase.input);
+    const decisions = Array.from({ length: 730 }, (_, index) =>
+      index % 97 === 0 ? null : decisionInputs[index % decisionInputs.length],
+    );
+    const queryFilters = Array.from({ length: 500 }, (_, index) =>
+      index % 89 === 0 ? 0 : filterInputs[index % filterInputs.length],
+    );
+    const batch = await evaluator.evaluateBatch({ decisions, query_filters: queryFilters });
+    const oneByOne = {
+      decisions: await Promise.all(
+        decisions.map((input) => evaluator.evaluate('rolecall/decision', input)),
+      ),
+      query_filters: await Promise.all(
+        queryFilters.map((input) => evaluator.evaluate('rolecall/query_filter', input)),
+      ),
+    };
+    expect(batch.decisions).toHaveLength(730);
+    expect(batch.query_filters).toHaveLength(500);
+    expect(canonicalJson(batch)).toBe(canonicalJson(oneByOne));
+    expect(new Set(batch.decisions.map((decision) => decision.reason)).size).toBeGreaterThan(2);
   });
 
   it('loads from disk: bundle.tar.gz, the bundle folder and the compile output folder', async () => {
