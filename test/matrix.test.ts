@@ -365,8 +365,8 @@ describe('rolecall matrix', () => {
   it('exits 2 on usage errors', async () => {
     expect(await main(['matrix'], captureCliIo(process.cwd()))).toBe(2);
     expect(await main(['matrix', EXAMPLE, '--link', 'emacs'], captureCliIo(process.cwd()))).toBe(2);
-    expect(
-      await main(['matrix', path.join(dir, 'missing.yaml')], captureCliIo(process.cwd())),
-    ).toBe(2);
+    const missing = captureCliIo(dir);
+    expect(await main(['matrix', 'missing.yaml'], missing)).toBe(2);
+    expect(missing.err()).toBe('rolecall matrix: cannot read missing.yaml: no such file\n');
   });
 });

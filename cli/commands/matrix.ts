@@ -1,6 +1,6 @@
 // `rolecall matrix FILE [-o matrix.html] [--link vscode|relative|none]`: renders the permissions
 // matrix of a grants file as one static HTML page; exit 0 ok, 1 on grants errors, 2 on usage.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
 import {
@@ -9,6 +9,7 @@ import {
   type MatrixSource,
 } from '../../compiler/matrix/index.js';
 import { parseCommandArgs } from '../args.js';
+import { errorReason, readCommandFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 type LinkKind = 'vscode' | 'relative' | 'none';
@@ -16,14 +17,8 @@ const LINK_KINDS: readonly LinkKind[] = ['vscode', 'relative', 'none'];
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { file, output, link } = parseMatrixArgs(argv);
-  const filePath = path.resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = await readFile(filePath, 'utf8');
-  } catch (error) {
-    io.stderr(`rolecall matrix: cannot read ${file}: ${errorMessage(error)}\n`);
-    return EXIT_USAGE;
-  }
+  const text = await readCommandFile(io, 'matrix', file);
+  if (text === undefined) return EXIT_USAGE;
   const result = buildMatrixFromText(file, text);
   if (result.diagnostics.length > 0) {
     io.stderr(renderDiagnostics(result.diagnostics, new Map([[file, text]]), 'text'));
@@ -43,7 +38,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     await writeFile(temporary, page, 'utf8');
     await rename(temporary, outputPath);
   } catch (error) {
-    io.stderr(`rolecall matrix: cannot write ${output ?? ''}: ${errorMessage(error)}\n`);
+    io.stderr(`rolecall matrix: cannot write ${output ?? ''}: ${errorReason(error)}\n`);
     return EXIT_FAILURE;
   }
   io.stderr(`wrote ${output ?? ''}\n`);
@@ -93,11 +88,4 @@ function parseMatrixArgs(argv: string[]): {
     throw new UsageError(`unknown --link "${values.link}"; use vscode, relative or none`);
   }
   return { file: positionals[0], output: values.output, link };
-}
-
-function errorMessage(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EISDIR') return 'it is a directory';
-  return error instanceof Error ? error.message : String(error);
 }
