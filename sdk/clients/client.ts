@@ -14,7 +14,7 @@ import type {
 import { WasmEvaluator } from '../wasm-evaluator.js';
 import { RolecallApiError } from './errors.js';
 import { readBundle } from '../bundle.js';
-import { requestBundle, requestJson, type HttpTarget } from './http.js';
+import { apiPath, requestBundle, requestJson, type HttpTarget } from './http.js';
 import type {
   CallCreateData,
   CallStateResponse,
@@ -38,8 +38,6 @@ export interface ClientOptions {
    */
   policyMaxAgeMs?: number;
 }
-
-const path = (...parts: string[]): string => `/${parts.map(encodeURIComponent).join('/')}`;
 
 function callResource(state: CallStateResponse): CallResource {
   return {
@@ -123,7 +121,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   }
 
   function call(callType: T['CallType'], id: string) {
-    const base = path('calls', callType, id);
+    const base = apiPath('calls', callType, id);
     let state: CallStateResponse | undefined;
     const remember = (next: CallStateResponse): CallStateResponse => {
       state = next;
@@ -199,7 +197,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
       set?: Partial<Omit<UserRequest, 'id'>>;
       unset?: string[];
     }) =>
-      requestJson<{ user: UserResponse }>(target, 'PATCH', path('users', request.id), {
+      requestJson<{ user: UserResponse }>(target, 'PATCH', apiPath('users', request.id), {
         set: request.set ?? {},
         unset: request.unset ?? [],
       }),

@@ -10,10 +10,17 @@ export interface HttpTarget {
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** An API path from its segments, each URL-encoded: `apiPath('calls', type, id)`. */
+export const apiPath = (...parts: string[]): string =>
+  `/${parts.map(encodeURIComponent).join('/')}`;
+
+function withoutTrailingSlash(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
 function urlOf(target: HttpTarget, path: string): string {
-  const base = target.baseUrl.replace(/\/+$/, '');
   const separator = path.includes('?') ? '&' : '?';
-  return `${base}${path}${separator}api_key=${encodeURIComponent(target.apiKey)}`;
+  return `${withoutTrailingSlash(target.baseUrl)}${path}${separator}api_key=${encodeURIComponent(target.apiKey)}`;
 }
 
 export async function requestJson<T>(
@@ -67,7 +74,7 @@ export async function requestBundle(
 > {
   let response: Response;
   try {
-    response = await fetch(`${baseUrl.replace(/\/+$/, '')}/bundle.tar.gz`, {
+    response = await fetch(`${withoutTrailingSlash(baseUrl)}/bundle.tar.gz`, {
       headers: etag === undefined ? {} : { 'if-none-match': etag },
     });
   } catch (error) {

@@ -1,6 +1,6 @@
 // createServerClient: the back end's view of the reference server. Server-side requests are not
 // permission checked (the seed), so nothing is filtered or injected here.
-import { requestJson, type HttpTarget } from './http.js';
+import { apiPath, requestJson, type HttpTarget } from './http.js';
 import { createServerToken, createUserToken, type TokenOptions } from './token.js';
 import type {
   AppResponse,
@@ -23,8 +23,6 @@ export interface ServerClientOptions {
   secret: string;
 }
 
-const path = (...parts: string[]): string => `/${parts.map(encodeURIComponent).join('/')}`;
-
 export function createServerClient(options: ServerClientOptions) {
   let serverToken: Promise<string> | undefined;
   const target: HttpTarget = {
@@ -34,7 +32,7 @@ export function createServerClient(options: ServerClientOptions) {
   };
 
   function call(callType: string, id: string) {
-    const base = path('calls', callType, id);
+    const base = apiPath('calls', callType, id);
     return {
       type: callType,
       id,
@@ -72,12 +70,12 @@ export function createServerClient(options: ServerClientOptions) {
       set?: Partial<Omit<UserRequest, 'id'>>;
       unset?: string[];
     }) =>
-      requestJson<{ user: UserResponse }>(target, 'PATCH', path('users', request.id), {
+      requestJson<{ user: UserResponse }>(target, 'PATCH', apiPath('users', request.id), {
         set: request.set ?? {},
         unset: request.unset ?? [],
       }),
     deleteUser: (id: string) =>
-      requestJson<{ user: UserResponse }>(target, 'DELETE', path('users', id)),
+      requestJson<{ user: UserResponse }>(target, 'DELETE', apiPath('users', id)),
     queryUsers: (request: { payload: QueryUsersPayload }) =>
       requestJson<{ users: UserResponse[] }>(target, 'POST', '/users/query', request.payload),
     createRole: (role: string | { name: string; level?: 'user' | 'call'; description?: string }) =>
@@ -88,18 +86,18 @@ export function createServerClient(options: ServerClientOptions) {
         typeof role === 'string' ? { name: role } : role,
       ),
     deleteRole: (name: string) =>
-      requestJson<{ deleted: string }>(target, 'DELETE', path('roles', name)),
+      requestJson<{ deleted: string }>(target, 'DELETE', apiPath('roles', name)),
     listRoles: () => requestJson<{ roles: RoleResponse[] }>(target, 'GET', '/roles'),
     listPermissions: () =>
       requestJson<{ permissions: PermissionResponse[] }>(target, 'GET', '/permissions'),
     getCallType: (name: string) =>
-      requestJson<{ name: string; grants: GrantsMap }>(target, 'GET', path('call_types', name)),
+      requestJson<{ name: string; grants: GrantsMap }>(target, 'GET', apiPath('call_types', name)),
     /** The seed's patch: named roles are replaced, `[]` clears a role, `grants: null` resets. */
     updateCallType: (name: string, request: { grants: GrantsMap | null }) =>
       requestJson<{ name: string; grants: GrantsMap }>(
         target,
         'PUT',
-        path('call_types', name),
+        apiPath('call_types', name),
         request,
       ),
     /** The live grants spec and resolved policy (what `rolecall diff --live` compares). */
