@@ -1,7 +1,7 @@
 // Resolve stage: a validated GrantsSpec plus the builtin catalog and defaults become the
 // ResolvedPolicy the engine reads. Pure and YAML-free, so the reference server reuses it.
 import { createHash } from 'node:crypto';
-import canonicalizeModule from 'canonicalize';
+import { canonicalize } from '../canonicalize.js';
 import type {
   GrantsMap,
   GrantsSpec,
@@ -28,9 +28,6 @@ export {
   patchScope,
 } from './patch.js';
 export { defaultScopeGrants } from './catalog.js';
-
-// canonicalize is CommonJS (`module.exports = fn`) typed as an ES default export.
-const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
 
 export interface ResolveOptions {
   /** Where each node of the spec came from; without it (API data) `sources` stays empty. */

@@ -1,6 +1,6 @@
 // Runs a loaded suite through an evaluator — every decision and query filter in one batch, then
 // the capabilities cases — and compares each answer with what the case expects.
-import { compareCodeUnits } from '../compare-code-units.js';
+import { canonicalize } from '../canonicalize.js';
 import type {
   CaseExpectation,
   CaseOutcome,
@@ -49,17 +49,12 @@ export async function runTestSuite(
   return { suite, results, passed, failed: results.length - passed };
 }
 
-/** JSON with sorted keys, so objects compare equal whatever order the engine built them in. */
+/**
+ * JSON with sorted keys (RFC 8785), so objects compare equal whatever order the engine built them
+ * in; a missing answer reads `undefined`.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([first], [second]) => compareCodeUnits(first, second));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  // JSON.stringify(undefined) is undefined at run time, whatever its declared type says.
-  return value === undefined ? 'undefined' : JSON.stringify(value);
+  return canonicalize(value) ?? 'undefined';
 }
 
 function sameJson(first: unknown, second: unknown): boolean {
