@@ -44,7 +44,7 @@ const CONNECTION_ERROR_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-function errorCode(error: unknown): string | undefined {
+function connectionErrorCode(error: unknown): string | undefined {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return code;
@@ -195,7 +195,7 @@ export class OpaEvaluator implements Evaluator {
         error: new EvaluatorClosedError('the OPA evaluator is closed'),
       };
     }
-    const connectionCode = errorCode(error);
+    const connectionCode = connectionErrorCode(error);
     const detail = connectionCode ?? (error instanceof Error ? error.message : String(error));
     return {
       ok: false,
