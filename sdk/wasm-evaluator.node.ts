@@ -18,7 +18,7 @@ export async function loadWasmEvaluator(bundlePath: string): Promise<WasmEvaluat
       readFile(path.join(folder, 'policy.wasm')),
       readFile(path.join(folder, 'data.json')),
     ]);
-    return WasmEvaluator.fromWasm(wasm, new Uint8Array(data));
+    return WasmEvaluator.fromWasm(wasm, data);
   }
   return WasmEvaluator.fromBundle(await readFile(bundlePath));
 }
