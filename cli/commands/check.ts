@@ -19,7 +19,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Load and validate one grants file; every diagnostic of both stages, warnings included. */
-export function checkGrantsText(file: string, text: string): Diagnostic[] {
+function checkGrantsText(file: string, text: string): Diagnostic[] {
   const loaded = loadGrants(file, text);
   if (!loaded.ok) return loaded.diagnostics;
   return [...loaded.diagnostics, ...validateGrants(loaded.value).diagnostics];

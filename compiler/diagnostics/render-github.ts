@@ -25,11 +25,11 @@ export function renderGithub(diagnostics: readonly Diagnostic[]): string {
 }
 
 /** Escaping of a workflow command's message (actions/toolkit `escapeData`). */
-export function escapeData(text: string): string {
+function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** Escaping of a workflow command's property values (actions/toolkit `escapeProperty`). */
-export function escapeProperty(text: string): string {
+function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }

@@ -38,7 +38,7 @@ export function renderText(
 }
 
 /** "2 errors, 1 warning" */
-export function summaryOf(diagnostics: readonly Diagnostic[]): string {
+function summaryOf(diagnostics: readonly Diagnostic[]): string {
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   return `${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`;

@@ -178,7 +178,7 @@ function diffPermissions(before: ResolvedPolicy, after: ResolvedPolicy): Permiss
   return changes;
 }
 
-export function combineEffects(effects: Iterable<Effect>): Effect {
+function combineEffects(effects: Iterable<Effect>): Effect {
   const set = new Set(effects);
   set.delete('neutral');
   if (set.size === 0) return 'neutral';

@@ -5,10 +5,10 @@ import { stableJson } from '../emit-data/index.js';
 import type { EmittedFile, ResolvedPolicy } from '../types.js';
 
 /** The path of the prebuilt module inside the bundle. */
-export const WASM_MODULE_PATH = '/policy.wasm';
+const WASM_MODULE_PATH = '/policy.wasm';
 
 /** The bundle roots: the engine's package and the resolved data. */
-export const BUNDLE_ROOTS = ['rolecall', 'rolecall_data'] as const;
+const BUNDLE_ROOTS = ['rolecall', 'rolecall_data'] as const;
 
 export interface BundleManifest {
   revision: string;

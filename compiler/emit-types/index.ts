@@ -10,7 +10,7 @@ import {
 import type { EmittedFile, ResolvedPolicy } from '../types.js';
 import { compareCodeUnits } from '../compare-code-units.js';
 
-export const TYPES_FILE_PATH = 'rolecall.gen.ts';
+const TYPES_FILE_PATH = 'rolecall.gen.ts';
 
 /** A later generation step, e.g. the SDK's typed client factory, appended after the unions. */
 export type TypesExtension = (sourceFile: SourceFile, policy: ResolvedPolicy) => void;

@@ -35,7 +35,7 @@ export interface SourceIndex {
 const MAX_INDEX_DEPTH = 64;
 
 /** The key under which `toJS` stores a pair, so paths into the parsed value match the index. */
-export function jsKeyOf(pair: Pair): string | undefined {
+function jsKeyOf(pair: Pair): string | undefined {
   const key = pair.key;
   if (key === null) return '';
   if (isScalar(key)) {

@@ -2,7 +2,7 @@
 // plain-JS filters. Everything is inline so the file works offline, straight from file://.
 
 /** Escapes text for HTML content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')

@@ -18,7 +18,7 @@ export interface RenderMatrixOptions {
   title?: string;
 }
 
-export const CELL_SYMBOL: Record<CellState, string> = {
+const CELL_SYMBOL: Record<CellState, string> = {
   granted: '✓',
   inherited: '✓',
   revoked: '!',
@@ -53,7 +53,7 @@ export function linkTo(
   >`;
 }
 
-export function permissionBadges(permission: MatrixPermission): Html {
+function permissionBadges(permission: MatrixPermission): Html {
   return html`${permission.sameTeam ? html`<span class="badge team" title="same_team: subject and resource share a team">same team</span>` : ''}${permission.owner ? html`<span class="badge owner" title="owner: subject owns the resource">owner</span>` : ''}${permission.builtin ? '' : html`<span class="badge custom">custom</span>`}`;
 }
 

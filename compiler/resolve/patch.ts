@@ -4,7 +4,7 @@ import { compareCodeUnits } from '../compare-code-units.js';
 import type { GrantsMap } from '../types.js';
 
 /** Sorted, de-duplicated copy of a list of ids (code-unit order, so output is deterministic). */
-export function sortedUnique(ids: readonly string[]): string[] {
+function sortedUnique(ids: readonly string[]): string[] {
   return [...new Set(ids)].sort(compareCodeUnits);
 }
 

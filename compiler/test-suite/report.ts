@@ -4,7 +4,7 @@ import type { Diagnostic } from '../types.js';
 import { canonicalJson } from './run.js';
 import type { CaseResult, Mismatch, SuiteResult } from './types.js';
 
-export function formatValue(value: unknown): string {
+function formatValue(value: unknown): string {
   return value === undefined ? '(nothing)' : canonicalJson(value);
 }
 

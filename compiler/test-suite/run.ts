@@ -61,7 +61,7 @@ function sameJson(first: unknown, second: unknown): boolean {
   return canonicalJson(first) === canonicalJson(second);
 }
 
-export function compareOutcome(expect: CaseExpectation, outcome: CaseOutcome): Mismatch[] {
+function compareOutcome(expect: CaseExpectation, outcome: CaseOutcome): Mismatch[] {
   const mismatches: Mismatch[] = [];
   const answer = outcome.decision ?? outcome.query;
   const check = (field: keyof CaseExpectation, actual: unknown, holds: boolean): void => {

@@ -2,7 +2,7 @@
 // enough that the typo reading is likelier than a genuinely new name.
 import { distance } from 'fastest-levenshtein';
 
-export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+function closestName(name: string, candidates: Iterable<string>): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
