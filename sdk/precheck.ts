@@ -100,16 +100,19 @@ export function invalidQueryFilter(): QueryFilterResult {
   };
 }
 
+const INVALID_INPUT_RESULTS: {
+  [K in Exclude<Entrypoint, 'rolecall/batch'>]: (revision: string) => EntrypointResults[K];
+} = {
+  'rolecall/allow': () => false,
+  'rolecall/decision': (revision) => invalidDecision(revision),
+  'rolecall/capabilities': () => [],
+  'rolecall/query_filter': () => invalidQueryFilter(),
+};
+
 /** The engine's answer at `entrypoint` for an input that is not an object. */
 export function invalidInputResult<E extends Exclude<Entrypoint, 'rolecall/batch'>>(
   entrypoint: E,
   revision: string,
 ): EntrypointResults[E] {
-  const results: { [K in Exclude<Entrypoint, 'rolecall/batch'>]: () => EntrypointResults[K] } = {
-    'rolecall/allow': () => false,
-    'rolecall/decision': () => invalidDecision(revision),
-    'rolecall/capabilities': () => [],
-    'rolecall/query_filter': () => invalidQueryFilter(),
-  };
-  return results[entrypoint]();
+  return INVALID_INPUT_RESULTS[entrypoint](revision);
 }
