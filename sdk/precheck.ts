@@ -15,7 +15,7 @@ export const INPUT_LIMITS = {
 } as const;
 
 /** The engine's message for an input that is not an object (policies/engine, INVALID_INPUT). */
-export const INVALID_INPUT_MESSAGE = 'invalid input: input must be an object';
+const INVALID_INPUT_MESSAGE = 'invalid input: input must be an object';
 
 const isWellFormed: (text: string) => boolean =
   typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'

@@ -27,7 +27,7 @@ export const isDecision: Check = (value) =>
   Array.isArray(value['grants']) &&
   value['grants'].every(isGrant);
 
-export const isQueryFilterResult: Check = (value) =>
+const isQueryFilterResult: Check = (value) =>
   isRecord(value) &&
   isBoolean(value['allow']) &&
   isString(value['reason']) &&
