@@ -178,6 +178,17 @@ describe('rolecall compile: atomic output', () => {
       expect(compile.out()).toBe(check.out());
     }
   });
+
+  it('reports a grants file over 4 MiB as FILE_TOO_LARGE, like rolecall check', async () => {
+    await writeFile(
+      path.join(workDir, 'huge.yaml'),
+      'version: 1\n' + '#'.repeat(5 * 1024 * 1024) + '\n',
+    );
+    const io = captureCliIo(workDir);
+    expect(await main(['compile', 'huge.yaml', '-o', 'huge-out'], io)).toBe(1);
+    expect(io.out()).toContain('huge.yaml:1:1: error FILE_TOO_LARGE');
+    expect(existsSync(path.join(workDir, 'huge-out'))).toBe(false);
+  });
 });
 
 describe('rolecall compile needs no opa', () => {

@@ -5,7 +5,7 @@ import { compileGrants, OutputDirError, writeCompileOutput } from '../../compile
 import { renderDiagnostics, type DiagnosticFormat } from '../../compiler/diagnostics/index.js';
 import { MissingAssetError } from '../../compiler/pack/index.js';
 import { parseCommandArgs, parseDiagnosticFormat } from '../args.js';
-import { errorReason, readCommandFile } from '../files.js';
+import { errorReason, readGrantsFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 interface CompileArgs {
@@ -17,7 +17,7 @@ interface CompileArgs {
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseCompileArgs(argv);
-  const text = await readCommandFile(io, 'compile', args.file);
+  const text = await readGrantsFile(io, 'compile', args.file);
   if (text === undefined) return EXIT_USAGE;
   const sourceName = sourceNameOf(args.file, io.cwd);
   let compiled;

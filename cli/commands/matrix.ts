@@ -9,7 +9,7 @@ import {
   type MatrixSource,
 } from '../../compiler/matrix/index.js';
 import { parseCommandArgs } from '../args.js';
-import { errorReason, readCommandFile } from '../files.js';
+import { errorReason, readGrantsFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 type LinkKind = 'vscode' | 'relative' | 'none';
@@ -17,7 +17,7 @@ const LINK_KINDS: readonly LinkKind[] = ['vscode', 'relative', 'none'];
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { file, output, link } = parseMatrixArgs(argv);
-  const text = await readCommandFile(io, 'matrix', file);
+  const text = await readGrantsFile(io, 'matrix', file);
   if (text === undefined) return EXIT_USAGE;
   const result = buildMatrixFromText(file, text);
   if (result.diagnostics.length > 0) {
