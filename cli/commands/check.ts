@@ -1,9 +1,7 @@
 // `rolecall check FILE [--format text|json|github]`: load + validate a grants file and print
 // its diagnostics; exit 0 when valid (warnings allowed), 1 on errors, 2 on usage errors.
+import { checkGrantsText } from '../../compiler/compile/check.js';
 import { renderDiagnostics, type DiagnosticFormat } from '../../compiler/diagnostics/index.js';
-import { loadGrants } from '../../compiler/load/index.js';
-import type { Diagnostic } from '../../compiler/types.js';
-import { validateGrants } from '../../compiler/validate/index.js';
 import { parseCommandArgs, parseDiagnosticFormat } from '../args.js';
 import { readGrantsFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
@@ -12,16 +10,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { file, format, color } = parseCheckArgs(argv);
   const text = await readGrantsFile(io, 'check', file);
   if (text === undefined) return EXIT_USAGE;
-  const diagnostics = checkGrantsText(file, text);
+  const { diagnostics } = checkGrantsText(file, text);
   io.stdout(renderDiagnostics(diagnostics, new Map([[file, text]]), format, { color }));
   return diagnostics.some((diagnostic) => diagnostic.severity === 'error') ? EXIT_FAILURE : EXIT_OK;
-}
-
-/** Load and validate one grants file; every diagnostic of both stages, warnings included. */
-function checkGrantsText(file: string, text: string): Diagnostic[] {
-  const loaded = loadGrants(file, text);
-  if (!loaded.ok) return loaded.diagnostics;
-  return [...loaded.diagnostics, ...validateGrants(loaded.value).diagnostics];
 }
 
 function parseCheckArgs(argv: string[]): {
