@@ -340,8 +340,11 @@ function rolesChangedFromDefaults(
   defaults: GrantsMap,
   roles: readonly string[],
 ): Set<string> {
-  const same = (left: readonly string[] = [], right: readonly string[] = []): boolean =>
-    left.length === right.length && [...left].sort().every((id, i) => id === [...right].sort()[i]);
+  const same = (left: readonly string[] = [], right: readonly string[] = []): boolean => {
+    if (left.length !== right.length) return false;
+    const sortedRight = [...right].sort();
+    return [...left].sort().every((id, index) => id === sortedRight[index]);
+  };
   return new Set(roles.filter((role) => !same(resolved[role], defaults[role])));
 }
 
