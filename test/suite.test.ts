@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
-import { resolveGrantsText } from '../cli/commands/test.js';
+import { resolveGrantsText } from '../cli/grants-policy.js';
 import { loadTestSuite } from '../compiler/test-suite/index.js';
 import { runOpa } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';

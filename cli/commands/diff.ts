@@ -18,7 +18,7 @@ import { loadTestSuite, runTestSuite } from '../../compiler/test-suite/index.js'
 import type { ResolvedPolicy } from '../../compiler/types.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
-import { openEvaluator, printDiagnostics, resolveGrantsText } from './test.js';
+import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';
 
 const runFile = promisify(execFile);
 

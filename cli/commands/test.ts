@@ -3,7 +3,6 @@
 // YAML line, and optionally writes JUnit XML, coverage and `_test.rego` files.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { policyWasmPath } from '../../compiler/assets.js';
 import {
   computeCoverage,
   emitRegoTests,
@@ -15,30 +14,24 @@ import {
   renderSuiteFailures,
   renderSummary,
   runTestSuite,
-  type SuiteEvaluator,
   type SuiteResult,
   type TestSuite,
 } from '../../compiler/test-suite/index.js';
-import { loadGrants } from '../../compiler/load/index.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
-import { resolveGrants } from '../../compiler/resolve/index.js';
-import { validateGrants } from '../../compiler/validate/index.js';
-import type { Diagnostic, ResolvedPolicy, Result } from '../../compiler/types.js';
-import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
-import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
 import { parseCommandArgs } from '../args.js';
+import {
+  openEvaluator,
+  printDiagnostics,
+  resolveGrantsText,
+  type EngineChoice,
+} from '../grants-policy.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const USAGE =
   'usage: rolecall test SUITE… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
   '       [--emit-rego DIR] [--engine wasm|opa] [--url URL] [--format text|github]';
 
-export interface EngineChoice {
-  engine: 'wasm' | 'opa';
-  url?: string;
-}
-
-export function parseEngine(engine: string | undefined, url: string | undefined): EngineChoice {
+function parseEngine(engine: string | undefined, url: string | undefined): EngineChoice {
   if (engine === undefined || engine === 'wasm') {
     if (url !== undefined) throw new UsageError('--url needs --engine opa');
     return { engine: 'wasm' };
@@ -46,31 +39,6 @@ export function parseEngine(engine: string | undefined, url: string | undefined)
   if (engine !== 'opa') throw new UsageError(`unknown engine "${engine}" (wasm or opa)`);
   if (url === undefined) throw new UsageError('--engine opa needs --url URL of a running OPA');
   return { engine: 'opa', url };
-}
-
-/** An evaluator over a resolved policy, closed by the caller. */
-export interface OpenEvaluator extends SuiteEvaluator {
-  close: () => Promise<void>;
-}
-
-/**
- * Opens an evaluator for one resolved policy. A WASM one loads the policy as its data; an OPA
- * one is a running server that must already serve the same grants (checked by revision).
- */
-export async function openEvaluator(
-  choice: EngineChoice,
-  policy: ResolvedPolicy,
-): Promise<OpenEvaluator> {
-  if (choice.engine === 'opa' && choice.url !== undefined) {
-    return new OpaEvaluator({ url: choice.url, timeoutMs: 10_000 });
-  }
-  let wasm: Buffer;
-  try {
-    wasm = await readFile(policyWasmPath);
-  } catch {
-    throw new UsageError(`the engine ${policyWasmPath} is missing; build it with npm run build`);
-  }
-  return WasmEvaluator.fromWasm(wasm, policy as unknown as Record<string, unknown>);
 }
 
 /** Revisions seen in the decisions of a run, to catch an OPA serving other grants. */
@@ -212,28 +180,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   io.stdout(renderSummary(allResults));
   const failed = allResults.some((result) => result.failed > 0);
   return failed || (values['coverage-fail'] && coverageFailed) ? EXIT_FAILURE : EXIT_OK;
-}
-
-/** Load → validate → resolve of one grants file, in memory. */
-export function resolveGrantsText(file: string, text: string): Result<ResolvedPolicy> {
-  const loaded = loadGrants(file, text);
-  if (!loaded.ok) return loaded;
-  const validated = validateGrants(loaded.value);
-  if (!validated.ok) return validated;
-  const policy = resolveGrants(validated.value, { locate: loaded.value.locate });
-  return {
-    ok: true,
-    value: policy,
-    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
-  };
-}
-
-/** Prints diagnostics the way `rolecall check` does, with code frames from the given texts. */
-export function printDiagnostics(
-  io: CliIo,
-  diagnostics: readonly Diagnostic[],
-  sources: Record<string, string>,
-  format: 'text' | 'github' = 'text',
-): void {
-  io.stderr(renderDiagnostics(diagnostics, sources, format));
 }

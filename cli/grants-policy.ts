@@ -1,0 +1,67 @@
+// What `rolecall test` and `rolecall diff` share: a grants file resolved in memory, an evaluator
+// over the resulting policy, and diagnostics printed the way `rolecall check` prints them.
+import { readFile } from 'node:fs/promises';
+import { policyWasmPath } from '../compiler/assets.js';
+import { renderDiagnostics } from '../compiler/diagnostics/index.js';
+import { loadGrants } from '../compiler/load/index.js';
+import { resolveGrants } from '../compiler/resolve/index.js';
+import type { SuiteEvaluator } from '../compiler/test-suite/index.js';
+import type { Diagnostic, ResolvedPolicy, Result } from '../compiler/types.js';
+import { validateGrants } from '../compiler/validate/index.js';
+import { OpaEvaluator } from '../sdk/opa-evaluator.node.js';
+import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
+import { UsageError, type CliIo } from './io.js';
+
+export interface EngineChoice {
+  engine: 'wasm' | 'opa';
+  url?: string;
+}
+
+/** An evaluator over a resolved policy, closed by the caller. */
+export interface OpenEvaluator extends SuiteEvaluator {
+  close: () => Promise<void>;
+}
+
+/**
+ * Opens an evaluator for one resolved policy. A WASM one loads the policy as its data; an OPA
+ * one is a running server that must already serve the same grants (checked by revision).
+ */
+export async function openEvaluator(
+  choice: EngineChoice,
+  policy: ResolvedPolicy,
+): Promise<OpenEvaluator> {
+  if (choice.engine === 'opa' && choice.url !== undefined) {
+    return new OpaEvaluator({ url: choice.url, timeoutMs: 10_000 });
+  }
+  let wasm: Buffer;
+  try {
+    wasm = await readFile(policyWasmPath);
+  } catch {
+    throw new UsageError(`the engine ${policyWasmPath} is missing; build it with npm run build`);
+  }
+  return WasmEvaluator.fromWasm(wasm, policy as unknown as Record<string, unknown>);
+}
+
+/** Load → validate → resolve of one grants file, in memory. */
+export function resolveGrantsText(file: string, text: string): Result<ResolvedPolicy> {
+  const loaded = loadGrants(file, text);
+  if (!loaded.ok) return loaded;
+  const validated = validateGrants(loaded.value);
+  if (!validated.ok) return validated;
+  const policy = resolveGrants(validated.value, { locate: loaded.value.locate });
+  return {
+    ok: true,
+    value: policy,
+    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
+  };
+}
+
+/** Prints diagnostics the way `rolecall check` does, with code frames from the given texts. */
+export function printDiagnostics(
+  io: CliIo,
+  diagnostics: readonly Diagnostic[],
+  sources: Record<string, string>,
+  format: 'text' | 'github' = 'text',
+): void {
+  io.stderr(renderDiagnostics(diagnostics, sources, format));
+}
