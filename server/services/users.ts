@@ -68,14 +68,14 @@ function userResource(user: Pick<UserRecord, 'id' | 'role' | 'teams'>): UserReso
   return { kind: 'user', id: user.id, role: user.role, teams: user.teams };
 }
 
-/** 404 (never 403) when the user is missing or in another tenant. */
-async function requireVisibleUser(
+/** The stored user, or undefined when it is missing or in another tenant (alike, never probed). */
+async function findVisibleUser(
   context: ServiceContext,
   id: string,
   tx: Queryable,
-): Promise<UserRecord> {
+): Promise<UserRecord | undefined> {
   const user = await findUser(tx, id);
-  if (user === undefined) throw notFound(`user "${id}"`);
+  if (user === undefined) return undefined;
   const probe = await context.decider.decide(
     {
       subject: context.actor.subject,
@@ -85,7 +85,17 @@ async function requireVisibleUser(
     },
     context.actor.requestId,
   );
-  if (!probe.allow && probe.reason === 'TEAM_MISMATCH') throw notFound(`user "${id}"`);
+  return !probe.allow && probe.reason === 'TEAM_MISMATCH' ? undefined : user;
+}
+
+/** 404 (never 403) when the user is missing or in another tenant. */
+async function requireVisibleUser(
+  context: ServiceContext,
+  id: string,
+  tx: Queryable,
+): Promise<UserRecord> {
+  const user = await findVisibleUser(context, id, tx);
+  if (user === undefined) throw notFound(`user "${id}"`);
   return user;
 }
 
@@ -157,7 +167,10 @@ export async function upsertUsers(
   return context.db.transaction(async (tx) => {
     const users: Record<string, UserRecord> = {};
     for (const input of inputs) {
-      const existing = await findUser(tx, input.id);
+      // A user of another tenant is decided as a missing one (CreateUser), so an upsert cannot
+      // tell its id apart from a free one.
+      const stored = await findUser(tx, input.id);
+      const existing = await findVisibleUser(context, input.id, tx);
       let decisionInput: DecisionInput;
       if (existing === undefined) {
         decisionInput = {
@@ -185,6 +198,8 @@ export async function upsertUsers(
           throw notFound(`user "${input.id}"`);
         throw refusalOf(decision);
       }
+      // Never overwrite a user the requester cannot see, even where it may create users.
+      if (stored !== undefined && existing === undefined) throw notFound(`user "${input.id}"`);
       const rows = await tx.query<UserRow>(
         `INSERT INTO users (id, name, role, teams, custom, deleted_at)
          VALUES ($1, $2, COALESCE($3, 'user'), COALESCE($4::text[], '{}'), COALESCE($5::jsonb, '{}'), NULL)
