@@ -25,6 +25,16 @@ export interface AppOptions {
 
 type Handler = (context: ServiceContext, request: FastifyRequest) => unknown;
 
+/** SQLSTATE class 22 ("data exception"), raised by PostgreSQL and PGlite alike. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^22[0-9A-Z]{3}$/.test(code) &&
+    (error as { statusCode?: unknown }).statusCode === undefined
+  );
+}
+
 export function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.log,
@@ -53,6 +63,15 @@ export function buildApp(options: AppOptions) {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
       void reply.status(error.status).send(error.toJSON());
+      return;
+    }
+    if (isDataException(error)) {
+      // A value the database cannot hold (a NUL character, a bad date…) is the caller's mistake.
+      void reply.status(400).send({
+        code: 'INVALID_REQUEST',
+        message: 'a value in the request cannot be stored or compared',
+        status: 400,
+      });
       return;
     }
     const status =
