@@ -95,6 +95,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       { id: 'alice', name: 'Alice', teams: ['red'] },
       { id: 'carol', name: 'Carol', teams: ['red'] },
       { id: 'judge', name: 'Judge', role: 'nobody', teams: ['red'] },
+      { id: 'boss', name: 'Boss', role: 'admin', teams: ['red'] },
       { id: 'bob', name: 'Bob', teams: ['blue'], custom: { note: 'blue secret' } },
       { id: 'bobby', name: "B%_'\\ Ünïcode", teams: ['blue'] },
       { id: 'gone', name: 'Gone', teams: ['red'] },
@@ -262,7 +263,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     it('injects the team condition: a plain query sees red users only', async () => {
       const answer = await userIds({});
       expect(answer.status).toBe(200);
-      expect(idsOf(answer, 'users')).toEqual(['alice', 'carol', 'judge']);
+      expect(idsOf(answer, 'users')).toEqual(['alice', 'boss', 'carol', 'judge']);
     });
 
     it('refuses naming the blue team, or all teams', async () => {
@@ -359,7 +360,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         ]);
       }
       const count = await test.server.db.query('SELECT count(*)::int AS n FROM users');
-      expect(count[0]).toEqual({ n: 6 });
+      expect(count[0]).toEqual({ n: 7 });
     });
 
     it('refuses bad limits and offsets and never pages into blue', async () => {
@@ -867,6 +868,57 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     });
   });
 
+  describe('other roles of tenant red', () => {
+    it('a role without grants and a red admin cannot probe blue user ids by upsert', async () => {
+      const before = await snapshot();
+      for (const token of [judge, await test.admin.createToken('boss')]) {
+        const blue = await send('POST', '/users', {
+          token,
+          body: { users: [{ id: 'bob', name: 'pwned' }] },
+        });
+        const missing = await send('POST', '/users', {
+          token,
+          body: { users: [{ id: 'no-such-user', name: 'pwned' }] },
+        });
+        expect(blue.status).toBeGreaterThanOrEqual(400);
+        expect([blue.status, blue.body['code']]).toEqual([missing.status, missing.body['code']]);
+      }
+      expect(await snapshot()).toBe(before);
+    });
+
+    it('a red admin gets 404 for blue calls and users, and changes nothing', async () => {
+      const boss = await test.admin.createToken('boss');
+      const before = await snapshot();
+      for (const [method, path, body] of [
+        ['GET', `/calls/default/${BLUE_CALL}`, undefined],
+        ['PATCH', `/calls/default/${BLUE_CALL}`, { custom: { pwned: true } }],
+        ['POST', `/calls/default/${BLUE_CALL}/members`, { remove_members: ['bob'] }],
+        [
+          'POST',
+          `/calls/default/${BLUE_CALL}/user_permissions`,
+          { user_id: 'bob', revoke_permissions: ['send-audio'] },
+        ],
+        ['PATCH', '/users/bob', { set: { name: 'pwned' } }],
+      ] as const) {
+        const answer = await send(method, path, {
+          token: boss,
+          ...(body === undefined ? {} : { body }),
+        });
+        expect([answer.status, answer.body['code']], `${method} ${path}`).toEqual([
+          404,
+          'NOT_FOUND',
+        ]);
+      }
+      expect(await snapshot()).toBe(before);
+    });
+
+    it('the back end still updates any user by upsert', async () => {
+      await test.admin.upsertUsers([{ id: 'bobby', name: 'Bobby' }]);
+      const rows = await test.server.db.query("SELECT name, teams FROM users WHERE id = 'bobby'");
+      expect(rows).toEqual([{ name: 'Bobby', teams: ['blue'] }]);
+    });
+  });
+
   describe('values the database cannot hold', () => {
     it('a NUL character anywhere is a 400, never a 500, and changes nothing', async () => {
       const before = await snapshot();
@@ -942,7 +994,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
 
     it('a red user may search blue users by naming the team (the grant says any team)', async () => {
       const implicit = await userIds({});
-      expect(idsOf(implicit, 'users')).toEqual(['alice', 'carol', 'judge']);
+      expect(idsOf(implicit, 'users')).toEqual(['alice', 'boss', 'carol', 'judge']);
       const explicit = await userIds({ teams: 'blue' });
       expect([explicit.status, idsOf(explicit, 'users')]).toEqual([200, BLUE_USERS]);
     });
