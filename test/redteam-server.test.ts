@@ -912,6 +912,29 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       expect(await snapshot()).toBe(before);
     });
 
+    it('a user without teams cannot probe blue calls or users either', async () => {
+      await test.admin.upsertUsers([{ id: 'drifter', teams: [] }]);
+      const drifter = await test.admin.createToken('drifter');
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['POST', '/join'],
+      ] as const) {
+        const blue = await send(method, `/calls/default/${BLUE_CALL}${suffix}`, { token: drifter });
+        const missing = await send(method, `/calls/default/no-such-call${suffix}`, {
+          token: drifter,
+        });
+        expect([blue.status, blue.body['code']]).toEqual([404, 'NOT_FOUND']);
+        expect([missing.status, missing.body['code']]).toEqual([404, 'NOT_FOUND']);
+      }
+      const users = await send('POST', '/users/query', { token: drifter, body: {} });
+      expect(users.status).toBe(200);
+      expectNoBlue(users);
+      const calls = await send('POST', '/calls/query', { token: drifter, body: {} });
+      expect(calls.status).toBe(200);
+      expectNoBlue(calls);
+      await test.admin.deleteUser('drifter');
+    });
+
     it('the back end still updates any user by upsert', async () => {
       await test.admin.upsertUsers([{ id: 'bobby', name: 'Bobby' }]);
       const rows = await test.server.db.query("SELECT name, teams FROM users WHERE id = 'bobby'");
