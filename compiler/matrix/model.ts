@@ -7,6 +7,7 @@ import {
   defaultScopeGrants,
 } from '../resolve/catalog.js';
 import type { GrantsMap, GrantsSpec, ResolvedPolicy, SourceRef, SpanLocator } from '../types.js';
+import { compareCodeUnits } from '../compare-code-units.js';
 
 /**
  * What a scope says about one role and one permission:
@@ -123,7 +124,7 @@ function orderRoles(policy: ResolvedPolicy, options: BuildMatrixOptions): Matrix
     return index === -1 ? BUILTIN_ROLE_ORDER.length : index;
   };
   return Object.entries(policy.roles)
-    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .sort(([a], [b]) => rank(a) - rank(b) || compareCodeUnits(a, b))
     .map(([id, role]) =>
       withSource(
         { id, level: role.level, builtin: role.builtin, description: role.description },
@@ -169,7 +170,7 @@ function orderPermissions(
     (a, b) =>
       actionRank(a.action) - actionRank(b.action) ||
       isPlain(a) - isPlain(b) ||
-      a.id.localeCompare(b.id),
+      compareCodeUnits(a.id, b.id),
   );
 }
 
@@ -411,7 +412,7 @@ export function buildMatrix(
       const index = builtinTypes.indexOf(name);
       return index === -1 ? builtinTypes.length : index;
     };
-    return rank(a) - rank(b) || a.localeCompare(b);
+    return rank(a) - rank(b) || compareCodeUnits(a, b);
   });
   const typeScopes = new Map<string, MatrixScope>();
   for (const typeName of typeNames) {
