@@ -1,6 +1,7 @@
 // Server-side administration: app settings, roles, permissions and call types. Grant changes go
 // through the compiler's validator and resolver, persist in one transaction, then go live.
 import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
+import { compareCodeUnits } from '../../compiler/compare-code-units.js';
 import { requireServer } from '../actor.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
@@ -75,7 +76,7 @@ export function listRoles(context: ServiceContext): { roles: Record<string, unkn
   const { policy } = context.live.snapshot;
   return {
     roles: Object.entries(policy.roles)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => compareCodeUnits(a, b))
       .map(([name, role]) => ({
         name,
         custom: !role.builtin,
@@ -185,7 +186,7 @@ export function listPermissions(context: ServiceContext): {
   const { policy } = context.live.snapshot;
   return {
     permissions: Object.entries(policy.permissions)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => compareCodeUnits(a, b))
       .map(([id, permission]) => ({
         id,
         name: permission.name,
