@@ -19,6 +19,7 @@ import {
   expectTeam,
   isPlainObject,
 } from './validate.js';
+import type { CallResponse } from '../../sdk/clients/types.js';
 
 interface CallRow {
   call_type: string;
@@ -46,20 +47,8 @@ export interface CallMember {
 }
 
 export interface CallState {
-  call: {
-    type: string;
-    id: string;
-    cid: string;
-    team: string | null;
-    created_by_id: string;
-    custom: Record<string, unknown>;
-    settings_override: Record<string, unknown>;
-    config_overrides: { grants?: GrantsMap | null } | null;
-    config: { grants: GrantsMap };
-    created_at: string;
-    updated_at: string;
-    ended_at: string | null;
-  };
+  /** The wire shape the SDK's clients read, defined once in sdk/clients/types.ts. */
+  call: CallResponse;
   members: CallMember[];
   membership: CallMember | null;
   own_capabilities: string[];

@@ -16,16 +16,10 @@ import {
   expectTeams,
   isPlainObject,
 } from './validate.js';
+import type { UserResponse } from '../../sdk/clients/types.js';
 
-export interface UserRecord {
-  id: string;
-  name: string | null;
-  role: string;
-  teams: string[];
-  custom: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
+/** A user as the API returns it: the wire shape the SDK's clients read, defined once. */
+export type UserRecord = UserResponse;
 
 interface UserRow {
   id: string;
