@@ -15,6 +15,11 @@ import { WasmEvaluator } from '../wasm-evaluator.js';
 import { RolecallApiError } from './errors.js';
 import { readBundle } from '../bundle.js';
 import { apiPath, requestBundle, requestJson, type HttpTarget } from './http.js';
+import {
+  updateUserPartialRequest,
+  upsertUsersRequest,
+  type UpdateUserPartialRequest,
+} from './user-requests.js';
 import type {
   CallCreateData,
   CallStateResponse,
@@ -192,17 +197,9 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     call,
     /** The authenticated user as the server stores it. */
     me: async () => (await requestJson<{ user: UserResponse }>(target, 'GET', '/me')).user,
-    updateUserPartial: (request: {
-      id: string;
-      set?: Partial<Omit<UserRequest, 'id'>>;
-      unset?: string[];
-    }) =>
-      requestJson<{ user: UserResponse }>(target, 'PATCH', apiPath('users', request.id), {
-        set: request.set ?? {},
-        unset: request.unset ?? [],
-      }),
-    upsertUsers: (users: UserRequest[]) =>
-      requestJson<{ users: Record<string, UserResponse> }>(target, 'POST', '/users', { users }),
+    updateUserPartial: (request: UpdateUserPartialRequest) =>
+      updateUserPartialRequest(target, request),
+    upsertUsers: (users: UserRequest[]) => upsertUsersRequest(target, users),
     can: async (
       action: T['Action'],
       resource: Resource<T>,

@@ -1,6 +1,11 @@
 // createServerClient: the back end's view of the reference server. Server-side requests are not
 // permission checked (the seed), so nothing is filtered or injected here.
 import { apiPath, requestJson, type HttpTarget } from './http.js';
+import {
+  updateUserPartialRequest,
+  upsertUsersRequest,
+  type UpdateUserPartialRequest,
+} from './user-requests.js';
 import { createServerToken, createUserToken, type TokenOptions } from './token.js';
 import type {
   AppResponse,
@@ -63,17 +68,9 @@ export function createServerClient(options: ServerClientOptions) {
     getApp: () => requestJson<AppResponse>(target, 'GET', '/app'),
     updateApp: (patch: { multi_tenant_enabled?: boolean; grants?: GrantsMap | null }) =>
       requestJson<AppResponse>(target, 'PATCH', '/app', patch),
-    upsertUsers: (users: UserRequest[]) =>
-      requestJson<{ users: Record<string, UserResponse> }>(target, 'POST', '/users', { users }),
-    updateUserPartial: (request: {
-      id: string;
-      set?: Partial<Omit<UserRequest, 'id'>>;
-      unset?: string[];
-    }) =>
-      requestJson<{ user: UserResponse }>(target, 'PATCH', apiPath('users', request.id), {
-        set: request.set ?? {},
-        unset: request.unset ?? [],
-      }),
+    upsertUsers: (users: UserRequest[]) => upsertUsersRequest(target, users),
+    updateUserPartial: (request: UpdateUserPartialRequest) =>
+      updateUserPartialRequest(target, request),
     deleteUser: (id: string) =>
       requestJson<{ user: UserResponse }>(target, 'DELETE', apiPath('users', id)),
     queryUsers: (request: { payload: QueryUsersPayload }) =>
