@@ -6,7 +6,6 @@ import type { Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { diagnosticsError } from '../policy/live-policy.js';
-import { translateFilter } from '../query/filter-sql.js';
 import { translateSort } from '../query/sort-sql.js';
 import { contextOf, type ServiceContext } from './context.js';
 import { effectiveCallGrants } from './effective-grants.js';
@@ -20,6 +19,7 @@ import {
   isPlainObject,
 } from './validate.js';
 import type { CallResponse } from '../../sdk/clients/types.js';
+import { scopedFilterCondition } from './scoped-filter.js';
 
 interface CallRow {
   call_type: string;
@@ -597,18 +597,7 @@ export async function queryCalls(
   const offset = expectOffset(payload['offset']);
   const order = translateSort('calls', payload['sort']);
   if (!order.ok) throw badRequest('INVALID_SORT', order.message);
-  const verdict = await context.decider.queryFilter(
-    {
-      subject: context.actor.subject,
-      action: 'QueryCalls',
-      query: { filter_conditions: filterConditions },
-      context: contextOf(context.actor),
-    },
-    context.actor.requestId,
-  );
-  if (!verdict.allow || verdict.filter === null) throw refusalOf(verdict);
-  const condition = translateFilter('calls', verdict.filter);
-  if (!condition.ok) throw badRequest('INVALID_FILTER', condition.message);
+  const condition = await scopedFilterCondition(context, 'calls', filterConditions);
   const params = [...condition.params, limit, offset];
   const rows = await context.db.query<CallRow>(
     `SELECT ${CALL_COLUMNS} FROM calls WHERE ${condition.sql}

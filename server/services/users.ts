@@ -4,7 +4,6 @@ import type { DecisionInput, UserResource } from '../../sdk/types.js';
 import type { Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { translateFilter } from '../query/filter-sql.js';
 import { translateSort } from '../query/sort-sql.js';
 import { contextOf, type ServiceContext } from './context.js';
 import {
@@ -17,6 +16,7 @@ import {
   isPlainObject,
 } from './validate.js';
 import type { UserResponse } from '../../sdk/clients/types.js';
+import { scopedFilterCondition } from './scoped-filter.js';
 
 /** A user as the API returns it: the wire shape the SDK's clients read, defined once. */
 export type UserRecord = UserResponse;
@@ -308,18 +308,7 @@ export async function queryUsers(
   const offset = expectOffset(payload['offset']);
   const order = translateSort('users', payload['sort']);
   if (!order.ok) throw badRequest('INVALID_SORT', order.message);
-  const verdict = await context.decider.queryFilter(
-    {
-      subject: context.actor.subject,
-      action: 'QueryUsers',
-      query: { filter_conditions: filterConditions },
-      context: contextOf(context.actor),
-    },
-    context.actor.requestId,
-  );
-  if (!verdict.allow || verdict.filter === null) throw refusalOf(verdict);
-  const condition = translateFilter('users', verdict.filter);
-  if (!condition.ok) throw badRequest('INVALID_FILTER', condition.message);
+  const condition = await scopedFilterCondition(context, 'users', filterConditions);
   const params = [...condition.params, limit, offset];
   const rows = await context.db.query<UserRow>(
     `SELECT ${USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND ${condition.sql}

@@ -1,0 +1,30 @@
+// The one path from a client's filter to SQL: the policy's query_filter decides (and injects the
+// subject's teams), then only the filter it returned is translated. Users and calls both use it,
+// so no query can reach SQL without the team filter.
+import { refusalOf } from '../decider.js';
+import { badRequest } from '../errors.js';
+import { translateFilter } from '../query/filter-sql.js';
+import { contextOf, type ServiceContext } from './context.js';
+
+const ACTION_OF = { users: 'QueryUsers', calls: 'QueryCalls' } as const;
+
+/** The SQL condition of the filter the policy allows; throws the refusal or a 400. */
+export async function scopedFilterCondition(
+  context: ServiceContext,
+  resource: 'users' | 'calls',
+  filterConditions: Record<string, unknown>,
+): Promise<{ sql: string; params: unknown[] }> {
+  const verdict = await context.decider.queryFilter(
+    {
+      subject: context.actor.subject,
+      action: ACTION_OF[resource],
+      query: { filter_conditions: filterConditions },
+      context: contextOf(context.actor),
+    },
+    context.actor.requestId,
+  );
+  if (!verdict.allow || verdict.filter === null) throw refusalOf(verdict);
+  const condition = translateFilter(resource, verdict.filter);
+  if (!condition.ok) throw badRequest('INVALID_FILTER', condition.message);
+  return condition;
+}
