@@ -17,4 +17,14 @@ fi
 npm run build
 npm run lint
 npm run typecheck
-npx vitest run
+
+# vitest's report of an unhandled error scrolls far up; repeat a short form of it last.
+export ROLECALL_UNHANDLED_LOG="$(mktemp /tmp/rolecall-unhandled.XXXXXX)"
+status=0
+npx vitest run || status=$?
+if [[ -s "$ROLECALL_UNHANDLED_LOG" ]]; then
+  echo "unhandled errors during the tests (from vitest.config.ts):" >&2
+  cat "$ROLECALL_UNHANDLED_LOG" >&2
+fi
+rm -f "$ROLECALL_UNHANDLED_LOG"
+exit "$status"
