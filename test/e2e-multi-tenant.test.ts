@@ -411,5 +411,17 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
         }),
       ).toBe(false);
     });
+
+    it('a policy load that failed is tried again on the next call', async () => {
+      // The token names a user the server does not know yet, so loading the policy fails…
+      const late = await test.clientFor('late-comer');
+      const first = await rejection(() => late.call('default', 'open-lobby').capabilities());
+      expect(first.status).toBeGreaterThanOrEqual(400);
+      // …and once the user exists, the same client loads it instead of repeating the failure.
+      await test.admin.upsertUsers([{ id: 'late-comer', name: 'Late' }]);
+      expect(
+        await late.can('ReadCall', { kind: 'call', call_type: 'default', id: 'open-lobby' }),
+      ).toBe(true);
+    });
   });
 });

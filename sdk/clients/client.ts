@@ -98,7 +98,11 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   }
 
   async function policy(): Promise<PolicyClient<T>> {
-    policyClient ??= loadPolicy();
+    // A failed load (server down, token refused) is not cached: the next call tries again.
+    policyClient ??= loadPolicy().catch((error: unknown) => {
+      policyClient = undefined;
+      throw error;
+    });
     const client = await policyClient;
     if (fetched !== undefined && Date.now() - fetched.at >= maxAge) await refreshPolicy();
     return client;
