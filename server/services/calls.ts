@@ -20,6 +20,7 @@ import {
 } from './validate.js';
 import type { CallResponse } from '../../sdk/clients/types.js';
 import { scopedFilterCondition } from './scoped-filter.js';
+import { allowedPage } from './allowed-page.js';
 
 interface CallRow {
   call_type: string;
@@ -598,28 +599,52 @@ export async function queryCalls(
   const order = translateSort('calls', payload['sort']);
   if (!order.ok) throw badRequest('INVALID_SORT', order.message);
   const condition = await scopedFilterCondition(context, 'calls', filterConditions);
-  const params = [...condition.params, limit, offset];
-  const rows = await context.db.query<CallRow>(
-    `SELECT ${CALL_COLUMNS} FROM calls WHERE ${condition.sql}
-     ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
-  const memberRows =
-    rows.length === 0
-      ? []
-      : await context.db.query<MemberRow & { call_type: string; call_id: string }>(
-          `SELECT call_type, call_id, user_id, role, grants FROM call_members
-     WHERE (call_type || ':' || call_id) = ANY($1::text[]) ORDER BY user_id`,
-          [rows.map((row) => `${row.call_type}:${row.id}`)],
-        );
+  // The team filter runs in SQL; ReadCall (call-type grants, overrides, membership) per row.
+  const membersByCall = new Map<string, MemberRow[]>();
   const membersOf = (row: CallRow): MemberRow[] =>
-    memberRows.filter((member) => member.call_type === row.call_type && member.call_id === row.id);
-  const reads = await context.decider.decideMany(
-    rows.map((row) => decisionInput(context, 'ReadCall', row, membersOf(row))),
-    context.actor.requestId,
+    membersByCall.get(`${row.call_type}:${row.id}`) ?? [];
+  const visible = await allowedPage<CallRow>(
+    {
+      fetch: async (chunkLimit, chunkOffset) => {
+        const params = [...condition.params, chunkLimit, chunkOffset];
+        const rows = await context.db.query<CallRow>(
+          `SELECT ${CALL_COLUMNS} FROM calls WHERE ${condition.sql}
+           ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+          params,
+        );
+        await loadMembers(context.db, rows, membersByCall);
+        return rows;
+      },
+      allowed: async (rows) => {
+        const reads = await context.decider.decideMany(
+          rows.map((row) => decisionInput(context, 'ReadCall', row, membersOf(row))),
+          context.actor.requestId,
+        );
+        return reads.map((read) => read.allow);
+      },
+    },
+    limit,
+    offset,
   );
-  const visible = rows.filter((_row, index) => reads[index]?.allow === true);
   const calls: CallState[] = [];
   for (const row of visible) calls.push(await toCallState(context, row, membersOf(row)));
   return { calls };
+}
+
+/** Adds the members of `rows` to `membersByCall` (keyed `type:id`), in one query. */
+async function loadMembers(
+  db: Queryable,
+  rows: CallRow[],
+  membersByCall: Map<string, MemberRow[]>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const members = await db.query<MemberRow & { call_type: string; call_id: string }>(
+    `SELECT call_type, call_id, user_id, role, grants FROM call_members
+     WHERE (call_type || ':' || call_id) = ANY($1::text[]) ORDER BY user_id`,
+    [rows.map((row) => `${row.call_type}:${row.id}`)],
+  );
+  for (const { call_type, call_id, ...member } of members) {
+    const key = `${call_type}:${call_id}`;
+    membersByCall.set(key, [...(membersByCall.get(key) ?? []), member]);
+  }
 }
