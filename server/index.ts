@@ -50,6 +50,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (await openDatabase({
       ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      onConnectionLost: (error) => {
+        loggers.log.warn({ err: error.message }, 'database connection lost');
+      },
     }));
   try {
     await migrateDatabase(db);

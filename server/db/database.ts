@@ -35,9 +35,19 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   };
 }
 
+/** Told of an idle pooled connection that PostgreSQL closed (restart, pg_terminate_backend). */
+export type ConnectionLost = (error: Error) => void;
+
 /** Opens a pool on a PostgreSQL server named by a connection URL (DATABASE_URL). */
-export async function openPostgres(url: string): Promise<Database> {
+export async function openPostgres(
+  url: string,
+  onConnectionLost?: ConnectionLost,
+): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection's error is emitted on the pool, outside any request; without a listener
+  // it is an uncaught exception that takes the server down. The pool drops that connection and
+  // opens a new one for the next query, so reporting it is all there is to do.
+  pool.on('error', (error) => onConnectionLost?.(error));
   // Fail at start, not at the first request, when the server cannot be reached.
   await pool.query('SELECT 1');
   return {
@@ -69,9 +79,10 @@ export async function openPostgres(url: string): Promise<Database> {
 export function openDatabase(options: {
   databaseUrl?: string;
   dataDir?: string;
+  onConnectionLost?: ConnectionLost;
 }): Promise<Database> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
-    return openPostgres(options.databaseUrl);
+    return openPostgres(options.databaseUrl, options.onConnectionLost);
   }
   return openPglite(options.dataDir);
 }

@@ -23,6 +23,8 @@ export const API_SECRET = 'test-secret-that-is-long-enough-for-hs256';
 export interface TestServer {
   server: RunningServer;
   url: string;
+  /** The scratch PostgreSQL database of this server (postgres backend only). */
+  databaseUrl: string | undefined;
   admin: ServerClient;
   /** A client for a stored user, with a fresh token. */
   clientFor: (userId: string) => Promise<VideoClient>;
@@ -75,6 +77,7 @@ export async function startTestServer(
   return {
     server,
     url: server.url,
+    databaseUrl,
     admin,
     clientFor: async (userId) =>
       createClient({
