@@ -73,17 +73,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { port, database: db.kind, revision: live.revision },
       'rolecall server listening',
     );
+    let closing: Promise<void> | undefined;
     return {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       port,
       app,
       db,
       live,
-      close: async () => {
-        await app.close();
-        await live.close();
-        if (ownsDatabase) await db.close();
-      },
+      // Idempotent: a signal handler and a test may both close the server.
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await live.close();
+          if (ownsDatabase) await db.close();
+        })()),
     };
   } catch (error) {
     if (ownsDatabase) await db.close();

@@ -50,4 +50,28 @@ describe.runIf(databaseUrl !== undefined)('PostgreSQL connections dropped under 
     const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(logged.some((entry) => entry['msg'] === 'database connection lost')).toBe(true);
   });
+
+  it('close() returns only after every pooled connection is gone from PostgreSQL', async () => {
+    const closing = await startTestServer('postgres');
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        closing.admin.queryUsers({ payload: { filter_conditions: {} } }),
+      ),
+    );
+    const database = new URL(closing.databaseUrl ?? '').pathname.slice(1);
+    // Connected beforehand, so the count is taken the moment close() returns.
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await closing.server.close();
+    try {
+      const open = await admin.query<{ count: string }>(
+        'SELECT count(*) FROM pg_stat_activity WHERE datname = $1',
+        [database],
+      );
+      expect(Number(open.rows[0]?.count)).toBe(0);
+    } finally {
+      await admin.end();
+      await closing.close();
+    }
+  });
 });

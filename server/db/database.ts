@@ -48,6 +48,17 @@ export async function openPostgres(
   // it is an uncaught exception that takes the server down. The pool drops that connection and
   // opens a new one for the next query, so reporting it is all there is to do.
   pool.on('error', (error) => onConnectionLost?.(error));
+  // pool.end() resolves once its clients are told to end, not once their sockets are closed;
+  // count them so close() returns only when PostgreSQL has seen every connection go.
+  let openClients = 0;
+  let lastClientClosed: (() => void) | undefined;
+  pool.on('connect', () => {
+    openClients += 1;
+  });
+  pool.on('remove', () => {
+    openClients -= 1;
+    if (openClients === 0) lastClientClosed?.();
+  });
   // Fail at start, not at the first request, when the server cannot be reached.
   await pool.query('SELECT 1');
   return {
@@ -71,7 +82,13 @@ export async function openPostgres(
         client.release();
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      const allClosed = new Promise<void>((resolve) => {
+        lastClientClosed = resolve;
+      });
+      await pool.end();
+      if (openClients > 0) await allClosed;
+    },
   };
 }
 
