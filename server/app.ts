@@ -133,16 +133,17 @@ export function buildApp(options: AppOptions) {
 
   app.get('/health', () => ({ status: 'ok', revision: options.live.revision }));
 
-  // The bundle is public like any browser asset: it holds the resolved grants, never call records.
+  // The bundle holds the app's resolved grants (call overrides name calls), so, like every other
+  // endpoint, it needs the API key and a valid token: a user's client or a server-token sidecar.
   app.get('/bundle.tar.gz', async (request, reply) => {
-    await followStoredGrants();
+    await contextFor(request);
     const { bundle, etag } = options.live.snapshot;
     void reply.header('etag', etag).header('cache-control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
     return reply.type('application/gzip').send(Buffer.from(bundle));
   });
   app.get('/data.json', async (request, reply) => {
-    await followStoredGrants();
+    await contextFor(request);
     const { policy, etag } = options.live.snapshot;
     void reply.header('etag', etag).header('cache-control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnOpa } from '../scripts/opa.js';
 import type { Decision } from '../sdk/types.js';
 import { findFreePort } from './support/opa-server.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createServerToken } from '../sdk/clients/token.js';
+import { API_KEY, API_SECRET, startTestServer, type TestServer } from './support/server.js';
 
 const input = {
   subject: { id: 'gina', role: 'guest', teams: [] },
@@ -56,9 +57,15 @@ describe('OPA bundle polling', () => {
     await writeFile(
       config,
       [
+        // The sidecar authenticates like any server-side caller: API key and a server token.
         'services:',
         '  rolecall:',
         `    url: ${test.url}`,
+        '    headers:',
+        `      x-api-key: ${API_KEY}`,
+        '    credentials:',
+        '      bearer:',
+        `        token: ${await createServerToken(API_SECRET)}`,
         'bundles:',
         '  rolecall:',
         '    service: rolecall',

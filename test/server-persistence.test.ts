@@ -6,8 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpaOrThrow } from '../scripts/opa.js';
+import { createServerToken } from '../sdk/clients/token.js';
 import {
   API_KEY,
+  API_SECRET,
   BACKENDS,
   rejection,
   startTestServer,
@@ -134,9 +136,45 @@ describe.each(BACKENDS)('transactions and the served bundle on %s', (backend) =>
     expect((await test.admin.getApp()).app).toEqual(before);
   });
 
+  it('serves the bundle only to a caller with the API key and a valid token', async () => {
+    const userToken = await test.admin.createToken('alice');
+    const serverToken = await createServerToken(API_SECRET);
+    for (const resource of ['bundle.tar.gz', 'data.json']) {
+      const refused = [
+        await fetch(`${test.url}/${resource}`),
+        await fetch(`${test.url}/${resource}?api_key=${API_KEY}`),
+        await fetch(`${test.url}/${resource}`, {
+          headers: { authorization: `Bearer ${userToken}` },
+        }),
+        await fetch(`${test.url}/${resource}?api_key=${API_KEY}`, {
+          headers: {
+            authorization: `Bearer ${await createServerToken('another-secret-long-enough-for-hs256')}`,
+          },
+        }),
+      ];
+      expect(
+        refused.map((response) => response.status),
+        resource,
+      ).toEqual([401, 401, 401, 401]);
+      for (const token of [userToken, serverToken]) {
+        const served = await fetch(`${test.url}/${resource}`, {
+          headers: { authorization: `Bearer ${token}`, 'x-api-key': API_KEY },
+        });
+        expect(served.status, resource).toBe(200);
+        await served.arrayBuffer();
+      }
+    }
+  });
+
   it('serves the bundle with its revision as ETag, 304 when unchanged, a new one after a change', async () => {
+    const serverToken = await createServerToken(API_SECRET);
+    const fetch = (url: string, init: { headers?: Record<string, string> } = {}) =>
+      globalThis.fetch(url, {
+        headers: { ...init.headers, authorization: `Bearer ${serverToken}`, 'x-api-key': API_KEY },
+      });
     const first = await fetch(`${test.url}/bundle.tar.gz`);
     expect(first.status).toBe(200);
+    await first.arrayBuffer();
     const etag = first.headers.get('etag');
     const revision = (await test.admin.getApp()).app.revision;
     expect(etag).toBe(`"${revision}"`);

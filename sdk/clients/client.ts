@@ -72,7 +72,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   async function loadPolicy(): Promise<PolicyClient<T>> {
     let evaluator = options.policy;
     if (evaluator === undefined) {
-      const bundle = await requestBundle(options.baseUrl);
+      const bundle = await requestBundle(target);
       if (bundle.notModified)
         throw new RolecallApiError(500, 'BUNDLE_MISSING', 'the server sent no bundle');
       const wasm = await WasmEvaluator.fromBundle(bundle.bytes);
@@ -90,7 +90,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   /** Revalidates the fetched bundle with its ETag and swaps in new grants (no reload). */
   async function refreshPolicy(): Promise<void> {
     if (fetched === undefined) return;
-    const bundle = await requestBundle(options.baseUrl, fetched.etag);
+    const bundle = await requestBundle(target, fetched.etag);
     fetched.at = Date.now();
     if (bundle.notModified) return;
     fetched.evaluator.setData(readBundle(bundle.bytes).data);

@@ -23,70 +23,97 @@ function urlOf(target: HttpTarget, path: string): string {
   return `${withoutTrailingSlash(target.baseUrl)}${path}${separator}api_key=${encodeURIComponent(target.apiKey)}`;
 }
 
+/** Sends one authenticated request (API key and token); a transport failure is a network error. */
+async function send(
+  target: HttpTarget,
+  method: Method,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Response> {
+  try {
+    return await fetch(urlOf(target, path), {
+      method,
+      headers: { authorization: `Bearer ${await target.token()}`, ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
+  } catch (error) {
+    throw new RolecallNetworkError(`${method} ${path} failed: ${String(error)}`, { cause: error });
+  }
+}
+
+/** The server's `{code, message}` problem as a typed error (or the HTTP status when it has none). */
+function apiErrorOf(response: Response, parsed: unknown): RolecallApiError {
+  const problem = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  return new RolecallApiError(
+    response.status,
+    typeof problem.code === 'string' ? problem.code : `HTTP_${response.status}`,
+    typeof problem.message === 'string' ? problem.message : response.statusText,
+  );
+}
+
+function parseJson(text: string): unknown {
+  return text === '' ? {} : JSON.parse(text);
+}
+
 export async function requestJson<T>(
   target: HttpTarget,
   method: Method,
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${await target.token()}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(urlOf(target, path), {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw new RolecallNetworkError(`${method} ${path} failed: ${String(error)}`, { cause: error });
-  }
+  const response =
+    body === undefined
+      ? await send(target, method, path, {})
+      : await send(
+          target,
+          method,
+          path,
+          { 'content-type': 'application/json' },
+          JSON.stringify(body),
+        );
   const text = await response.text();
   let parsed: unknown;
   try {
-    parsed = text === '' ? {} : JSON.parse(text);
+    parsed = parseJson(text);
   } catch (error) {
     throw new RolecallNetworkError(
       `${method} ${path}: the answer is not JSON (status ${response.status})`,
       { cause: error },
     );
   }
-  if (!response.ok) {
-    const problem = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
-      code?: unknown;
-      message?: unknown;
-    };
-    throw new RolecallApiError(
-      response.status,
-      typeof problem.code === 'string' ? problem.code : `HTTP_${response.status}`,
-      typeof problem.message === 'string' ? problem.message : response.statusText,
-    );
-  }
+  if (!response.ok) throw apiErrorOf(response, parsed);
   return parsed as T;
 }
 
-/** The policy bundle (public, no auth); `notModified` when `etag` still matches (304). */
+/**
+ * The policy bundle of the app, for an authenticated caller (API key and token, like every other
+ * endpoint); `notModified` when `etag` still matches (304).
+ */
 export async function requestBundle(
-  baseUrl: string,
+  target: HttpTarget,
   etag?: string,
 ): Promise<
   { notModified: true } | { notModified: false; bytes: Uint8Array; etag: string | undefined }
 > {
-  let response: Response;
-  try {
-    response = await fetch(`${withoutTrailingSlash(baseUrl)}/bundle.tar.gz`, {
-      headers: etag === undefined ? {} : { 'if-none-match': etag },
-    });
-  } catch (error) {
-    throw new RolecallNetworkError(`GET /bundle.tar.gz failed: ${String(error)}`, { cause: error });
-  }
+  const response = await send(
+    target,
+    'GET',
+    '/bundle.tar.gz',
+    etag === undefined ? {} : { 'if-none-match': etag },
+  );
   if (response.status === 304) return { notModified: true };
   if (!response.ok) {
-    throw new RolecallApiError(
-      response.status,
-      `HTTP_${response.status}`,
-      'GET /bundle.tar.gz failed',
-    );
+    let parsed: unknown = {};
+    try {
+      parsed = parseJson(await response.text());
+    } catch {
+      // Not a problem document: the status says enough.
+    }
+    throw apiErrorOf(response, parsed);
   }
   return {
     notModified: false,
