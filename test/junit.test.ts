@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
+import { renderJunit, type SuiteResult } from '../compiler/test-suite/index.js';
 import { captureCliIo } from './support/cli-io.js';
 
 interface XmlElement {
@@ -173,6 +174,69 @@ describe('the XML checker', () => {
   });
 });
 
+/** The `time` attribute in seconds. */
+const timeOf = (element: XmlElement | undefined): number => Number(element?.attributes['time']);
+
+/**
+ * Times that hold whatever the machine's speed: none negative, each case within its suite, each
+ * suite within the total, and the cases of a suite adding up to no more than the suite (up to the
+ * rounding of each printed time to the microsecond).
+ */
+function checkJunitTimes(root: XmlElement): void {
+  const rounding = 1e-6;
+  expect(timeOf(root)).toBeGreaterThanOrEqual(0);
+  let suitesTotal = 0;
+  for (const suite of root.children) {
+    expect(timeOf(suite)).toBeLessThanOrEqual(timeOf(root));
+    let casesTotal = 0;
+    for (const testCase of suite.children) {
+      expect(timeOf(testCase)).toBeGreaterThanOrEqual(0);
+      expect(timeOf(testCase)).toBeLessThanOrEqual(timeOf(suite));
+      casesTotal += timeOf(testCase);
+    }
+    expect(casesTotal).toBeLessThanOrEqual(timeOf(suite) + (suite.children.length + 1) * rounding);
+    suitesTotal += timeOf(suite);
+  }
+  expect(suitesTotal).toBeLessThanOrEqual(timeOf(root) + (root.children.length + 1) * rounding);
+}
+
+/** A result of one suite whose cases took the given milliseconds, all passing. */
+function timedResult(name: string, caseMs: number[], suiteMs: number): SuiteResult {
+  const suite = { file: `${name}.test.yaml`, name, cases: [] };
+  const results = caseMs.map((durationMs, index) => ({
+    case: {
+      name: `case ${String(index + 1)}`,
+      index,
+      span: { file: suite.file, line: index + 1, column: 1, endLine: index + 1, endColumn: 2 },
+      expect: {},
+    },
+    outcome: {},
+    mismatches: [],
+    passed: true,
+    durationMs,
+  }));
+  return { suite, results, passed: results.length, failed: 0, durationMs: suiteMs };
+}
+
+describe('renderJunit times', () => {
+  it('writes each case, suite and the total in seconds', () => {
+    const document = parseXml(
+      renderJunit([timedResult('first', [3, 0.25], 4), timedResult('second', [1500], 1500.5)]),
+    );
+    checkJunitStructure(document);
+    checkJunitTimes(document);
+    expect(document.attributes['time']).toBe('1.504500');
+    const [first, second] = document.children;
+    expect(first?.attributes['time']).toBe('0.004000');
+    expect(first?.children.map((testCase) => testCase.attributes['time'])).toEqual([
+      '0.003000',
+      '0.000250',
+    ]);
+    expect(second?.attributes['time']).toBe('1.500500');
+    expect(second?.children[0]?.attributes['time']).toBe('1.500000');
+  });
+});
+
 describe('rolecall test --junit', () => {
   it('writes one testsuite per suite file when suites use different grants files', async () => {
     const junitFile = path.join(work, 'two.xml');
@@ -180,6 +244,9 @@ describe('rolecall test --junit', () => {
     expect(await main(['test', ...suites, '--junit', junitFile], captureCliIo(root))).toBe(0);
     const document = parseXml(await readFile(junitFile, 'utf8'));
     checkJunitStructure(document);
+    checkJunitTimes(document);
+    // Evaluating more than a hundred cases takes longer than the microsecond the times show.
+    expect(timeOf(document)).toBeGreaterThan(0);
     expect(document.children.map((suite) => suite.attributes['file'])).toEqual(suites);
     expect(document.attributes['failures']).toBe('0');
     expect(Number(document.attributes['tests'])).toBeGreaterThan(100);
@@ -217,6 +284,7 @@ cases:
     expect(await main(['test', suite, '--junit', junitFile], captureCliIo(work))).toBe(1);
     const document = parseXml(await readFile(junitFile, 'utf8'));
     checkJunitStructure(document);
+    checkJunitTimes(document);
     expect(document.attributes).toMatchObject({ tests: '3', failures: '1' });
     const [testSuite] = document.children;
     expect(testSuite?.attributes['name']).toBe('billing <&> "quotes"');

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
-import { resolveGrantsText } from '../cli/grants-policy.js';
-import { loadTestSuite } from '../compiler/test-suite/index.js';
+import { openEvaluator, resolveGrantsText } from '../cli/grants-policy.js';
+import { loadTestSuite, runTestSuite } from '../compiler/test-suite/index.js';
 import { runOpa } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { startOpaServer, type OpaServer } from './support/opa-server.js';
@@ -108,6 +108,40 @@ describe('rolecall test', () => {
     );
     expect(io.out()).toContain('expected filter {"team":"blue"}, got {"team":"red"}');
     expect(io.out()).toMatch(/^2 passed, 2 failed$/m);
+  });
+
+  it('times every case and the whole run, the cases within the run', async () => {
+    const text = `${FIXTURES}cases:
+  - name: member sends video
+    subject: member
+    action: SendVideo
+    resource: red_call
+    expect: { allow: true }
+  - name: guest capabilities
+    subject: { id: g, role: guest, teams: [red] }
+    resource: red_call
+    expect: { capabilities: [create-reaction, join-call, read-call] }
+  - name: calls query
+    subject: member
+    query: { kind: calls }
+    expect: { injected: true }
+`;
+    const suite = loadTestSuite('timed.test.yaml', text);
+    const resolved = resolveGrantsText('rolecall.yaml', await readFile(templateGrants, 'utf8'));
+    if (!suite.ok || !resolved.ok) throw new Error('the suite or the template does not load');
+    const evaluator = await openEvaluator({ engine: 'wasm' }, resolved.value);
+    try {
+      const result = await runTestSuite(suite.value, evaluator);
+      expect(result.passed).toBe(3);
+      const caseTimes = result.results.map((caseResult) => caseResult.durationMs);
+      expect(caseTimes).toHaveLength(3);
+      for (const time of caseTimes) expect(time).toBeGreaterThanOrEqual(0);
+      const sum = caseTimes.reduce((total, time) => total + time, 0);
+      // Equal shares of the batch may add up a rounding error above the batch itself.
+      expect(sum).toBeLessThanOrEqual(result.durationMs + 1e-9);
+    } finally {
+      await evaluator.close();
+    }
   });
 
   it('reports coverage and fails on it only with --coverage-fail', async () => {

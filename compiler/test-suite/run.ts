@@ -17,12 +17,19 @@ export async function runTestSuite(
   suite: TestSuite,
   evaluator: SuiteEvaluator,
 ): Promise<SuiteResult> {
+  const started = performance.now();
   const decisionCases = suite.cases.filter((testCase) => testCase.decisionInput !== undefined);
   const queryCases = suite.cases.filter((testCase) => testCase.queryInput !== undefined);
   const batch = await evaluator.evaluateBatch({
     decisions: decisionCases.map((testCase) => testCase.decisionInput),
     query_filters: queryCases.map((testCase) => testCase.queryInput),
   });
+  // One batch answers many cases, so each batched case is charged an equal share of it.
+  const batchedCount = decisionCases.length + queryCases.length;
+  const batchShareMs = batchedCount === 0 ? 0 : (performance.now() - started) / batchedCount;
+  const durations = new Map<number, number>(
+    [...decisionCases, ...queryCases].map((testCase) => [testCase.index, batchShareMs]),
+  );
   const outcomes = new Map<number, CaseOutcome>(
     suite.cases.map((testCase) => [testCase.index, {}]),
   );
@@ -36,17 +43,27 @@ export async function runTestSuite(
   });
   for (const testCase of suite.cases) {
     if (testCase.capabilitiesInput === undefined) continue;
+    const asked = performance.now();
     const answer = await evaluator.evaluate('rolecall/capabilities', testCase.capabilitiesInput);
+    const tookMs = performance.now() - asked;
+    durations.set(testCase.index, (durations.get(testCase.index) ?? 0) + tookMs);
     const outcome = outcomes.get(testCase.index);
     if (outcome) outcome.capabilities = answer as string[];
   }
   const results: CaseResult[] = suite.cases.map((testCase) => {
     const outcome = outcomes.get(testCase.index) ?? {};
     const mismatches = compareOutcome(testCase.expect, outcome);
-    return { case: testCase, outcome, mismatches, passed: mismatches.length === 0 };
+    return {
+      case: testCase,
+      outcome,
+      mismatches,
+      passed: mismatches.length === 0,
+      durationMs: durations.get(testCase.index) ?? 0,
+    };
   });
   const passed = results.filter((result) => result.passed).length;
-  return { suite, results, passed, failed: results.length - passed };
+  const durationMs = performance.now() - started;
+  return { suite, results, passed, failed: results.length - passed, durationMs };
 }
 
 /**

@@ -79,6 +79,11 @@ export interface CaseResult {
   outcome: CaseOutcome;
   mismatches: Mismatch[];
   passed: boolean;
+  /**
+   * Wall-clock time spent evaluating the case, in milliseconds: its share of the one batch its
+   * decision or query filter went out in, plus its own capabilities evaluation.
+   */
+  durationMs: number;
 }
 
 export interface SuiteResult {
@@ -86,6 +91,8 @@ export interface SuiteResult {
   results: CaseResult[];
   passed: number;
   failed: number;
+  /** Wall-clock time of the whole run, in milliseconds (at least the sum of the cases'). */
+  durationMs: number;
 }
 
 /**
