@@ -21,8 +21,8 @@ commands:
                                              evaluate decision inputs
   test SUITE… [--junit FILE] [--coverage] [--emit-rego DIR] [--engine wasm|opa] [--url URL]
                                              run YAML policy test suites
-  diff OLD NEW | FILE --base REV | FILE --live URL [--suite FILE] [--format markdown|json]
-       [--fail-on removed,widened,any]
+  diff OLD NEW | FILE --base REV | FILE --live URL --api-key KEY --api-secret SECRET
+       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]
                                              permission changes, for PR review and CI gates
   init [DIR]                                 write a grants-repo template
   matrix FILE [-o matrix.html] [--link vscode|relative|none]

@@ -309,11 +309,14 @@ describe('diff between git revisions', () => {
 });
 
 describe('diff against a running reference server (--live)', () => {
+  const apiKey = 'key';
+  const apiSecret = 'secret-for-tests-only-0123456789';
+  const credentials = ['--api-key', apiKey, '--api-secret', apiSecret];
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer({
-      apiKey: 'key',
-      apiSecret: 'secret-for-tests-only-0123456789',
+      apiKey,
+      apiSecret,
       logs: 'silent',
       config: { file: 'rolecall.yaml', text: example },
     });
@@ -326,12 +329,48 @@ describe('diff against a running reference server (--live)', () => {
     const dir = await writeEdit('live', (text) =>
       replaceOnce(text, "user: ['!create-reaction']", "user: ['!create-reaction', '!join-call']"),
     );
-    const same = await diffJson(dir, ['old.yaml', '--live', server.url]);
+    const same = await diffJson(dir, ['old.yaml', '--live', server.url, ...credentials]);
     expect(same.grants).toEqual([]);
     expect(same.before.label).toBe(`live ${server.url}`);
-    const diff = await diffJson(dir, ['new.yaml', '--live', server.url]);
+    const diff = await diffJson(dir, ['new.yaml', '--live', server.url, ...credentials]);
     expect(diff.grants.map((g) => [g.scope, g.role, g.permission, g.change])).toEqual([
       ['call:webinar:q3-all-hands', 'user', 'join-call', 'revoked'],
     ]);
+  });
+
+  it('calls with the app credentials, and says why the server refused others', async () => {
+    // The live side is read first, so the file need not exist.
+    const wrongKey = captureCliIo(work);
+    const code = await main(
+      ['diff', 'new.yaml', '--live', server.url, '--api-key', 'other', '--api-secret', apiSecret],
+      wrongKey,
+    );
+    expect(code).toBe(2);
+    expect(wrongKey.err()).toContain('answered 401: API_KEY_INVALID');
+    const wrongSecret = captureCliIo(work);
+    const signedOtherwise = [...credentials.slice(0, 3), 'another-secret-0123456789abcdef'];
+    expect(
+      await main(['diff', 'new.yaml', '--live', server.url, ...signedOtherwise], wrongSecret),
+    ).toBe(2);
+    expect(wrongSecret.err()).toContain('answered 401');
+  });
+
+  it('needs both credentials with --live, and takes them with --live only', async () => {
+    const missing = captureCliIo(work);
+    const environment = [process.env['ROLECALL_API_KEY'], process.env['ROLECALL_API_SECRET']];
+    delete process.env['ROLECALL_API_KEY'];
+    delete process.env['ROLECALL_API_SECRET'];
+    try {
+      expect(
+        await main(['diff', 'x.yaml', '--live', server.url, '--api-key', apiKey], missing),
+      ).toBe(2);
+    } finally {
+      if (environment[0] !== undefined) process.env['ROLECALL_API_KEY'] = environment[0];
+      if (environment[1] !== undefined) process.env['ROLECALL_API_SECRET'] = environment[1];
+    }
+    expect(missing.err()).toContain("--live needs the app's --api-key and --api-secret");
+    const stray = captureCliIo(work);
+    expect(await main(['diff', 'a.yaml', 'b.yaml', ...credentials], stray)).toBe(2);
+    expect(stray.err()).toContain('--api-key and --api-secret go with --live URL');
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '../../compiler/diff/index.js';
 import { loadTestSuite, runTestSuite } from '../../compiler/test-suite/index.js';
 import type { ResolvedPolicy } from '../../compiler/types.js';
+import { createServerToken } from '../../sdk/clients/token.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';
@@ -23,16 +24,23 @@ import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-po
 const runFile = promisify(execFile);
 
 const USAGE =
-  'usage: rolecall diff OLD NEW | FILE --base REV | REV:FILE FILE | FILE --live URL\n' +
+  'usage: rolecall diff OLD NEW | FILE --base REV | REV:FILE FILE\n' +
+  '       | FILE --live URL --api-key KEY --api-secret SECRET\n' +
   '       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]';
 
 const FAIL_ON_KINDS: readonly FailOnKind[] = ['removed', 'widened', 'any'];
+
+/** The app's credentials, which a running server asks for before it hands out its grants. */
+interface ServerCredentials {
+  apiKey: string;
+  apiSecret: string;
+}
 
 /** Where one side of the diff comes from. */
 type Side =
   | { kind: 'file'; file: string }
   | { kind: 'git'; revision: string; file: string }
-  | { kind: 'live'; url: string };
+  | ({ kind: 'live'; url: string } & ServerCredentials);
 
 function parseSide(argument: string, cwd: string): Side {
   if (existsSync(path.resolve(cwd, argument))) return { kind: 'file', file: argument };
@@ -49,21 +57,51 @@ function labelOf(side: Side): string {
 }
 
 /**
- * The grants a running reference server serves: its public `/data.json` holds the resolved
- * policy (`{rolecall_data: …}`), the same document OPA sidecars poll.
+ * The grants a running reference server serves: its `/data.json` holds the resolved policy
+ * (`{rolecall_data: …}`), the same document OPA sidecars poll. Like them, the CLI calls with the
+ * API key and a short-lived server token signed with the API secret.
  */
-async function fetchLivePolicy(url: string): Promise<ResolvedPolicy> {
-  const base = url.endsWith('/') ? url : `${url}/`;
+async function fetchLivePolicy(side: Extract<Side, { kind: 'live' }>): Promise<ResolvedPolicy> {
+  const base = side.url.endsWith('/') ? side.url : `${side.url}/`;
+  const token = await createServerToken(side.apiSecret, { expiresInSeconds: 300 });
   const response = await fetch(new URL('data.json', base), {
+    headers: { 'x-api-key': side.apiKey, authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(10_000),
   });
-  if (!response.ok) throw new Error(`GET data.json answered ${response.status}`);
+  if (!response.ok) {
+    throw new Error(
+      `GET data.json answered ${String(response.status)}${await errorDetail(response)}`,
+    );
+  }
   const document = (await response.json()) as { rolecall_data?: unknown };
   const policy = document.rolecall_data as Partial<ResolvedPolicy> | undefined;
   if (typeof policy?.revision !== 'string' || typeof policy.call_types !== 'object') {
     throw new Error('data.json holds no rolecall_data policy');
   }
   return policy as ResolvedPolicy;
+}
+
+/** `: CODE message` of the server's JSON error body, or nothing when the body is not one. */
+async function errorDetail(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { code?: unknown; message?: unknown };
+    const parts = [body.code, body.message].filter((part) => typeof part === 'string');
+    return parts.length === 0 ? '' : `: ${parts.join(' ')}`;
+  } catch {
+    return '';
+  }
+}
+
+/** `--api-key` and `--api-secret` (or ROLECALL_API_KEY / ROLECALL_API_SECRET), which --live needs. */
+function liveCredentials(values: { 'api-key'?: string; 'api-secret'?: string }): ServerCredentials {
+  const apiKey = values['api-key'] ?? process.env['ROLECALL_API_KEY'];
+  const apiSecret = values['api-secret'] ?? process.env['ROLECALL_API_SECRET'];
+  if (apiKey === undefined || apiSecret === undefined) {
+    throw new UsageError(
+      "--live needs the app's --api-key and --api-secret (or ROLECALL_API_KEY and ROLECALL_API_SECRET)",
+    );
+  }
+  return { apiKey, apiSecret };
 }
 
 async function readSide(side: Exclude<Side, { kind: 'live' }>, cwd: string): Promise<string> {
@@ -97,6 +135,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       format: { type: 'string', default: 'markdown' },
       'fail-on': { type: 'string' },
       live: { type: 'string' },
+      'api-key': { type: 'string' },
+      'api-secret': { type: 'string' },
     },
     USAGE,
   );
@@ -107,6 +147,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (values.live !== undefined && values.base !== undefined) {
     throw new UsageError('--live and --base exclude each other');
   }
+  if (values.live === undefined && (values['api-key'] ?? values['api-secret']) !== undefined) {
+    throw new UsageError('--api-key and --api-secret go with --live URL');
+  }
 
   let before: Side;
   let after: Side;
@@ -115,7 +158,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (file === undefined || extra !== undefined) {
       throw new UsageError(`--live takes exactly one FILE\n${USAGE}`);
     }
-    before = { kind: 'live', url: values.live };
+    before = { kind: 'live', url: values.live, ...liveCredentials(values) };
     after = { kind: 'file', file };
   } else if (values.base !== undefined) {
     const [file, extra] = positionals;
@@ -139,7 +182,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const label = labelOf(side);
     if (side.kind === 'live') {
       try {
-        policies.push(await fetchLivePolicy(side.url));
+        policies.push(await fetchLivePolicy(side));
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         io.stderr(`rolecall diff: cannot read the live grants of ${side.url}: ${detail}\n`);
