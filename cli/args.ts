@@ -1,5 +1,6 @@
 // Argument parsing shared by the commands: node's parseArgs with its errors turned into usage
-// errors (exit 2), and the `--format` choice of the commands that print grants diagnostics.
+// errors (exit 2), the `--format` choice of the commands that print grants diagnostics, and the
+// `--engine wasm|opa --url URL` choice of the commands that evaluate.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from '../compiler/diagnostics/index.js';
 import { UsageError } from './io.js';
@@ -37,4 +38,22 @@ export function parseDiagnosticFormat(value: string): DiagnosticFormat {
     throw new UsageError(`unknown --format "${value}"; use text, json or github`);
   }
   return format;
+}
+
+/** Where decisions are evaluated: the bundle's policy.wasm in-process, or a running OPA server. */
+export type EngineChoice = { engine: 'wasm' } | { engine: 'opa'; url: string };
+
+/** `--engine` (wasm when absent) and `--url`, which only `--engine opa` takes and needs. */
+export function parseEngineChoice(
+  engine: string | undefined,
+  url: string | undefined,
+): EngineChoice {
+  if (engine === undefined || engine === 'wasm') {
+    if (url !== undefined) throw new UsageError('--url needs --engine opa');
+    return { engine: 'wasm' };
+  }
+  if (engine !== 'opa') throw new UsageError(`unknown --engine "${engine}"; use wasm or opa`);
+  if (url === undefined) throw new UsageError('--engine opa needs --url URL of a running OPA');
+  if (!URL.canParse(url)) throw new UsageError(`--url "${url}" is not a URL`);
+  return { engine: 'opa', url };
 }

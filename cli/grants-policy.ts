@@ -3,19 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { policyWasmPath } from '../compiler/assets.js';
 import { renderDiagnostics } from '../compiler/diagnostics/index.js';
-import { loadGrants } from '../compiler/load/index.js';
+import { checkGrantsText } from '../compiler/compile/check.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
 import type { SuiteEvaluator } from '../compiler/test-suite/index.js';
 import type { Diagnostic, ResolvedPolicy, Result } from '../compiler/types.js';
-import { validateGrants } from '../compiler/validate/index.js';
 import { OpaEvaluator } from '../sdk/opa-evaluator.node.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
+import type { EngineChoice } from './args.js';
 import { UsageError, type CliIo } from './io.js';
-
-export interface EngineChoice {
-  engine: 'wasm' | 'opa';
-  url?: string;
-}
 
 /** An evaluator over a resolved policy, closed by the caller. */
 export interface OpenEvaluator extends SuiteEvaluator {
@@ -30,7 +25,7 @@ export async function openEvaluator(
   choice: EngineChoice,
   policy: ResolvedPolicy,
 ): Promise<OpenEvaluator> {
-  if (choice.engine === 'opa' && choice.url !== undefined) {
+  if (choice.engine === 'opa') {
     return new OpaEvaluator({ url: choice.url, timeoutMs: 10_000 });
   }
   let wasm: Buffer;
@@ -42,18 +37,16 @@ export async function openEvaluator(
   return WasmEvaluator.fromWasm(wasm, policy as unknown as Record<string, unknown>);
 }
 
-/** Load → validate → resolve of one grants file, in memory. */
+/**
+ * Load → validate → resolve of one grants file, in memory. Built on the front half `rolecall
+ * check` runs, so a failure carries the loader's warnings next to the validator's errors.
+ */
 export function resolveGrantsText(file: string, text: string): Result<ResolvedPolicy> {
-  const loaded = loadGrants(file, text);
-  if (!loaded.ok) return loaded;
-  const validated = validateGrants(loaded.value);
-  if (!validated.ok) return validated;
-  const policy = resolveGrants(validated.value, { locate: loaded.value.locate });
-  return {
-    ok: true,
-    value: policy,
-    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
-  };
+  const checked = checkGrantsText(file, text);
+  if (!checked.ok) return checked;
+  const { document, spec } = checked.value;
+  const policy = resolveGrants(spec, { locate: document.locate });
+  return { ok: true, value: policy, diagnostics: checked.diagnostics };
 }
 
 /** Prints diagnostics the way `rolecall check` does, with code frames from the given texts. */

@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
 import { packageRoot } from '../compiler/assets.js';
@@ -98,6 +99,21 @@ describe('rolecall eval: single input', () => {
     const fromArchive = await evalCli(['out/bundle.tar.gz', '--input', 'one.json']);
     expect(fromBundleDir.output).toEqual(fromDir.output);
     expect(fromArchive.output).toEqual(fromDir.output);
+  });
+
+  it('reads a bundle.tar.gz packed with tar -C bundle . (entries named ./data.json)', async () => {
+    // The SDK's bundle reader, which eval shares, takes entry names with or without "./".
+    await createTar(
+      {
+        gzip: true,
+        cwd: path.join(workDir, 'out', 'bundle'),
+        file: path.join(workDir, 'dot.tar.gz'),
+      },
+      ['.'],
+    );
+    const fromDotted = await evalCli(['dot.tar.gz', '--input', 'one.json']);
+    expect(fromDotted.err).toBe('');
+    expect(fromDotted.output).toEqual((await evalCli(['out', '--input', 'one.json'])).output);
   });
 
   it('reads standard input with -', async () => {
@@ -235,8 +251,32 @@ describe('rolecall eval: unusable input exits 2', () => {
     expect((await evalCli(['nowhere', '-i', 'one.json'])).code).toBe(2);
     const notBundle = await evalCli(['one.json', '-i', 'one.json']);
     expect(notBundle.code).toBe(2);
-    expect(notBundle.err).toContain('not a bundle.tar.gz');
+    expect(notBundle.err).toContain(
+      'one.json is not a usable bundle: bundle is not a gzip archive',
+    );
     expect((await evalCli(['out', '-i', 'one.json', '-e', 'rolecall/nope'])).code).toBe(2);
     expect((await evalCli(['out'])).code).toBe(2);
+  });
+
+  it('naming the file of a bundle folder that is missing or broken', async () => {
+    const folder = path.join(workDir, 'half');
+    await mkdir(folder, { recursive: true });
+    await copyFile(
+      path.join(workDir, 'out', 'bundle', 'data.json'),
+      path.join(folder, 'data.json'),
+    );
+    const noWasm = await evalCli(['half', '-i', 'one.json']);
+    expect(noWasm.code).toBe(2);
+    expect(noWasm.err).toBe(
+      `rolecall eval: cannot read bundle ${path.join('half', 'policy.wasm')}: no such file\n`,
+    );
+    await copyFile(
+      path.join(workDir, 'out', 'bundle', 'policy.wasm'),
+      path.join(folder, 'policy.wasm'),
+    );
+    await writeFile(path.join(folder, 'data.json'), '{"rolecall_data":');
+    const badData = await evalCli(['half', '-i', 'one.json']);
+    expect(badData.code).toBe(2);
+    expect(badData.err).toContain('half is not a usable bundle: policy data is not valid JSON');
   });
 });

@@ -1,18 +1,16 @@
 // `rolecall eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine wasm|opa] [--url URL]`:
 // evaluates decision inputs with the SDK's evaluators — the bundle in-process with opa-wasm, or
 // an OPA server; a JSON array of inputs is answered in one evaluation.
-import { gunzipSync } from 'node:zlib';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseTar } from 'nanotar';
 import { ENTRYPOINTS, type Entrypoint } from '../../compiler/assets.js';
 import { stableJson } from '../../compiler/emit-data/index.js';
 import { findInputProblem } from '../../sdk/precheck.js';
-import { EvaluatorError } from '../../sdk/errors.js';
+import { BundleFormatError, EvaluatorError } from '../../sdk/errors.js';
 import type { Evaluator } from '../../sdk/evaluator.js';
 import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
-import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
-import { parseCommandArgs } from '../args.js';
+import { loadWasmEvaluator } from '../../sdk/wasm-evaluator.node.js';
+import { parseCommandArgs, parseEngineChoice, type EngineChoice } from '../args.js';
 import { errorReason } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
@@ -23,13 +21,7 @@ interface EvalArgs {
   target: string | undefined;
   input: string;
   entrypoint: Entrypoint;
-  engine: { kind: 'wasm' } | { kind: 'opa'; url: string };
-}
-
-/** What an evaluator needs from a bundle. */
-interface BundleParts {
-  wasm: Uint8Array;
-  data: unknown;
+  engine: EngineChoice;
 }
 
 /** Evaluates one input at an entrypoint and returns the entrypoint's value (the one engine hook). */
@@ -71,14 +63,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
 /** The SDK evaluator the flags ask for: the bundle in-process, or a remote OPA server. */
 async function createEvaluator(args: EvalArgs, cwd: string): Promise<Evaluator> {
-  if (args.engine.kind === 'opa') return new OpaEvaluator({ url: args.engine.url });
+  if (args.engine.engine === 'opa') return new OpaEvaluator({ url: args.engine.url });
   if (args.target === undefined) throw new UsageError('expects a bundle: rolecall eval DIR|BUNDLE');
-  const bundle = await readBundle(path.resolve(cwd, args.target));
+  // The SDK reads every bundle form (DIR, DIR/bundle, bundle.tar.gz): one reader for all.
   try {
-    return await WasmEvaluator.fromWasm(bundle.wasm, bundle.data as Record<string, unknown>);
+    return await loadWasmEvaluator(path.resolve(cwd, args.target));
   } catch (error) {
-    throw new UnusableInputError(`cannot load the bundle: ${errorReason(error)}`);
+    throw new UnusableInputError(bundleProblem(args.target, error, cwd));
   }
+}
+
+/** Why the bundle at `target` cannot be used, naming the file at fault. */
+function bundleProblem(target: string, error: unknown, cwd: string): string {
+  const file = (error as { path?: unknown } | null)?.path;
+  if (typeof file === 'string') {
+    return `cannot read bundle ${path.relative(cwd, file) || target}: ${errorReason(error)}`;
+  }
+  if (error instanceof BundleFormatError)
+    return `${target} is not a usable bundle: ${error.message}`;
+  return `cannot load the bundle ${target}: ${errorReason(error)}`;
 }
 
 /** The engine hook over an Evaluator; a batch missing a list gets [] as the engine would. */
@@ -184,74 +187,16 @@ async function readInput(source: string, io: CliIo): Promise<unknown> {
   }
 }
 
-/**
- * Reads policy.wasm and data.json from a compile output folder (DIR/bundle), an unpacked bundle
- * folder, or a bundle.tar.gz.
- */
-async function readBundle(target: string): Promise<BundleParts> {
-  let info;
-  try {
-    info = await stat(target);
-  } catch (error) {
-    throw new UnusableInputError(`cannot read bundle ${target}: ${errorReason(error)}`);
-  }
-  if (info.isDirectory()) {
-    const folder = (await isFile(path.join(target, 'bundle', 'data.json')))
-      ? path.join(target, 'bundle')
-      : target;
-    const wasm = await readBundleFile(path.join(folder, 'policy.wasm'));
-    const data = await readBundleFile(path.join(folder, 'data.json'));
-    return { wasm, data: parseData(data, folder) };
-  }
-  let entries;
-  try {
-    entries = parseTar(gunzipSync(await readFile(target)));
-  } catch (error) {
-    throw new UnusableInputError(`${target} is not a bundle.tar.gz: ${errorReason(error)}`);
-  }
-  const find = (name: string) =>
-    entries.find((entry) => entry.name.replace(/^\/+/, '') === name)?.data;
-  const wasm = find('policy.wasm');
-  const data = find('data.json');
-  if (wasm === undefined || data === undefined) {
-    throw new UnusableInputError(`${target} has no policy.wasm or data.json`);
-  }
-  return { wasm, data: parseData(data, target) };
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function readBundleFile(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (error) {
-    throw new UnusableInputError(`cannot read ${file}: ${errorReason(error)}`);
-  }
-}
-
-function parseData(bytes: Uint8Array, where: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-  } catch (error) {
-    throw new UnusableInputError(`data.json of ${where} is not valid JSON: ${errorReason(error)}`);
-  }
-}
-
 function parseEvalArgs(argv: string[]): EvalArgs {
   const { positionals, values } = parseCommandArgs(argv, {
     input: { type: 'string', short: 'i' },
     entrypoint: { type: 'string', short: 'e', default: DEFAULT_ENTRYPOINT },
-    engine: { type: 'string', default: 'wasm' },
+    engine: { type: 'string' },
     url: { type: 'string' },
   });
   const [target] = positionals;
-  const needsBundle = values.engine !== 'opa';
+  const engine = parseEngineChoice(values.engine, values.url);
+  const needsBundle = engine.engine === 'wasm';
   if (
     positionals.length > 1 ||
     (needsBundle && target === undefined) ||
@@ -271,21 +216,6 @@ function parseEvalArgs(argv: string[]): EvalArgs {
     target,
     input: values.input,
     entrypoint,
-    engine: parseEngine(values.engine, values.url),
+    engine,
   };
-}
-
-function parseEngine(engine: string, url: string | undefined): EvalArgs['engine'] {
-  if (engine === 'wasm') {
-    if (url !== undefined) throw new UsageError('--url needs --engine opa');
-    return { kind: 'wasm' };
-  }
-  if (engine !== 'opa') throw new UsageError(`unknown --engine "${engine}"; use wasm or opa`);
-  if (url === undefined) throw new UsageError('--engine opa needs --url URL of the OPA server');
-  try {
-    new URL(url);
-  } catch {
-    throw new UsageError(`--url "${url}" is not a URL`);
-  }
-  return { kind: 'opa', url };
 }

@@ -18,28 +18,13 @@ import {
   type TestSuite,
 } from '../../compiler/test-suite/index.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
-import { parseCommandArgs } from '../args.js';
-import {
-  openEvaluator,
-  printDiagnostics,
-  resolveGrantsText,
-  type EngineChoice,
-} from '../grants-policy.js';
+import { parseCommandArgs, parseEngineChoice } from '../args.js';
+import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const USAGE =
   'usage: rolecall test SUITE… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
   '       [--emit-rego DIR] [--engine wasm|opa] [--url URL] [--format text|github]';
-
-function parseEngine(engine: string | undefined, url: string | undefined): EngineChoice {
-  if (engine === undefined || engine === 'wasm') {
-    if (url !== undefined) throw new UsageError('--url needs --engine opa');
-    return { engine: 'wasm' };
-  }
-  if (engine !== 'opa') throw new UsageError(`unknown engine "${engine}" (wasm or opa)`);
-  if (url === undefined) throw new UsageError('--engine opa needs --url URL of a running OPA');
-  return { engine: 'opa', url };
-}
 
 /** Revisions seen in the decisions of a run, to catch an OPA serving other grants. */
 function revisionsOf(result: SuiteResult): Set<string> {
@@ -67,7 +52,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     USAGE,
   );
   if (positionals.length === 0) throw new UsageError(`no suite file given\n${USAGE}`);
-  const engine = parseEngine(values.engine, values.url);
+  const engine = parseEngineChoice(values.engine, values.url);
   const format = values.format;
   if (format !== 'text' && format !== 'github') {
     throw new UsageError(`unknown format "${format}" (text or github)`);
@@ -154,7 +139,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const served = [...new Set(results.flatMap((result) => [...revisionsOf(result)]))];
       if (served.some((revision) => revision !== policy.revision)) {
         io.stderr(
-          `rolecall test: the OPA at ${engine.url ?? ''} serves revision ${served.join(', ')}, ` +
+          `rolecall test: the OPA at ${engine.url} serves revision ${served.join(', ')}, ` +
             `but ${label} resolves to ${policy.revision}; load the bundle compiled from ${label}\n`,
         );
         return EXIT_USAGE;
