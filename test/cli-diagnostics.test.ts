@@ -18,12 +18,12 @@ cases:
     expect: { allow: true }
 `;
 
+const FILES = { 'bad.yaml': INVALID_GRANTS, 'good.yaml': VALID_GRANTS, 'bad.test.yaml': SUITE };
+
 let work: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-cli-diagnostics-'));
-  await writeFile(path.join(work, 'bad.yaml'), INVALID_GRANTS);
-  await writeFile(path.join(work, 'good.yaml'), VALID_GRANTS);
-  await writeFile(path.join(work, 'bad.test.yaml'), SUITE);
+  for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(work, name), text);
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
