@@ -77,7 +77,10 @@ async function createEvaluator(args: EvalArgs, cwd: string): Promise<Evaluator> 
 function bundleProblem(target: string, error: unknown, cwd: string): string {
   const file = (error as { path?: unknown } | null)?.path;
   if (typeof file === 'string') {
-    return `cannot read bundle ${path.relative(cwd, file) || target}: ${errorReason(error)}`;
+    // A file inside a bundle folder is named by its place in the folder as the user gave it.
+    const resolved = path.resolve(cwd, target);
+    const named = file === resolved ? target : path.join(target, path.relative(resolved, file));
+    return `cannot read bundle ${named}: ${errorReason(error)}`;
   }
   if (error instanceof BundleFormatError)
     return `${target} is not a usable bundle: ${error.message}`;
