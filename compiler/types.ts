@@ -113,6 +113,12 @@ export interface ResolvedPolicy {
     call_types: Record<string, Record<string, Record<string, SourceRef>>>;
     call_overrides: Record<string, Record<string, Record<string, SourceRef>>>;
   };
+  /**
+   * Action → sorted ids of the permissions whose action it is. Not produced by resolve (nor part
+   * of the revision): emit-data derives it from `permissions` into data.json, and the engine
+   * falls back to scanning `permissions` when it is absent.
+   */
+  permissions_by_action?: Record<string, string[]>;
 }
 
 /** One file produced by the compiler, relative to the output folder. */

@@ -5,7 +5,7 @@ import { emitData, stableJson } from '../compiler/emit-data/index.js';
 import { emitManifest } from '../compiler/emit-manifest/index.js';
 import { emitTypes } from '../compiler/emit-types/index.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
-import type { GrantsSpec } from '../compiler/types.js';
+import type { GrantsSpec, ResolvedPolicy } from '../compiler/types.js';
 
 const spec: GrantsSpec = {
   version: 1,
@@ -38,7 +38,23 @@ describe('emitData', () => {
 
   it('writes the policy under rolecall_data in data.json', () => {
     expect(file.path).toBe('data.json');
-    expect(JSON.parse(contents)).toEqual({ rolecall_data: policy });
+    const written = (JSON.parse(contents) as { rolecall_data: ResolvedPolicy }).rolecall_data;
+    expect({ ...written, permissions_by_action: undefined }).toEqual(policy);
+  });
+
+  it('indexes every permission under its action, sorted, and nothing else', () => {
+    const written = (JSON.parse(contents) as { rolecall_data: ResolvedPolicy }).rolecall_data;
+    const index = written.permissions_by_action ?? {};
+    const fromIndex = Object.entries(index).flatMap(([action, ids]) => {
+      expect(ids).toEqual([...ids].sort());
+      return ids.map((id) => [id, action]);
+    });
+    const fromPermissions = Object.entries(policy.permissions).map(([id, { action }]) => [
+      id,
+      action,
+    ]);
+    expect(fromIndex.sort()).toEqual(fromPermissions.sort());
+    expect(index['EndCall']).toEqual(['end-call', 'end-call-owner', 'end-call-same-team']);
   });
 
   it('sorts keys at every depth, indents with two spaces and ends with a newline', () => {

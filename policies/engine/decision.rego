@@ -60,6 +60,26 @@ forbidden_owner_changes contains field if {
 	changed(field)
 }
 
+# Rule 5.
+anonymous_write if {
+	input.subject.role == "anonymous"
+	write_action
+}
+
+# Rule 6.
+team_required if {
+	multi_tenant
+	not subject_teamless
+	input.action == "CreateCall"
+	not call_has_team
+}
+
+# Rule 7; it does not depend on the action (capabilities checks it once for all actions).
+team_mismatch if {
+	multi_tenant
+	not resource_reachable
+}
+
 result(allowed, reason, message, grants) := {
 	"allow": allowed,
 	"reason": reason,
@@ -78,17 +98,12 @@ verdict := result(false, "INVALID_INPUT", problems_message(decision_input_proble
 	count(server_only_changes) > 0
 	message := concat("", ["only a server-side request may ", concat("; ", sort(server_only_changes))])
 } else := result(false, "ANONYMOUS_READ_ONLY", message, []) if {
-	input.subject.role == "anonymous"
-	write_action
+	anonymous_write
 	message := concat("", ["anonymous users cannot perform the write action ", input.action])
 } else := result(false, "TEAM_REQUIRED", "a user with teams must set the call's team to create it", []) if {
-	multi_tenant
-	not subject_teamless
-	input.action == "CreateCall"
-	not call_has_team
+	team_required
 } else := result(false, "TEAM_MISMATCH", message, []) if {
-	multi_tenant
-	not resource_reachable
+	team_mismatch
 	message := concat("", ["the ", input.resource.kind, " is outside the subject's teams"])
 } else := result(false, "FORBIDDEN_FIELD", message, []) if {
 	input.resource.kind == "user"

@@ -11,8 +11,12 @@ action_level := action_definition.level
 
 write_action if action_definition.kind == "write"
 
-# Every permission (catalog or custom) whose action is the requested one.
-action_permissions contains permission if {
+# Every permission (catalog or custom) whose action is the requested one: looked up in the index
+# data.json carries (compiler/emit-data), or found by a scan of all permissions without one.
+action_permissions := {permission | some permission in object.get(index, input.action, [])} if {
+	index := policy_data.permissions_by_action
+	is_object(index)
+} else := {permission |
 	some permission, definition in policy_data.permissions
 	definition.action == input.action
 }
@@ -58,14 +62,15 @@ call_override_source(key, role, permission) := source if {
 	is_string(source)
 } else := ""
 
-# Layer events: [layer, scope, role, permission, grants?, source].
+# Layer events: [layer, scope, role, permission, grants?, source]. Lookups iterate the action's
+# few permissions, not every grant of the role.
 layer_events contains [0, scope, role, permission, true, source] if {
 	call_scope_applies
 	call_type := input.resource.call_type
 	scope := concat("", ["call_type:", call_type])
 	some role in subject_roles
-	some permission in policy_data.call_types[call_type][role]
-	permission in action_permissions
+	some permission in action_permissions
+	permission in policy_data.call_types[call_type][role]
 	source := call_type_source(call_type, role, permission)
 }
 
@@ -146,8 +151,8 @@ call_revocations contains [scope, role, permission, source] if {
 app_grants_in_effect contains [".app", role, permission, source] if {
 	action_level == "app"
 	role := input.subject.role
-	some permission in policy_data.app_grants[role]
-	permission in action_permissions
+	some permission in action_permissions
+	permission in policy_data.app_grants[role]
 	source := app_source(role, permission)
 }
 

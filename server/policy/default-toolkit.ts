@@ -1,7 +1,7 @@
 // The toolkit the server runs with: the compiler's own load, validate, resolve, emit and pack
 // stages, and the SDK's WasmEvaluator, so API-side grants resolve exactly like `rolecall compile`.
 import { ROLECALL_VERSION } from '../../compiler/compile/index.js';
-import { emitData } from '../../compiler/emit-data/index.js';
+import { emitData, toPolicyDataDocument } from '../../compiler/emit-data/index.js';
 import { emitManifest } from '../../compiler/emit-manifest/index.js';
 import { loadGrants } from '../../compiler/load/index.js';
 import { packBundle, readEngineAssets, type EngineAssets } from '../../compiler/pack/index.js';
@@ -30,7 +30,7 @@ export async function createDefaultToolkit(): Promise<PolicyToolkit> {
       return validateGrants(apiDocument(spec)).diagnostics;
     },
     resolve: (spec) => resolveGrants(spec),
-    dataDocument: (policy: ResolvedPolicy) => ({ rolecall_data: policy }),
+    dataDocument: (policy: ResolvedPolicy) => toPolicyDataDocument(policy),
     packBundle: (policy) =>
       packBundle([
         emitManifest(policy, ROLECALL_VERSION),
