@@ -61,12 +61,20 @@ function capabilitiesInputs(bundle: ContractBundle) {
     });
 }
 
+/** A YAML call override the generator's calls meet often, granting what defaults do not. */
+const DEFAULT_C1_OVERRIDE = `  "default:c1":
+    config_overrides:
+      grants:
+        call_member: [end-call, update-call, "!send-audio"]
+        user: [pin-for-everyone]
+`;
+
 const policies = {
   'multi-tenant': CONTRACT_GRANTS_YAML,
-  'single-tenant': CONTRACT_GRANTS_YAML.replace(
+  'single-tenant': `${CONTRACT_GRANTS_YAML.replace(
     'multi_tenant_enabled: true',
     'multi_tenant_enabled: false',
-  ),
+  )}${DEFAULT_C1_OVERRIDE}`,
 };
 
 describe.each(Object.entries(policies))('capabilities on the %s contract policy', (_, yaml) => {

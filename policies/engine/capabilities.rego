@@ -35,7 +35,16 @@ allowed_capabilities contains permission if {
 	not server_side
 	not team_mismatch
 	some action_name, permission in call_level_permissions
+	may_be_granted(action_name)
 	client_action_granted with input.action as action_name
+}
+
+# Rule 9 needs a call-level grant in effect, and every such grant is named in some layer: an
+# action none of whose permissions is there is denied (NOT_GRANTED at the latest) without
+# evaluating it.
+may_be_granted(action_name) if {
+	some candidate in permissions_of_action(action_name)
+	candidate in layered_permissions
 }
 
 # Rules 4-6, then GRANTED (rule 9): everything after it in the chain denies.

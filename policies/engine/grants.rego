@@ -11,14 +11,16 @@ action_level := action_definition.level
 
 write_action if action_definition.kind == "write"
 
-# Every permission (catalog or custom) whose action is the requested one: looked up in the index
-# data.json carries (compiler/emit-data), or found by a scan of all permissions without one.
-action_permissions := {permission | some permission in object.get(index, input.action, [])} if {
+action_permissions := permissions_of_action(input.action)
+
+# Every permission (catalog or custom) whose action is `name`: looked up in the index data.json
+# carries (compiler/emit-data), or found by a scan of all permissions without one.
+permissions_of_action(name) := {permission | some permission in object.get(index, name, [])} if {
 	index := policy_data.permissions_by_action
 	is_object(index)
 } else := {permission |
 	some permission, definition in policy_data.permissions
-	definition.action == input.action
+	definition.action == name
 }
 
 # The roles whose grants count: the user role, and inside a call also the call role.
@@ -108,6 +110,34 @@ layer_events contains [3, "member", role, permission, grants, ""] if {
 	permission := modifier_permission(modifier)
 	permission in action_permissions
 	grants := modifier_grants(modifier)
+}
+
+# Every permission a layer above names (granted or revoked) for one of the subject's roles,
+# whatever the action: a call-level grant in effect is always one of these. Keep it in step with
+# the layers; capabilities uses it to skip the actions nothing could grant.
+layered_permissions contains permission if {
+	some role in subject_roles
+	some permission in policy_data.call_types[input.resource.call_type][role]
+}
+
+layered_permissions contains permission if {
+	some role in subject_roles
+	some modifier in policy_data.call_overrides[call_override_key][role]
+	is_string(modifier)
+	permission := modifier_permission(modifier)
+}
+
+layered_permissions contains permission if {
+	some role in subject_roles
+	some modifier in input_override_grants[role]
+	is_string(modifier)
+	permission := modifier_permission(modifier)
+}
+
+layered_permissions contains permission if {
+	some modifier in member_modifiers
+	is_string(modifier)
+	permission := modifier_permission(modifier)
 }
 
 final_layer(role, permission) := max({event[0] |
