@@ -41,6 +41,40 @@ test_capabilities_server_side_are_every_call_action if {
 	"update-call-member" in all
 }
 
+# data.json's permissions_by_action, as compiler/emit-data derives it from the permissions.
+indexed_fixture := object.union(fixture, {"permissions_by_action": {action: ids |
+	some definition in fixture.permissions
+	action := definition.action
+	ids := sort([id | some id, other in fixture.permissions; other.action == action])
+}})
+
+test_the_permission_index_answers_like_the_scan if {
+	owned := call_with({"created_by_id": "alice"})
+	muted := object.union(member(alice, "call_member"), {"call_grants": ["!join-call"]})
+	tiles := [
+		{"subject": member(alice, "call_member"), "resource": red_call},
+		{"subject": alice, "resource": owned},
+		{"subject": muted, "resource": call_with({"id": "muted"})},
+	]
+	every tile in tiles {
+		indexed := rolecall.capabilities with input as tile with data.rolecall_data as indexed_fixture
+		indexed == capabilities(tile)
+		every action in ["EndCall", "SendAudio", "UpdateCall", "QueryCalls"] {
+			req := object.union(tile, {"action": action})
+			decision := rolecall.decision with input as req with data.rolecall_data as indexed_fixture
+			decision == decide(req)
+		}
+	}
+}
+
+test_the_permission_index_is_what_decisions_read if {
+	no_send_audio := json.patch(indexed_fixture, [{"op": "add", "path": "/permissions_by_action/SendAudio", "value": []}])
+	req := request(member(alice, "call_member"), "SendAudio", red_call)
+	decide(req).allow == true
+	outcome := rolecall.decision with input as req with data.rolecall_data as no_send_audio
+	outcome.reason == "NOT_GRANTED"
+}
+
 batch(req) := outcome if {
 	outcome := rolecall.batch with input as req with data.rolecall_data as fixture
 }
