@@ -144,10 +144,10 @@ export function buildApp(options: AppOptions) {
   });
   app.get('/data.json', async (request, reply) => {
     await contextFor(request);
-    const { policy, etag } = options.live.snapshot;
+    const { etag } = options.live.snapshot;
     void reply.header('etag', etag).header('cache-control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
-    return reply.send({ rolecall_data: policy });
+    return reply.send(options.live.dataDocument);
   });
 
   route('GET', '/grants', (context) => admin.getLiveGrants(context));

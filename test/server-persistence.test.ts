@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpaOrThrow } from '../scripts/opa.js';
+import { readBundle } from '../sdk/bundle.js';
 import { createServerToken } from '../sdk/clients/token.js';
 import {
   API_KEY,
@@ -164,6 +165,19 @@ describe.each(BACKENDS)('transactions and the served bundle on %s', (backend) =>
         await served.arrayBuffer();
       }
     }
+  });
+
+  it('serves data.json exactly as the bundle holds it, with the permission index', async () => {
+    const headers = {
+      authorization: `Bearer ${await createServerToken(API_SECRET)}`,
+      'x-api-key': API_KEY,
+    };
+    const served = (await (await fetch(`${test.url}/data.json`, { headers })).json()) as unknown;
+    const bundle = readBundle(
+      new Uint8Array(await (await fetch(`${test.url}/bundle.tar.gz`, { headers })).arrayBuffer()),
+    );
+    expect(served).toEqual(bundle.data);
+    expect(served).toHaveProperty('rolecall_data.permissions_by_action.JoinCall');
   });
 
   it('serves the bundle with its revision as ETag, 304 when unchanged, a new one after a change', async () => {

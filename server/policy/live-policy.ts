@@ -48,6 +48,11 @@ export class LivePolicy {
     return this.current;
   }
 
+  /** The live data.json document, exactly as the evaluator and the bundle hold it. */
+  get dataDocument(): unknown {
+    return this.toolkit.dataDocument(this.current.policy);
+  }
+
   get revision(): string {
     return this.current.policy.revision;
   }
