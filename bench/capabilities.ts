@@ -2,10 +2,7 @@
 // one decision per call-level action, on the same generated call tiles, in one run (tinybench).
 // Writes bench/results/capabilities.md.
 // Run: npx tsx bench/capabilities.ts
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -14,6 +11,7 @@ import { Bench } from 'tinybench';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { inputArbitraries, namesOf } from '../test/contract/arbitraries.js';
 import { buildContractBundle } from '../test/contract/fixture.js';
+import { describeMachine, formatNumber } from './report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const INPUT_COUNT = 1_000;
@@ -52,17 +50,6 @@ function callTiles(dataJson: string): Record<string, unknown>[] {
     .filter(isCallInput)
     .map((input) => Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'action')));
 }
-
-function machine(): string {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU';
-  const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  const load = os.loadavg()[0] ?? 0;
-  return `${model}, nproc ${cores}; Node ${process.version}; load average ${load.toFixed(2)}`;
-}
-
-const format = (value: number, digits = 0) =>
-  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 const bundle = await buildContractBundle();
 const wasm = await WasmEvaluator.fromBundle(bundle.bundleBytes);
@@ -120,11 +107,11 @@ try {
     if (!('latency' in result)) throw new Error(`${task.name} did not run`);
     return [
       task.name,
-      format(result.latency.mean * 1000, 1),
-      format(result.latency.p50 * 1000, 1),
-      format(result.latency.p99 * 1000, 1),
-      format(result.latency.samplesCount),
-      `${format(result.latency.mean / meanOf(tasks.decision), 1)}×`,
+      formatNumber(result.latency.mean * 1000, 1),
+      formatNumber(result.latency.p50 * 1000, 1),
+      formatNumber(result.latency.p99 * 1000, 1),
+      formatNumber(result.latency.samplesCount),
+      `${formatNumber(result.latency.mean / meanOf(tasks.decision), 1)}×`,
     ];
   });
   const capabilitiesVsDecision = meanOf(tasks.capabilities) / meanOf(tasks.decision);
@@ -135,11 +122,11 @@ try {
     '# Capabilities: one call against one decision per action',
     '',
     paragraph(
-      `${format(tiles.length)} generated call tiles (the contract suite's decision generator, seed`,
+      `${formatNumber(tiles.length)} generated call tiles (the contract suite's decision generator, seed`,
       `${String(SEED)}: the well-formed inputs on a \`call\` resource, without their action) on the`,
       'contract grants file, in `WasmEvaluator`, measured in one run of',
       '`npx tsx bench/capabilities.ts` with tinybench',
-      `(${format(TIME_MS / 1000)} s per row after a warm-up). Each iteration takes the next tile.`,
+      `(${formatNumber(TIME_MS / 1000)} s per row after a warm-up). Each iteration takes the next tile.`,
       'Before the run, every tile was checked: capabilities equals the permissions whose decision',
       'allows.',
     ),
@@ -149,13 +136,13 @@ try {
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
     paragraph(
-      `One \`capabilities\` call costs ${format(capabilitiesVsDecision, 1)}× one decision, and`,
-      `${format(actions.length)} separate decisions cost ${format(decisionsVsCapabilities, 1)}× one`,
+      `One \`capabilities\` call costs ${formatNumber(capabilitiesVsDecision, 1)}× one decision, and`,
+      `${formatNumber(actions.length)} separate decisions cost ${formatNumber(decisionsVsCapabilities, 1)}× one`,
       '`capabilities` call.',
     ),
     '',
     paragraph(
-      `Run on ${date}. Machine: ${machine()}.`,
+      `Run on ${date}. Machine: ${describeMachine()}.`,
       'Absolute numbers vary between machines; the ratios are the result.',
     ),
     '',

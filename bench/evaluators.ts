@@ -3,10 +3,7 @@
 // batches), against a JavaScript Map of precomputed answers — the physical limit of an
 // in-process answer. Writes bench/results/evaluators.md.
 // Run: npx tsx bench/evaluators.ts
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +16,7 @@ import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { inputArbitraries, namesOf } from '../test/contract/arbitraries.js';
 import { buildContractBundle } from '../test/contract/fixture.js';
 import { startOpaServer } from '../test/support/opa-server.js';
+import { describeMachine, formatNumber } from './report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const INPUT_COUNT = 2_000;
@@ -127,18 +125,6 @@ async function medianRegoEvalMicros(url: string, inputs: unknown[]): Promise<num
   );
 }
 
-function machine(): string {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU';
-  const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  // Other processes distort p99 first; the 1-minute load average says how busy the machine was.
-  const load = os.loadavg()[0] ?? 0;
-  return `${model}, nproc ${cores}; Node ${process.version}; load average ${load.toFixed(2)}`;
-}
-
-const format = (value: number, digits = 0) =>
-  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
 function table(results: Measurement[]): string {
   const baseline = results[0];
   if (baseline === undefined) return '';
@@ -147,11 +133,11 @@ function table(results: Measurement[]): string {
     const rate = result.decisions / result.wallMs;
     return [
       result.mode,
-      `${format(rate * 1000)}/s`,
-      format(percentile(result.latencies, 0.5) * 1000, 1),
-      format(percentile(result.latencies, 0.99) * 1000, 1),
+      `${formatNumber(rate * 1000)}/s`,
+      formatNumber(percentile(result.latencies, 0.5) * 1000, 1),
+      formatNumber(percentile(result.latencies, 0.99) * 1000, 1),
       result.unit,
-      result === baseline ? '1' : `${format(baseRate / rate, 1)}× slower`,
+      result === baseline ? '1' : `${formatNumber(baseRate / rate, 1)}× slower`,
     ];
   });
   return [
@@ -212,7 +198,7 @@ try {
   const markdown = [
     '# Evaluators: decisions per second and latency',
     '',
-    `${format(INPUT_COUNT)} generated \`rolecall/decision\` inputs (the contract suite's generator,`,
+    `${formatNumber(INPUT_COUNT)} generated \`rolecall/decision\` inputs (the contract suite's generator,`,
     `seed ${SEED}: about one in nine inputs malformed as a whole, more with a malformed field) on`,
     'the contract grants file, the same inputs for every row, measured in one run of',
     '`npx tsx bench/evaluators.ts`. The OPA server is the pinned',
@@ -223,11 +209,11 @@ try {
     '',
     table(results),
     '',
-    `Of the ${format(remoteP50Us)} µs median of one remote decision, OPA's own metrics`,
-    `(\`?metrics=true\`, \`timer_rego_query_eval_ns\`) put a median of ${format(regoEvalUs)} µs in`,
+    `Of the ${formatNumber(remoteP50Us)} µs median of one remote decision, OPA's own metrics`,
+    `(\`?metrics=true\`, \`timer_rego_query_eval_ns\`) put a median of ${formatNumber(regoEvalUs)} µs in`,
     "Rego evaluation in OPA's interpreter; the rest is HTTP over loopback, JSON and the client.",
     '',
-    `Run on ${date}. Machine: ${machine()}.`,
+    `Run on ${date}. Machine: ${describeMachine()}.`,
     'Absolute numbers vary between machines; the ratios are the result.',
     '',
   ].join('\n');
