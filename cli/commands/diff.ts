@@ -199,10 +199,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return EXIT_USAGE;
     }
     const resolved = resolveGrantsText(label, text);
-    if (!resolved.ok) {
+    // Warnings of a valid file are printed too, as `rolecall check` would (on stderr).
+    if (!resolved.ok || resolved.diagnostics.length > 0) {
       printDiagnostics(io, resolved.diagnostics, { [label]: text });
-      return EXIT_FAILURE;
     }
+    if (!resolved.ok) return EXIT_FAILURE;
     policies.push(resolved.value);
   }
   const [oldPolicy, newPolicy] = policies as [ResolvedPolicy, ResolvedPolicy];

@@ -123,10 +123,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return EXIT_USAGE;
     }
     const resolved = resolveGrantsText(label, text);
-    if (!resolved.ok) {
+    // Warnings of a valid file are printed too, as `rolecall check` would (on stderr).
+    if (!resolved.ok || resolved.diagnostics.length > 0) {
       printDiagnostics(io, resolved.diagnostics, { [label]: text }, format);
-      return EXIT_FAILURE;
     }
+    if (!resolved.ok) return EXIT_FAILURE;
     const policy = resolved.value;
     const evaluator = await openEvaluator(engine, policy);
     const results: SuiteResult[] = [];
