@@ -603,29 +603,34 @@ export async function queryCalls(
   const membersByCall = new Map<string, MemberRow[]>();
   const membersOf = (row: CallRow): MemberRow[] =>
     membersByCall.get(`${row.call_type}:${row.id}`) ?? [];
-  const visible = await allowedPage<CallRow>(
-    {
-      fetch: async (chunkLimit, chunkOffset) => {
-        const params = [...condition.params, chunkLimit, chunkOffset];
-        const rows = await context.db.query<CallRow>(
-          `SELECT ${CALL_COLUMNS} FROM calls WHERE ${condition.sql}
+  // The chunks are read in one snapshot (REPEATABLE READ), so a call created or changed between
+  // two of them cannot shift the order: no call twice in a page, none skipped.
+  const visible = await context.db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return allowedPage<CallRow>(
+      {
+        fetch: async (chunkLimit, chunkOffset) => {
+          const params = [...condition.params, chunkLimit, chunkOffset];
+          const rows = await tx.query<CallRow>(
+            `SELECT ${CALL_COLUMNS} FROM calls WHERE ${condition.sql}
            ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
-          params,
-        );
-        await loadMembers(context.db, rows, membersByCall);
-        return rows;
+            params,
+          );
+          await loadMembers(tx, rows, membersByCall);
+          return rows;
+        },
+        allowed: async (rows) => {
+          const reads = await context.decider.decideMany(
+            rows.map((row) => decisionInput(context, 'ReadCall', row, membersOf(row))),
+            context.actor.requestId,
+          );
+          return reads.map((read) => read.allow);
+        },
       },
-      allowed: async (rows) => {
-        const reads = await context.decider.decideMany(
-          rows.map((row) => decisionInput(context, 'ReadCall', row, membersOf(row))),
-          context.actor.requestId,
-        );
-        return reads.map((read) => read.allow);
-      },
-    },
-    limit,
-    offset,
-  );
+      limit,
+      offset,
+    );
+  });
   const calls: CallState[] = [];
   for (const row of visible) calls.push(await toCallState(context, row, membersOf(row)));
   return { calls };
