@@ -365,8 +365,15 @@ describe('a client whose first policy load fails', () => {
     expect(await rejection(() => client.capabilities(call))).toMatchObject({
       code: 'UNKNOWN_USER',
     });
+    // Two calls sharing one failing load both see the failure, and neither caches it.
+    const together = await Promise.allSettled([
+      client.can('ReadCall', call),
+      client.capabilities(call),
+    ]);
+    expect(together.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     await test.admin.upsertUsers([{ id: 'late' }]);
     expect(await client.can('ReadCall', call)).toBe(true);
+    expect(await client.capabilities(call)).toContain('read-call');
   });
 });
 
@@ -686,5 +693,20 @@ describe.each(BACKENDS)('a call created while one queryCalls request pages on %s
     const ids = answer.calls.map((entry) => entry.call.id);
     // The calls readable when the request began, in order (k45…k54), each once.
     expect(ids).toEqual(Array.from({ length: 10 }, (_, index) => `k${String(45 + index)}`));
+  });
+});
+
+describe.each(BACKENDS)('closing the server more than once on %s', (backend) => {
+  it('concurrent and repeated close() calls all resolve, and the port is closed', async () => {
+    const test = await startTestServer(backend);
+    await test.admin.upsertUsers([{ id: 'someone' }]);
+    const first = test.server.close();
+    const second = test.server.close();
+    // The same close, not a second run of it (a second pool.end() would reject).
+    expect(second).toBe(first);
+    await Promise.all([first, second]);
+    await test.server.close();
+    await expect(fetch(`${test.url}/health`)).rejects.toThrow();
+    await test.close();
   });
 });
