@@ -11,7 +11,7 @@ import { ApiError } from './errors.js';
 import { readStoredRevision, readStoredSpec, type LivePolicy } from './policy/live-policy.js';
 import * as admin from './services/admin.js';
 import * as calls from './services/calls.js';
-import type { ServiceContext } from './services/context.js';
+import type { ServiceContext, ServiceLimits } from './services/context.js';
 import * as users from './services/users.js';
 
 export interface AppOptions {
@@ -21,6 +21,7 @@ export interface AppOptions {
   apiSecret: string;
   log: Logger;
   decisionLog: Logger;
+  limits: ServiceLimits;
 }
 
 type Handler = (context: ServiceContext, request: FastifyRequest) => unknown;
@@ -105,7 +106,14 @@ export function buildApp(options: AppOptions) {
     if (!auth.ok) throw new ApiError(401, auth.code, auth.message);
     await followStoredGrants();
     const actor = await resolveActor(options.db, auth.principal, request.id);
-    return { db: options.db, live: options.live, decider, actor, log: request.log };
+    return {
+      db: options.db,
+      live: options.live,
+      decider,
+      actor,
+      log: request.log,
+      limits: options.limits,
+    };
   }
 
   function route(

@@ -9,6 +9,7 @@ import { createLoggers, type LogDestination } from './logs.js';
 import { applyConfigAtStart } from './policy/config-drift.js';
 import { createDefaultToolkit } from './policy/default-toolkit.js';
 import { LivePolicy } from './policy/live-policy.js';
+import { DEFAULT_SCAN_LIMIT } from './services/allowed-page.js';
 import type { PolicyToolkit } from './policy/toolkit.js';
 
 export { ApiError } from './errors.js';
@@ -30,6 +31,11 @@ export interface ServerOptions {
   toolkit?: PolicyToolkit;
   /** Use an already open database (tests, benchmarks); it is not closed by `close()`. */
   database?: Database;
+  /**
+   * SQL rows one queryCalls may read and decide (rows the team filter lets through but ReadCall
+   * refuses cost a decision each); past it the request answers 400 QUERY_TOO_BROAD. Default 20,000.
+   */
+  queryScanLimit?: number;
 }
 
 export interface RunningServer {
@@ -65,6 +71,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       apiSecret: options.apiSecret,
       log: loggers.log,
       decisionLog: loggers.decisions,
+      limits: { queryScanLimit: options.queryScanLimit ?? DEFAULT_SCAN_LIMIT },
     });
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
     const port = (app.server.address() as AddressInfo).port;

@@ -27,6 +27,7 @@ import {
   startTestServer,
   type TestServer,
 } from './support/server.js';
+import { DEFAULT_SCAN_LIMIT } from '../server/services/allowed-page.js';
 
 const idsOf = (answer: { calls: { call: { id: string } }[] }): string[] =>
   answer.calls.map((entry) => entry.call.id);
@@ -684,6 +685,7 @@ describe.each(BACKENDS)('a call created while one queryCalls request pages on %s
       decider,
       actor,
       log: pino({ level: 'silent' }),
+      limits: { queryScanLimit: DEFAULT_SCAN_LIMIT },
     };
     const answer = await queryCalls(context, { limit: 10 });
     expect(write).toBeDefined();

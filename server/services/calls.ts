@@ -605,7 +605,7 @@ export async function queryCalls(
     membersByCall.get(`${row.call_type}:${row.id}`) ?? [];
   // The chunks are read in one snapshot (REPEATABLE READ), so a call created or changed between
   // two of them cannot shift the order: no call twice in a page, none skipped.
-  const visible = await context.db.transaction(async (tx) => {
+  const scan = await context.db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     return allowedPage<CallRow>(
       {
@@ -629,10 +629,17 @@ export async function queryCalls(
       },
       limit,
       offset,
+      context.limits.queryScanLimit,
     );
   });
+  if (scan.truncated) {
+    throw badRequest(
+      'QUERY_TOO_BROAD',
+      `more than ${String(context.limits.queryScanLimit)} calls match this filter with too few of them readable to fill the page; narrow filter_conditions`,
+    );
+  }
   const calls: CallState[] = [];
-  for (const row of visible) calls.push(await toCallState(context, row, membersOf(row)));
+  for (const row of scan.rows) calls.push(await toCallState(context, row, membersOf(row)));
   return { calls };
 }
 

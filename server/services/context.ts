@@ -11,6 +11,13 @@ export interface ServiceContext {
   decider: Decider;
   actor: Actor;
   log: FastifyBaseLogger;
+  limits: ServiceLimits;
+}
+
+/** Operator limits on what one request may cost. */
+export interface ServiceLimits {
+  /** SQL rows one queryCalls may read and decide before it answers 400 QUERY_TOO_BROAD. */
+  queryScanLimit: number;
 }
 
 export function contextOf(actor: Actor): { side: Actor['side'] } {
