@@ -9,7 +9,12 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpaOrThrow } from '../scripts/opa.js';
-import { createClient, type VideoClient } from '../sdk/clients/index.js';
+import {
+  createClient,
+  createServerClient,
+  RolecallNetworkError,
+  type VideoClient,
+} from '../sdk/clients/index.js';
 import { createServerToken, createUserToken } from '../sdk/clients/token.js';
 import type { Decision } from '../sdk/types.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
@@ -710,5 +715,19 @@ describe.each(BACKENDS)('closing the server more than once on %s', (backend) => 
     await test.server.close();
     await expect(fetch(`${test.url}/health`)).rejects.toThrow();
     await test.close();
+  });
+});
+
+describe('errors of the token provider', () => {
+  it('come back as themselves, not as a network failure', async () => {
+    // An empty secret cannot sign a token: that is the caller's error, not the network's.
+    const broken = createServerClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', secret: '' });
+    const error = await broken.getApp().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(RolecallNetworkError);
+    expect(String(error)).toMatch(/key/i);
   });
 });

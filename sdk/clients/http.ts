@@ -31,10 +31,12 @@ async function send(
   headers: Record<string, string>,
   body?: string,
 ): Promise<Response> {
+  // Outside the try: a token provider's own error is not a network failure.
+  const token = await target.token();
   try {
     return await fetch(urlOf(target, path), {
       method,
-      headers: { authorization: `Bearer ${await target.token()}`, ...headers },
+      headers: { authorization: `Bearer ${token}`, ...headers },
       ...(body === undefined ? {} : { body }),
     });
   } catch (error) {
