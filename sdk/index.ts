@@ -1,33 +1,4 @@
-// The `rolecall` SDK entry point: browser-safe exports only (no node:* and no undici).
-export type { Evaluator } from './evaluator.js';
-export { WasmEvaluator } from './wasm-evaluator.js';
-export {
-  PolicyClient,
-  type ClientSubject,
-  type DecideOptions,
-  type FailClosedDecision,
-  type FailClosedQueryFilter,
-  type PolicyClientOptions,
-  type QueryKind,
-} from './policy-client.js';
-export {
-  BundleFormatError,
-  EvaluatorClosedError,
-  EvaluatorError,
-  EvaluatorFailedError,
-  EvaluatorResponseError,
-  EvaluatorTimeoutError,
-  EvaluatorUnavailableError,
-  InvalidBatchError,
-  ServerSideRefusedError,
-} from './errors.js';
-export { INPUT_LIMITS, findInputProblem } from './precheck.js';
-export {
-  readBundle,
-  toDataDocument,
-  type PolicyDataDocument,
-  type PolicyDataSource,
-} from './bundle.js';
-export type * from './types.js';
-export { ENTRYPOINT_NAMES } from './types.js';
+// The `rolecall` SDK entry point: browser-safe exports only (no node:* and no undici) — the
+// browser entry plus the server-side client, which needs the app secret and so not a page.
+export * from './browser.js';
 export * from './clients/index.js';
