@@ -152,10 +152,10 @@ export function buildApp(options: AppOptions) {
   });
   app.get('/data.json', async (request, reply) => {
     await contextFor(request);
-    const { etag } = options.live.snapshot;
+    const { dataDocument, etag } = options.live.snapshot;
     void reply.header('etag', etag).header('cache-control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
-    return reply.send(options.live.dataDocument);
+    return reply.send(dataDocument);
   });
 
   route('GET', '/grants', (context) => admin.getLiveGrants(context));

@@ -11,6 +11,8 @@ const SPEC_KEY = 'grants_spec';
 export interface PolicySnapshot {
   spec: GrantsSpec;
   policy: ResolvedPolicy;
+  /** The data.json document the evaluator, the bundle and GET /data.json all hold. */
+  dataDocument: Record<string, unknown>;
   bundle: Uint8Array;
   /** Strong ETag of the bundle: the data revision (quoted, as HTTP wants). */
   etag: string;
@@ -40,17 +42,12 @@ export class LivePolicy {
 
   static async create(toolkit: PolicyToolkit, spec: GrantsSpec): Promise<LivePolicy> {
     const prepared = await prepare(toolkit, spec);
-    const evaluator = await toolkit.createEvaluator(toolkit.dataDocument(prepared.policy));
+    const evaluator = await toolkit.createEvaluator(prepared.dataDocument);
     return new LivePolicy(toolkit, evaluator, prepared);
   }
 
   get snapshot(): PolicySnapshot {
     return this.current;
-  }
-
-  /** The live data.json document, exactly as the evaluator and the bundle hold it. */
-  get dataDocument(): unknown {
-    return this.toolkit.dataDocument(this.current.policy);
   }
 
   get revision(): string {
@@ -68,7 +65,7 @@ export class LivePolicy {
 
   /** Makes a prepared snapshot the live one: the next decision uses it. */
   async apply(snapshot: PolicySnapshot): Promise<void> {
-    await this.evaluator.setData(this.toolkit.dataDocument(snapshot.policy));
+    await this.evaluator.setData(snapshot.dataDocument);
     this.current = snapshot;
   }
 
@@ -82,7 +79,13 @@ async function prepare(toolkit: PolicyToolkit, spec: GrantsSpec): Promise<Policy
   if (problem !== undefined) throw problem;
   const policy = toolkit.resolve(spec);
   const bundle = await toolkit.packBundle(policy);
-  return { spec, policy, bundle, etag: `"${policy.revision}"` };
+  return {
+    spec,
+    policy,
+    dataDocument: toolkit.dataDocument(policy),
+    bundle,
+    etag: `"${policy.revision}"`,
+  };
 }
 
 /** The stored spec and the revision it resolved to, or undefined on a fresh database. */
