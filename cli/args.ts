@@ -1,6 +1,6 @@
 // Argument parsing shared by the commands: node's parseArgs with its errors turned into usage
 // errors (exit 2), the `--format` choice of the commands that print grants diagnostics, and the
-// `--engine wasm|opa --url URL` choice of the commands that evaluate.
+// `--engine js|wasm|opa --url URL` choice of the commands that evaluate.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from '../compiler/diagnostics/index.js';
 import { UsageError } from './io.js';
@@ -40,19 +40,22 @@ export function parseDiagnosticFormat(value: string): DiagnosticFormat {
   return format;
 }
 
-/** Where decisions are evaluated: the bundle's policy.wasm in-process, or a running OPA server. */
-export type EngineChoice = { engine: 'wasm' } | { engine: 'opa'; url: string };
+/**
+ * Where decisions are evaluated: the JS engine over data.json (the default), the bundle's
+ * policy.wasm in-process, or a running OPA server.
+ */
+export type EngineChoice = { engine: 'js' } | { engine: 'wasm' } | { engine: 'opa'; url: string };
 
-/** `--engine` (wasm when absent) and `--url`, which only `--engine opa` takes and needs. */
+/** `--engine` (js when absent) and `--url`, which only `--engine opa` takes and needs. */
 export function parseEngineChoice(
   engine: string | undefined,
   url: string | undefined,
 ): EngineChoice {
-  if (engine === undefined || engine === 'wasm') {
+  if (engine === undefined || engine === 'js' || engine === 'wasm') {
     if (url !== undefined) throw new UsageError('--url needs --engine opa');
-    return { engine: 'wasm' };
+    return { engine: engine ?? 'js' };
   }
-  if (engine !== 'opa') throw new UsageError(`unknown --engine "${engine}"; use wasm or opa`);
+  if (engine !== 'opa') throw new UsageError(`unknown --engine "${engine}"; use js, wasm or opa`);
   if (url === undefined) throw new UsageError('--engine opa needs --url URL of a running OPA');
   if (!URL.canParse(url)) throw new UsageError(`--url "${url}" is not a URL`);
   return { engine: 'opa', url };

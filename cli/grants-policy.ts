@@ -7,6 +7,8 @@ import { checkGrantsText } from '../compiler/compile/check.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
 import type { SuiteEvaluator } from '../compiler/test-suite/index.js';
 import type { Diagnostic, ResolvedPolicy, Result } from '../compiler/types.js';
+import { buildDataDocument } from '../core/data-document.js';
+import { JsEvaluator } from '../sdk/js-evaluator.js';
 import { OpaEvaluator } from '../sdk/opa-evaluator.node.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import type { EngineChoice } from './args.js';
@@ -18,8 +20,9 @@ export interface OpenEvaluator extends SuiteEvaluator {
 }
 
 /**
- * Opens an evaluator for one resolved policy. A WASM one loads the policy as its data; an OPA
- * one is a running server that must already serve the same grants (checked by revision).
+ * Opens an evaluator for one resolved policy. The JS and WASM ones evaluate the data document
+ * `compile` would ship (the core's one builder); an OPA one is a running server that must
+ * already serve the same grants (checked by revision).
  */
 export async function openEvaluator(
   choice: EngineChoice,
@@ -28,13 +31,15 @@ export async function openEvaluator(
   if (choice.engine === 'opa') {
     return new OpaEvaluator({ url: choice.url, timeoutMs: 10_000 });
   }
+  const data = buildDataDocument(policy);
+  if (choice.engine === 'js') return JsEvaluator.fromData(data);
   let wasm: Buffer;
   try {
     wasm = await readFile(policyWasmPath);
   } catch {
     throw new UsageError(`the engine ${policyWasmPath} is missing; build it with npm run build`);
   }
-  return WasmEvaluator.fromWasm(wasm, policy as unknown as Record<string, unknown>);
+  return WasmEvaluator.fromWasm(wasm, data);
 }
 
 /**

@@ -17,9 +17,9 @@ const USAGE = `usage: rolecall <command> [options]
 commands:
   check FILE [--format text|json|github]     validate a grants file
   compile FILE -o DIR                        compile a grants file into an OPA bundle
-  eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine wasm|opa] [--url URL]
+  eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine js|wasm|opa] [--url URL]
                                              evaluate decision inputs
-  test SUITE… [--junit FILE] [--coverage] [--emit-rego DIR] [--engine wasm|opa] [--url URL]
+  test SUITE… [--junit FILE] [--coverage] [--emit-rego DIR] [--engine js|wasm|opa] [--url URL]
                                              run YAML policy test suites
   diff OLD NEW | FILE --base REV | FILE --live URL --api-key KEY --api-secret SECRET
        [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]
@@ -27,7 +27,7 @@ commands:
   init [DIR]                                 write a grants-repo template
   matrix FILE [-o matrix.html] [--link vscode|relative|none]
                                              roles × permissions of every scope, as one HTML page
-  serve [--config FILE] [--port N] --api-key KEY --api-secret SECRET [--data-dir DIR]
+  serve [--config FILE] [--port N] --api-key KEY --api-secret SECRET [--data-dir DIR] [--engine js|wasm]
                                              the reference server (PGlite, or DATABASE_URL)
 `;
 

@@ -1,5 +1,9 @@
 // The types that carry the compiler pipeline from one stage to the next:
 // GrantsDocument (load) → Diagnostic[] (validate) → ResolvedPolicy (resolve) → EmittedFile[] (emit).
+// ResolvedPolicy and GrantsMap live in the core (core/policy.ts): every engine reads them.
+import type { GrantsMap } from '../core/policy.js';
+
+export type { GrantsMap, ResolvedPolicy, SourceRef } from '../core/policy.js';
 
 /** A 1-based range in a source file; columns count UTF-16 code units like editors do. */
 export interface SourceSpan {
@@ -23,9 +27,6 @@ export interface Diagnostic extends SourceSpan {
 /** Result of a stage that can fail on bad input; stages throw only on bugs. */
 export type Result<T> =
   { ok: true; value: T; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
-
-/** role → list of permission ids (patches) or modifiers (`id` / `!id`, in overrides). */
-export type GrantsMap = Record<string, string[]>;
 
 /**
  * The grants file as plain data, exactly the YAML's shape (DESIGN §2). The resolver takes this
@@ -69,56 +70,6 @@ export interface GrantsDocument {
   locate: SpanLocator;
   /** Span of a map key, e.g. the `join-cal` in a list or the `guestt:` key. */
   locateKey: SpanLocator;
-}
-
-/** "file:line:col" of a grant in the grants file. */
-export type SourceRef = string;
-
-/**
- * The resolved policy: everything the Rego engine reads, stored at `data.rolecall_data` in the
- * bundle's data.json. Arrays are sorted and keys are emitted sorted, so output is deterministic.
- */
-export interface ResolvedPolicy {
-  /** Content hash of everything below (sha256 hex of the canonical JSON without `revision`). */
-  revision: string;
-  settings: { multi_tenant_enabled: boolean };
-  /** Action name → level, read/write kind and its plain permission id (Stream's capability). */
-  actions: Record<string, { level: 'app' | 'call'; kind: 'read' | 'write'; permission: string }>;
-  /** Builtin catalog plus custom permissions. */
-  permissions: Record<
-    string,
-    {
-      action: string;
-      owner: boolean;
-      same_team: boolean;
-      name: string;
-      description: string;
-      builtin: boolean;
-    }
-  >;
-  /** Builtin and custom roles; `any` is a custom role usable at both levels. */
-  roles: Record<string, { level: 'user' | 'call' | 'any'; builtin: boolean; description: string }>;
-  /** `.app` scope: role → sorted permission ids. */
-  app_grants: GrantsMap;
-  /** Call type → role → sorted permission ids (builtin types with their defaults, custom types). */
-  call_types: Record<string, GrantsMap>;
-  /** "type:id" → role → sorted modifiers (`id` grants, `!id` revokes). */
-  call_overrides: Record<string, GrantsMap>;
-  /**
-   * Where each grant came from in the grants file, same nesting as the grants above with the
-   * permission id (without `!`) as the last key. Grants that come from builtin defaults have none.
-   */
-  sources: {
-    app: Record<string, Record<string, SourceRef>>;
-    call_types: Record<string, Record<string, Record<string, SourceRef>>>;
-    call_overrides: Record<string, Record<string, Record<string, SourceRef>>>;
-  };
-  /**
-   * Action → sorted ids of the permissions whose action it is. Not produced by resolve (nor part
-   * of the revision): emit-data derives it from `permissions` into data.json, and the engine
-   * falls back to scanning `permissions` when it is absent.
-   */
-  permissions_by_action?: Record<string, string[]>;
 }
 
 /** One file produced by the compiler, relative to the output folder. */

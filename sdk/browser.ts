@@ -1,6 +1,7 @@
-// The browser entry of the SDK (`rolecall/browser`): only modules that run in a page — the WASM
-// evaluator, PolicyClient and the user-side createClient. No node:*, no undici, no secrets.
-export type { Evaluator } from './evaluator.js';
+// The browser entry of the SDK (`rolecall/browser`): only modules that run in a page — the JS and
+// WASM evaluators, PolicyClient and the user-side createClient. No node:*, no undici, no secrets.
+export { isSyncEvaluator, type Evaluator, type SyncEvaluator } from './evaluator.js';
+export { JsEvaluator } from './js-evaluator.js';
 export { WasmEvaluator } from './wasm-evaluator.js';
 export {
   PolicyClient,
@@ -25,6 +26,7 @@ export {
 export { INPUT_LIMITS, findInputProblem } from './precheck.js';
 export {
   readBundle,
+  readBundleData,
   toDataDocument,
   type PolicyDataDocument,
   type PolicyDataSource,

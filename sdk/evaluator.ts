@@ -16,3 +16,15 @@ export interface Evaluator {
   /** Releases the evaluator's resources; later calls reject with EvaluatorClosedError. */
   close(): Promise<void>;
 }
+
+/** An evaluator that also answers synchronously (JsEvaluator), for UI code. */
+export interface SyncEvaluator extends Evaluator {
+  evaluateSync<E extends Exclude<Entrypoint, 'rolecall/batch'>>(
+    entrypoint: E,
+    input: unknown,
+  ): EntrypointResults[E];
+}
+
+export function isSyncEvaluator(evaluator: Evaluator): evaluator is SyncEvaluator {
+  return typeof (evaluator as Partial<SyncEvaluator>).evaluateSync === 'function';
+}

@@ -2,4 +2,4 @@
 // (the OPA server evaluator over undici and loading bundles from disk).
 export * from './index.js';
 export { OpaEvaluator, type OpaEvaluatorOptions } from './opa-evaluator.node.js';
-export { loadWasmEvaluator } from './wasm-evaluator.node.js';
+export { loadJsEvaluator, loadWasmEvaluator } from './load-evaluator.node.js';

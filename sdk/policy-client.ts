@@ -1,7 +1,7 @@
 // PolicyClient: "may this user do this?" for one authenticated subject, over any Evaluator.
 // It fails closed: an evaluator failure is a deny carrying the error's code, never an allow.
 import { EvaluatorError, EvaluatorFailedError, ServerSideRefusedError } from './errors.js';
-import type { Evaluator } from './evaluator.js';
+import { isSyncEvaluator, type Evaluator, type SyncEvaluator } from './evaluator.js';
 import type {
   Decision,
   DecisionInput,
@@ -112,15 +112,7 @@ export class PolicyClient<T extends PolicyTypes = UntypedPolicy> {
     try {
       return await this.evaluator.evaluate('rolecall/decision', input);
     } catch (error) {
-      const failure = this.failClosed(error);
-      return {
-        allow: false,
-        reason: failure.code,
-        message: failure.message,
-        revision: '',
-        grants: [],
-        error: failure,
-      };
+      return this.failedDecision(error);
     }
   }
 
@@ -132,6 +124,48 @@ export class PolicyClient<T extends PolicyTypes = UntypedPolicy> {
     const input = this.decisionInput('ReadCall', resource, options);
     try {
       return await this.evaluator.evaluate('rolecall/capabilities', input);
+    } catch (error) {
+      this.failClosed(error);
+      return [];
+    }
+  }
+
+  /**
+   * `can` without a promise, for UI code: needs a synchronous evaluator (JsEvaluator); with any
+   * other, or on any failure, it is false like every UI hint.
+   */
+  canSync(action: T['Action'], resource: Resource<T>, options: DecideOptions<T> = {}): boolean {
+    const input = this.decisionInput(action, resource, options);
+    try {
+      return this.syncEvaluator().evaluateSync('rolecall/allow', input);
+    } catch (error) {
+      this.failClosed(error);
+      return false;
+    }
+  }
+
+  /** `decide` without a promise (JsEvaluator); a failure is a fail-closed deny. */
+  decideSync(
+    action: T['Action'],
+    resource: Resource<T>,
+    options: DecideOptions<T> = {},
+  ): Decision | FailClosedDecision {
+    const input = this.decisionInput(action, resource, options);
+    try {
+      return this.syncEvaluator().evaluateSync('rolecall/decision', input);
+    } catch (error) {
+      return this.failedDecision(error);
+    }
+  }
+
+  /** `capabilities` without a promise (JsEvaluator); [] on failure. */
+  capabilitiesSync(
+    resource: Resource<T>,
+    options: Omit<DecideOptions<T>, 'changes'> = {},
+  ): T['PermissionId'][] {
+    const input = this.decisionInput('ReadCall', resource, options);
+    try {
+      return this.syncEvaluator().evaluateSync('rolecall/capabilities', input);
     } catch (error) {
       this.failClosed(error);
       return [];
@@ -163,6 +197,27 @@ export class PolicyClient<T extends PolicyTypes = UntypedPolicy> {
         error: failure,
       };
     }
+  }
+
+  private syncEvaluator(): SyncEvaluator {
+    if (!isSyncEvaluator(this.evaluator)) {
+      throw new EvaluatorFailedError(
+        'this evaluator answers asynchronously only; the synchronous API needs a JsEvaluator',
+      );
+    }
+    return this.evaluator;
+  }
+
+  private failedDecision(error: unknown): FailClosedDecision {
+    const failure = this.failClosed(error);
+    return {
+      allow: false,
+      reason: failure.code,
+      message: failure.message,
+      revision: '',
+      grants: [],
+      error: failure,
+    };
   }
 
   private side(side: Side | undefined): Side {

@@ -7,7 +7,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createLoggers, type LogDestination } from './logs.js';
 import { applyConfigAtStart } from './policy/config-drift.js';
-import { createDefaultToolkit } from './policy/default-toolkit.js';
+import { createDefaultToolkit, type ServerEngine } from './policy/default-toolkit.js';
 import { LivePolicy } from './policy/live-policy.js';
 import { DEFAULT_SCAN_LIMIT } from './services/allowed-page.js';
 import type { PolicyToolkit } from './policy/toolkit.js';
@@ -29,6 +29,8 @@ export interface ServerOptions {
   config?: { file: string; text: string } | { spec: GrantsSpec };
   logs?: LogDestination;
   toolkit?: PolicyToolkit;
+  /** The local engine decisions run in (ignored with `toolkit`): `js` (default) or `wasm`. */
+  engine?: ServerEngine;
   /** Use an already open database (tests, benchmarks); it is not closed by `close()`. */
   database?: Database;
   /**
@@ -49,7 +51,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const loggers = createLoggers(options.logs ?? 'stdout');
-  const toolkit = options.toolkit ?? (await createDefaultToolkit());
+  const toolkit = options.toolkit ?? (await createDefaultToolkit(options.engine));
   const ownsDatabase = options.database === undefined;
   const db =
     options.database ??

@@ -20,7 +20,7 @@ describe('rolecall CLI dispatch', () => {
 
 describe('--engine and --url of the evaluating commands', () => {
   it.each([
-    [['--engine', 'cedar'], 'unknown --engine "cedar"; use wasm or opa'],
+    [['--engine', 'cedar'], 'unknown --engine "cedar"; use js, wasm or opa'],
     [['--engine', 'opa'], '--engine opa needs --url URL of a running OPA'],
     [['--url', 'http://127.0.0.1:1'], '--url needs --engine opa'],
     [['--engine', 'opa', '--url', 'not a url'], '--url "not a url" is not a URL'],

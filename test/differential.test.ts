@@ -1,8 +1,10 @@
 // Differential test: fast-check generates ROLECALL_DIFF_RUNS inputs (default 10,000; decisions
-// and query filters, malformed ones included) and three engines must agree on canonical JSON:
-// `opa eval` over rolecall/batch (one run, the oracle), the WASM evaluator and an OPA server.
+// and query filters, malformed ones included) and every engine must agree on canonical JSON:
+// `opa eval` over rolecall/batch (one run, the oracle), the JS engine, the WASM evaluator and an
+// OPA server.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { JsEvaluator } from '../sdk/js-evaluator.js';
 import { OpaEvaluator } from '../sdk/opa-evaluator.node.js';
 import { findInputProblem } from '../sdk/precheck.js';
 import type { BatchResult } from '../sdk/types.js';
@@ -70,6 +72,17 @@ async function evaluateInWasm(batch: { decisions: unknown[]; query_filters: unkn
   }
 }
 
+function evaluateInJs(batch: { decisions: unknown[]; query_filters: unknown[] }) {
+  const evaluator = JsEvaluator.fromBundle(bundle.bundleBytes);
+  const oneByOne: BatchResult = {
+    decisions: batch.decisions.map((input) => evaluator.evaluateSync('rolecall/decision', input)),
+    query_filters: batch.query_filters.map((input) =>
+      evaluator.evaluateSync('rolecall/query_filter', input),
+    ),
+  };
+  return { oneByOne, batched: evaluator.evaluateBatchSync(batch) };
+}
+
 function describeInput(input: unknown): string {
   try {
     return JSON.stringify(input);
@@ -107,6 +120,7 @@ it(`opa eval, WASM and the OPA server agree on ${RUNS} generated inputs (seed ${
     evaluateInWasm(batch),
     evaluateOnServer(batch),
   ]);
+  const js = evaluateInJs(batch);
 
   const mismatches: string[] = [];
   for (const kind of ['decisions', 'query_filters'] as const) {
@@ -114,6 +128,8 @@ it(`opa eval, WASM and the OPA server agree on ${RUNS} generated inputs (seed ${
     for (let index = 0; index < inputs.length; index += 1) {
       const expected = canonicalJson(oracle[kind][index]);
       const answers = {
+        'js one by one': js.oneByOne[kind][index],
+        'js batch': js.batched[kind][index],
         'wasm one by one': wasm.oneByOne[kind][index],
         'wasm batch': wasm.batched[kind][index],
         'opa server batch': remote[kind][index],
@@ -142,7 +158,7 @@ it(`opa eval, WASM and the OPA server agree on ${RUNS} generated inputs (seed ${
   }
 }, 180_000);
 
-it('capabilities: WASM and the OPA server agree on generated inputs', async () => {
+it('capabilities: JS, WASM and the OPA server agree on generated inputs', async () => {
   // Each capabilities answer runs the full decision for every call-level action, so a few
   // hundred inputs cover it; the entrypoint is not in rolecall/batch, hence not in opa eval.
   const count = Math.max(100, Math.ceil(RUNS / 30));
@@ -157,11 +173,14 @@ it('capabilities: WASM and the OPA server agree on generated inputs', async () =
       Promise.all(inputs.map((input) => wasm.evaluate('rolecall/capabilities', input))),
       Promise.all(inputs.map((input) => remote.evaluate('rolecall/capabilities', input))),
     ]);
+    const js = JsEvaluator.fromBundle(bundle.bundleBytes);
+    const inJs = inputs.map((input) => js.evaluateSync('rolecall/capabilities', input));
     const mismatches = inputs.flatMap((input, index) =>
-      canonicalJson(local[index]) === canonicalJson(served[index])
+      canonicalJson(local[index]) === canonicalJson(served[index]) &&
+      canonicalJson(inJs[index]) === canonicalJson(served[index])
         ? []
         : [
-            `${describeInput(input)}\n  wasm: ${canonicalJson(local[index])}\n  opa:  ${canonicalJson(served[index])}`,
+            `${describeInput(input)}\n  wasm: ${canonicalJson(local[index])}\n  js:   ${canonicalJson(inJs[index])}\n  opa:  ${canonicalJson(served[index])}`,
           ],
     );
     expect(mismatches.slice(0, 5), `seed ${SEED}`).toEqual([]);

@@ -251,7 +251,13 @@ describe('rolecall eval: unusable input exits 2', () => {
     expect((await evalCli(['nowhere', '-i', 'one.json'])).code).toBe(2);
     const notBundle = await evalCli(['one.json', '-i', 'one.json']);
     expect(notBundle.code).toBe(2);
+    // A .json file is read as a data.json (the JS engine needs nothing else).
     expect(notBundle.err).toContain(
+      'one.json is not a usable bundle: policy data has neither rolecall_data nor a revision',
+    );
+    const notArchive = await evalCli(['one.json', '-i', 'one.json', '--engine', 'wasm']);
+    expect(notArchive.code).toBe(2);
+    expect(notArchive.err).toContain(
       'one.json is not a usable bundle: bundle is not a gzip archive',
     );
     expect((await evalCli(['out', '-i', 'one.json', '-e', 'rolecall/nope'])).code).toBe(2);
@@ -265,7 +271,9 @@ describe('rolecall eval: unusable input exits 2', () => {
       path.join(workDir, 'out', 'bundle', 'data.json'),
       path.join(folder, 'data.json'),
     );
-    const noWasm = await evalCli(['half', '-i', 'one.json']);
+    // The JS engine (the default) reads data.json only; WASM needs policy.wasm too.
+    expect((await evalCli(['half', '-i', 'one.json'])).code).toBe(0);
+    const noWasm = await evalCli(['half', '-i', 'one.json', '--engine', 'wasm']);
     expect(noWasm.code).toBe(2);
     expect(noWasm.err).toBe(
       `rolecall eval: cannot read bundle ${path.join('half', 'policy.wasm')}: no such file\n`,

@@ -213,14 +213,16 @@ describe('resolveGrants: determinism', () => {
     expect(new Set(revisions).size).toBe(variants.length);
   });
 
-  it('changes the revision when only a source position moves (decisions report sources)', () => {
+  it('keeps the revision when only source positions or the file name change (DESIGN §7)', () => {
     const shifted: SpanLocator = (path) => {
       const span = fakeLocator(path);
-      return span && { ...span, line: span.line + 1, endLine: span.endLine + 1 };
+      return span && { ...span, file: 'elsewhere/rolecall.yaml', line: span.line + 1 };
     };
-    expect(resolveGrants(spec, { locate: shifted }).revision).not.toBe(
-      resolveGrants(spec, { locate: fakeLocator }).revision,
-    );
+    const moved = resolveGrants(spec, { locate: shifted });
+    const original = resolveGrants(spec, { locate: fakeLocator });
+    expect(moved.sources).not.toEqual(original.sources);
+    expect(moved.revision).toBe(original.revision);
+    expect(resolveGrants(spec).revision).toBe(original.revision);
   });
 });
 

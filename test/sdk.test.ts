@@ -13,7 +13,7 @@ import {
 } from '../sdk/errors.js';
 import { INPUT_LIMITS, findInputProblem } from '../sdk/precheck.js';
 import { PolicyClient } from '../sdk/policy-client.js';
-import { loadWasmEvaluator } from '../sdk/wasm-evaluator.node.js';
+import { loadWasmEvaluator } from '../sdk/load-evaluator.node.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { canonicalJson } from './contract/canonical.js';
 import { DECISION_CASES, QUERY_FILTER_CASES } from './contract/cases.js';

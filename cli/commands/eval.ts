@@ -1,15 +1,14 @@
-// `rolecall eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine wasm|opa] [--url URL]`:
-// evaluates decision inputs with the SDK's evaluators — the bundle in-process with opa-wasm, or
-// an OPA server; a JSON array of inputs is answered in one evaluation.
+// `rolecall eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine js|wasm|opa] [--url URL]`:
+// evaluates decision inputs with the SDK's evaluators — the bundle in-process with the JS engine
+// (default) or opa-wasm, or an OPA server; a JSON array of inputs is one batch evaluation.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ENTRYPOINTS, type Entrypoint } from '../../compiler/assets.js';
 import { stableJson } from '../../compiler/emit-data/index.js';
-import { findInputProblem } from '../../sdk/precheck.js';
 import { BundleFormatError, EvaluatorError } from '../../sdk/errors.js';
 import type { Evaluator } from '../../sdk/evaluator.js';
 import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
-import { loadWasmEvaluator } from '../../sdk/wasm-evaluator.node.js';
+import { loadJsEvaluator, loadWasmEvaluator } from '../../sdk/load-evaluator.node.js';
 import { parseCommandArgs, parseEngineChoice, type EngineChoice } from '../args.js';
 import { errorReason } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
@@ -23,9 +22,6 @@ interface EvalArgs {
   entrypoint: Entrypoint;
   engine: EngineChoice;
 }
-
-/** Evaluates one input at an entrypoint and returns the entrypoint's value (the one engine hook). */
-type EvaluateRaw = (entrypoint: Entrypoint, input: unknown) => Promise<unknown>;
 
 /** Input or bundle that cannot be used; reported with exit 2. */
 class UnusableInputError extends Error {
@@ -44,11 +40,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`rolecall eval: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  const evaluate = evaluateWith(evaluator);
   try {
     const result = Array.isArray(input)
-      ? await evaluateMany(evaluate, args.entrypoint, input)
-      : await evaluateOne(evaluate, args.entrypoint, input);
+      ? await evaluateMany(evaluator, args.entrypoint, input)
+      : await evaluateOne(evaluator, args.entrypoint, input);
     io.stdout(stableJson(result));
     return EXIT_OK;
   } catch (error) {
@@ -61,13 +56,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** The SDK evaluator the flags ask for: the bundle in-process, or a remote OPA server. */
+/** The SDK evaluator the flags ask for: the bundle in-process (JS or WASM), or an OPA server. */
 async function createEvaluator(args: EvalArgs, cwd: string): Promise<Evaluator> {
   if (args.engine.engine === 'opa') return new OpaEvaluator({ url: args.engine.url });
   if (args.target === undefined) throw new UsageError('expects a bundle: rolecall eval DIR|BUNDLE');
   // The SDK reads every bundle form (DIR, DIR/bundle, bundle.tar.gz): one reader for all.
+  const bundlePath = path.resolve(cwd, args.target);
   try {
-    return await loadWasmEvaluator(path.resolve(cwd, args.target));
+    return args.engine.engine === 'wasm'
+      ? await loadWasmEvaluator(bundlePath)
+      : await loadJsEvaluator(bundlePath);
   } catch (error) {
     throw new UnusableInputError(bundleProblem(args.target, error, cwd));
   }
@@ -87,85 +85,52 @@ function bundleProblem(target: string, error: unknown, cwd: string): string {
   return `cannot load the bundle ${target}: ${errorReason(error)}`;
 }
 
-/** The engine hook over an Evaluator; a batch missing a list gets [] as the engine would. */
-function evaluateWith(evaluator: Evaluator): EvaluateRaw {
-  return (entrypoint, input) => {
-    if (entrypoint !== 'rolecall/batch') return evaluator.evaluate(entrypoint, input);
-    const batch = (typeof input === 'object' && input !== null ? input : {}) as Record<
-      string,
-      unknown
-    >;
-    const list = (key: string) => {
-      const items = batch[key];
-      return Array.isArray(items) ? (items as unknown[]) : [];
-    };
-    return evaluator.evaluateBatch({
-      decisions: list('decisions'),
-      query_filters: list('query_filters'),
-    });
+/** The lists of a `rolecall/batch` input; a missing or malformed list is none, as in the engine. */
+function batchOf(input: unknown): { decisions: unknown[]; query_filters: unknown[] } {
+  const record = (typeof input === 'object' && input !== null ? input : {}) as Record<
+    string,
+    unknown
+  >;
+  const list = (key: string) => {
+    const items = record[key];
+    return Array.isArray(items) ? (items as unknown[]) : [];
   };
+  return { decisions: list('decisions'), query_filters: list('query_filters') };
 }
 
-/**
- * Whether an input can be handed to an engine as it is (DESIGN §4): opa-wasm reads a null,
- * false, 0 or "" input as no input and throws on lone surrogates, so such inputs are answered by
- * the engine's own rule for a non-object input instead. The checks are the SDK's, shared by
- * every evaluator.
- */
-function isEvaluableInput(input: unknown): boolean {
-  return findInputProblem(input) === undefined;
-}
-
-/** One input: evaluated directly, or, when malformed, as the engine answers a non-object. */
+/** One input; every evaluator answers a malformed one as the engine answers a non-object. */
 async function evaluateOne(
-  evaluate: EvaluateRaw,
+  evaluator: Evaluator,
   entrypoint: Entrypoint,
   input: unknown,
 ): Promise<unknown> {
-  if (isEvaluableInput(input)) return evaluate(entrypoint, input);
-  switch (entrypoint) {
-    // The engine's answers for an input that is not an object: no lists, no capabilities.
-    case 'rolecall/batch':
-      return evaluate(entrypoint, {});
-    case 'rolecall/capabilities':
-      return [];
-    default: {
-      const [result] = await evaluateMany(evaluate, entrypoint, [input]);
-      return result;
-    }
-  }
+  if (entrypoint === 'rolecall/batch') return evaluator.evaluateBatch(batchOf(input));
+  return evaluator.evaluate(entrypoint, input);
 }
 
 /**
- * Many inputs, answers in order. decision, allow and query_filter go through `rolecall/batch` in
- * one evaluation (allow is the decisions' `allow`); capabilities and batch inputs are evaluated
- * one by one, since the batch entrypoint does not take them.
+ * Many inputs, answers in order. decision, allow and query_filter are one batch evaluation
+ * (allow is the decisions' `allow`); capabilities and batch inputs are evaluated one by one,
+ * since the batch entrypoint does not take them.
  */
 async function evaluateMany(
-  evaluate: EvaluateRaw,
+  evaluator: Evaluator,
   entrypoint: Entrypoint,
   inputs: unknown[],
 ): Promise<unknown[]> {
-  // A malformed item becomes null, which the engine's `with input as` answers as INVALID_INPUT.
-  const items = inputs.map((input) => (isEvaluableInput(input) ? input : null));
   switch (entrypoint) {
     case 'rolecall/decision':
     case 'rolecall/allow': {
-      const { decisions } = (await evaluate('rolecall/batch', { decisions: items })) as {
-        decisions: { allow: unknown }[];
-      };
+      const { decisions } = await evaluator.evaluateBatch({ decisions: inputs, query_filters: [] });
       return entrypoint === 'rolecall/allow' ? decisions.map((item) => item.allow) : decisions;
     }
-    case 'rolecall/query_filter': {
-      const batch = (await evaluate('rolecall/batch', { query_filters: items })) as {
-        query_filters: unknown[];
-      };
-      return batch.query_filters;
-    }
+    case 'rolecall/query_filter':
+      return (await evaluator.evaluateBatch({ decisions: [], query_filters: inputs }))
+        .query_filters;
     case 'rolecall/capabilities':
     case 'rolecall/batch': {
       const results: unknown[] = [];
-      for (const input of inputs) results.push(await evaluateOne(evaluate, entrypoint, input));
+      for (const input of inputs) results.push(await evaluateOne(evaluator, entrypoint, input));
       return results;
     }
   }
@@ -199,7 +164,7 @@ function parseEvalArgs(argv: string[]): EvalArgs {
   });
   const [target] = positionals;
   const engine = parseEngineChoice(values.engine, values.url);
-  const needsBundle = engine.engine === 'wasm';
+  const needsBundle = engine.engine !== 'opa';
   if (
     positionals.length > 1 ||
     (needsBundle && target === undefined) ||

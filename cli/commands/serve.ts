@@ -7,7 +7,7 @@ import { startServer } from '../../server/index.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const USAGE =
-  'usage: rolecall serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR]\n' +
+  'usage: rolecall serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR] [--engine js|wasm]\n' +
   '       (ROLECALL_API_KEY / ROLECALL_API_SECRET may replace the flags; DATABASE_URL selects PostgreSQL)';
 
 interface ServeArgs {
@@ -17,6 +17,7 @@ interface ServeArgs {
   apiKey: string;
   apiSecret: string;
   dataDir: string | undefined;
+  engine: 'js' | 'wasm';
 }
 
 function parseServeArgs(argv: string[]): ServeArgs {
@@ -31,6 +32,7 @@ function parseServeArgs(argv: string[]): ServeArgs {
         'api-key': { type: 'string' },
         'api-secret': { type: 'string' },
         'data-dir': { type: 'string' },
+        engine: { type: 'string', default: 'js' },
       },
       allowPositionals: false,
     }));
@@ -47,7 +49,12 @@ function parseServeArgs(argv: string[]): ServeArgs {
   if (apiSecret === undefined || apiSecret.length < 16) {
     throw new UsageError(`--api-secret is required (at least 16 characters)\n${USAGE}`);
   }
+  const engine = values.engine;
+  if (engine !== 'js' && engine !== 'wasm') {
+    throw new UsageError(`unknown --engine "${engine}"; use js or wasm\n${USAGE}`);
+  }
   return {
+    engine,
     config: values.config,
     port,
     host: values.host,
@@ -77,6 +84,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     server = await startServer({
       apiKey: args.apiKey,
       apiSecret: args.apiSecret,
+      engine: args.engine,
       port: args.port,
       host: args.host,
       ...(config === undefined ? {} : { config }),

@@ -24,7 +24,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io
 
 const USAGE =
   'usage: rolecall test SUITE… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
-  '       [--emit-rego DIR] [--engine wasm|opa] [--url URL] [--format text|github]';
+  '       [--emit-rego DIR] [--engine js|wasm|opa] [--url URL] [--format text|github]';
 
 /** Revisions seen in the decisions of a run, to catch an OPA serving other grants. */
 function revisionsOf(result: SuiteResult): Set<string> {

@@ -18,7 +18,7 @@ import {
   defaultScopeGrants,
 } from './catalog.js';
 import { compareCodeUnits } from '../compare-code-units.js';
-import { modifierPermission, normalizeModifiers, patchScope } from './patch.js';
+import { modifierPermission, normalizeModifiers, patchScope } from '../../core/layering.js';
 
 export {
   applyModifiers,
@@ -26,7 +26,7 @@ export {
   normalizeGrants,
   normalizeModifiers,
   patchScope,
-} from './patch.js';
+} from '../../core/layering.js';
 export { defaultScopeGrants } from './catalog.js';
 
 export interface ResolveOptions {
@@ -83,9 +83,13 @@ export function resolveGrants(spec: GrantsSpec, options: ResolveOptions = {}): R
   return { revision: revisionOf(unhashed), ...unhashed };
 }
 
-/** sha256 hex of the canonical JSON (RFC 8785) of the policy without its revision. */
+/**
+ * sha256 hex of the canonical JSON (RFC 8785) of the policy without its revision and sources:
+ * the revision names the grants, not where a file was compiled from (DESIGN §7).
+ */
 export function revisionOf(policy: Omit<ResolvedPolicy, 'revision'>): string {
-  const canonical = canonicalize(policy);
+  // An undefined field is left out of canonical JSON, as of JSON.stringify.
+  const canonical = canonicalize({ ...policy, sources: undefined });
   if (canonical === undefined) throw new Error('resolved policy is not serializable');
   return createHash('sha256').update(canonical).digest('hex');
 }

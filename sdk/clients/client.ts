@@ -1,6 +1,6 @@
 // createClient: one user's view of the reference server. Queries pass through the policy's
 // query_filter before they leave (the server applies it again), and `can`/`capabilities`
-// answer locally from the policy bundle, as UI hints.
+// answer locally from the app's policy (data.json in the JS engine by default), as UI hints.
 import { PolicyClient } from '../policy-client.js';
 import type { Evaluator } from '../evaluator.js';
 import type {
@@ -11,10 +11,11 @@ import type {
   Resource,
   UntypedPolicy,
 } from '../types.js';
-import { WasmEvaluator } from '../wasm-evaluator.js';
+import { JsEvaluator } from '../js-evaluator.js';
+import type { WasmEvaluator } from '../wasm-evaluator.js';
 import { RolecallApiError } from './errors.js';
 import { readBundle } from '../bundle.js';
-import { apiPath, requestBundle, requestJson, type HttpTarget } from './http.js';
+import { apiPath, requestJson, requestPolicyFile, type HttpTarget } from './http.js';
 import {
   updateUserPartialRequest,
   upsertUsersRequest,
@@ -35,8 +36,13 @@ export interface ClientOptions {
   apiKey: string;
   /** A user token (`serverClient.createToken(userId)`). */
   token: string;
-  /** The evaluator to decide with; the server's bundle is fetched into a WasmEvaluator if absent. */
+  /**
+   * The evaluator to decide with. When absent the server's policy is fetched: its data.json into
+   * a JsEvaluator (default, `engine: 'js'`), or its bundle into a WasmEvaluator (`'wasm'`).
+   */
   policy?: Evaluator;
+  /** The local engine of a fetched policy; unused when `policy` is given. Default `js`. */
+  engine?: 'js' | 'wasm';
   /**
    * How old the fetched bundle may get before the next query revalidates it (ETag, usually a
    * 304). Default 30 s; 0 checks before every query. Unused when `policy` is given.
@@ -66,18 +72,25 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     token: () => Promise.resolve(options.token),
   };
   let policyClient: Promise<PolicyClient<T>> | undefined;
-  let fetched: { evaluator: WasmEvaluator; etag: string | undefined; at: number } | undefined;
+  let fetched:
+    { evaluator: JsEvaluator | WasmEvaluator; etag: string | undefined; at: number } | undefined;
   const maxAge = options.policyMaxAgeMs ?? 30_000;
+  // A page using the JS engine downloads data.json only, never policy.wasm.
+  const policyFile = options.engine === 'wasm' ? '/bundle.tar.gz' : '/data.json';
 
   async function loadPolicy(): Promise<PolicyClient<T>> {
     let evaluator = options.policy;
     if (evaluator === undefined) {
-      const bundle = await requestBundle(target);
-      if (bundle.notModified)
-        throw new RolecallApiError(500, 'BUNDLE_MISSING', 'the server sent no bundle');
-      const wasm = await WasmEvaluator.fromBundle(bundle.bytes);
-      fetched = { evaluator: wasm, etag: bundle.etag, at: Date.now() };
-      evaluator = wasm;
+      const file = await requestPolicyFile(target, policyFile);
+      if (file.notModified)
+        throw new RolecallApiError(500, 'BUNDLE_MISSING', 'the server sent no policy');
+      // opa-wasm is loaded only by the clients that ask for it, so pages do not carry it.
+      const loaded =
+        policyFile === '/data.json'
+          ? JsEvaluator.fromData(file.bytes)
+          : await (await import('../wasm-evaluator.js')).WasmEvaluator.fromBundle(file.bytes);
+      fetched = { evaluator: loaded, etag: file.etag, at: Date.now() };
+      evaluator = loaded;
     }
     const { user } = await requestJson<{ user: UserResponse }>(target, 'GET', '/me');
     return new PolicyClient<T>(
@@ -87,14 +100,16 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     );
   }
 
-  /** Revalidates the fetched bundle with its ETag and swaps in new grants (no reload). */
+  /** Revalidates the fetched policy with its ETag and swaps in new grants (no reload). */
   async function refreshPolicy(): Promise<void> {
     if (fetched === undefined) return;
-    const bundle = await requestBundle(target, fetched.etag);
+    const file = await requestPolicyFile(target, policyFile, fetched.etag);
     fetched.at = Date.now();
-    if (bundle.notModified) return;
-    fetched.evaluator.setData(readBundle(bundle.bytes).data);
-    fetched.etag = bundle.etag;
+    if (file.notModified) return;
+    fetched.evaluator.setData(
+      policyFile === '/data.json' ? file.bytes : readBundle(file.bytes).data,
+    );
+    fetched.etag = file.etag;
   }
 
   async function policy(): Promise<PolicyClient<T>> {

@@ -92,11 +92,12 @@ export async function requestJson<T>(
 }
 
 /**
- * The policy bundle of the app, for an authenticated caller (API key and token, like every other
- * endpoint); `notModified` when `etag` still matches (304).
+ * The app's policy as the bundle or its data.json, for an authenticated caller (API key and
+ * token, like every other endpoint); `notModified` when `etag` still matches (304).
  */
-export async function requestBundle(
+export async function requestPolicyFile(
   target: HttpTarget,
+  file: '/bundle.tar.gz' | '/data.json',
   etag?: string,
 ): Promise<
   { notModified: true } | { notModified: false; bytes: Uint8Array; etag: string | undefined }
@@ -104,7 +105,7 @@ export async function requestBundle(
   const response = await send(
     target,
     'GET',
-    '/bundle.tar.gz',
+    file,
     etag === undefined ? {} : { 'if-none-match': etag },
   );
   if (response.status === 304) return { notModified: true };

@@ -1,13 +1,16 @@
 // The toolkit the server runs with: the compiler's own load, validate, resolve, emit and pack
-// stages, and the SDK's WasmEvaluator, so API-side grants resolve exactly like `rolecall compile`.
+// stages, and the SDK's JsEvaluator (or WasmEvaluator), so API-side grants resolve exactly like
+// `rolecall compile`.
 import { ROLECALL_VERSION } from '../../compiler/compile/index.js';
-import { emitData, toPolicyDataDocument } from '../../compiler/emit-data/index.js';
+import { buildDataDocument } from '../../core/data-document.js';
+import { emitData } from '../../compiler/emit-data/index.js';
 import { emitManifest } from '../../compiler/emit-manifest/index.js';
 import { loadGrants } from '../../compiler/load/index.js';
 import { packBundle, readEngineAssets, type EngineAssets } from '../../compiler/pack/index.js';
 import { resolveGrants } from '../../compiler/resolve/index.js';
 import type { GrantsDocument, GrantsSpec, ResolvedPolicy } from '../../compiler/types.js';
 import { validateGrants } from '../../compiler/validate/index.js';
+import { JsEvaluator } from '../../sdk/js-evaluator.js';
 import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
 import type { PolicyToolkit } from './toolkit.js';
 
@@ -16,7 +19,10 @@ function apiDocument(spec: GrantsSpec): GrantsDocument {
   return { file: '<api>', source: '', spec, locate: () => undefined, locateKey: () => undefined };
 }
 
-export async function createDefaultToolkit(): Promise<PolicyToolkit> {
+/** The local engine the server decides with: the JS engine (default) or the bundle's WASM. */
+export type ServerEngine = 'js' | 'wasm';
+
+export async function createDefaultToolkit(engine: ServerEngine = 'js'): Promise<PolicyToolkit> {
   const assets: EngineAssets = await readEngineAssets();
   return {
     loadFile(file, text) {
@@ -30,7 +36,8 @@ export async function createDefaultToolkit(): Promise<PolicyToolkit> {
       return validateGrants(apiDocument(spec)).diagnostics;
     },
     resolve: (spec) => resolveGrants(spec),
-    dataDocument: (policy: ResolvedPolicy) => toPolicyDataDocument(policy),
+    dataDocument: (policy: ResolvedPolicy) =>
+      buildDataDocument(policy) as unknown as Record<string, unknown>,
     packBundle: (policy) =>
       packBundle([
         emitManifest(policy, ROLECALL_VERSION),
@@ -38,9 +45,9 @@ export async function createDefaultToolkit(): Promise<PolicyToolkit> {
         { path: 'policy.wasm', contents: assets.wasm },
         ...assets.rego,
       ]),
-    createEvaluator: async (data) => {
-      const evaluator = await WasmEvaluator.fromWasm(assets.wasm, data);
-      return evaluator;
-    },
+    createEvaluator: async (data) =>
+      engine === 'wasm'
+        ? await WasmEvaluator.fromWasm(assets.wasm, data)
+        : JsEvaluator.fromData(data),
   };
 }

@@ -8,7 +8,7 @@ import { ApiError, badRequest } from '../errors.js';
 import { readStoredSpec, writeStoredSpec, EMPTY_SPEC } from '../policy/live-policy.js';
 import { addRole, patchAppSettings, patchCallTypeGrants, removeRole } from '../policy/patch.js';
 import type { ServiceContext } from './context.js';
-import { effectiveCallGrants } from './effective-grants.js';
+import { effectiveCallGrants } from '../../core/layering.js';
 import { expectObject, expectStringList } from './validate.js';
 
 const MAX_CUSTOM_ROLES = 25;

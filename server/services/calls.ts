@@ -8,7 +8,7 @@ import { ApiError, badRequest, notFound } from '../errors.js';
 import { diagnosticsError } from '../policy/live-policy.js';
 import { translateSort } from '../query/sort-sql.js';
 import { contextOf, type ServiceContext } from './context.js';
-import { effectiveCallGrants } from './effective-grants.js';
+import { effectiveCallGrants, updateMemberModifiers } from '../../core/layering.js';
 import {
   expectId,
   expectLimit,
@@ -568,18 +568,10 @@ export async function updateUserPermissions(
     const member = members.find((candidate) => candidate.user_id === userId);
     if (member === undefined)
       throw new ApiError(404, 'MEMBER_NOT_FOUND', `"${userId}" is not a member of this call`);
-    const modifiers = new Set(member.grants);
-    for (const permission of granted) {
-      modifiers.delete(`!${permission}`);
-      modifiers.add(permission);
-    }
-    for (const permission of revoked) {
-      modifiers.delete(permission);
-      modifiers.add(`!${permission}`);
-    }
+    const modifiers = updateMemberModifiers(member.grants, granted, revoked);
     await tx.query(
       'UPDATE call_members SET grants = $4::jsonb WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
-      [callType, id, userId, JSON.stringify([...modifiers].sort())],
+      [callType, id, userId, JSON.stringify(modifiers)],
     );
     return toCallState(context, row, await findMembers(tx, callType, id));
   });

@@ -1,12 +1,14 @@
-// One contract suite, run against every evaluator: WasmEvaluator (from the bundle archive and
-// from policy.wasm + data.json) and OpaEvaluator against a real `opa run -s` on 127.0.0.1.
+// One contract suite, run against every evaluator: JsEvaluator (from data.json, the bundle
+// archive and the folder on disk), WasmEvaluator (from the bundle archive and from policy.wasm +
+// data.json) and OpaEvaluator against a real `opa run -s` on 127.0.0.1.
 import { canonicalJson as canonicalize } from './canonical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Evaluator } from '../../sdk/evaluator.js';
 import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
 import { PolicyClient } from '../../sdk/policy-client.js';
 import type { Decision } from '../../sdk/types.js';
-import { loadWasmEvaluator } from '../../sdk/wasm-evaluator.node.js';
+import { JsEvaluator } from '../../sdk/js-evaluator.js';
+import { loadJsEvaluator, loadWasmEvaluator } from '../../sdk/load-evaluator.node.js';
 import { WasmEvaluator } from '../../sdk/wasm-evaluator.js';
 import { startOpaServer, type OpaServer } from '../support/opa-server.js';
 import { CAPABILITIES_CASE, DECISION_CASES, INVALID_INPUTS, QUERY_FILTER_CASES } from './cases.js';
@@ -22,6 +24,9 @@ beforeAll(async () => {
   revision = (JSON.parse(bundle.dataJson) as { rolecall_data: { revision: string } }).rolecall_data
     .revision;
   server = await startOpaServer(bundle.bundlePath);
+  evaluators.set('js (data.json)', JsEvaluator.fromData(bundle.dataJson));
+  evaluators.set('js (bundle.tar.gz bytes)', JsEvaluator.fromBundle(bundle.bundleBytes));
+  evaluators.set('js (bundle folder on disk)', await loadJsEvaluator(bundle.bundleDir));
   evaluators.set('wasm (bundle.tar.gz bytes)', await WasmEvaluator.fromBundle(bundle.bundleBytes));
   evaluators.set(
     'wasm (policy.wasm + data.json)',
@@ -38,6 +43,9 @@ afterAll(async () => {
 });
 
 const EVALUATOR_NAMES = [
+  'js (data.json)',
+  'js (bundle.tar.gz bytes)',
+  'js (bundle folder on disk)',
   'wasm (bundle.tar.gz bytes)',
   'wasm (policy.wasm + data.json)',
   'wasm (bundle folder on disk)',
@@ -179,6 +187,37 @@ describe.each(EVALUATOR_NAMES)('%s', (name) => {
     expect(await client.capabilities(call, { callRole: 'call_member' })).toContain('send-audio');
     const filter = await client.queryFilter('calls', { type: 'default' });
     expect(filter).toMatchObject({ reason: 'INJECTED', filter: { team: { $in: ['red'] } } });
+  });
+
+  it('PolicyClient synchronous API: answers with a JsEvaluator, fails closed with any other', async () => {
+    const evaluator = evaluatorNamed(name);
+    const errors: string[] = [];
+    const client = new PolicyClient(
+      evaluator,
+      { id: 'alice', role: 'user', teams: ['red'] },
+      { onError: (error) => errors.push(error.code) },
+    );
+    const call = { kind: 'call', call_type: 'default', id: 'red-weekly', team: 'red' } as const;
+    const member = { callRole: 'call_member' } as const;
+    const canSync = client.canSync('SendVideo', call, member);
+    const decideSync = client.decideSync('SendVideo', call, member);
+    const capabilitiesSync = client.capabilitiesSync(call, member);
+    if (name.startsWith('js')) {
+      expect(canSync).toBe(true);
+      expect(canonicalize(decideSync)).toBe(
+        canonicalize(await client.decide('SendVideo', call, member)),
+      );
+      expect(capabilitiesSync).toEqual(await client.capabilities(call, member));
+      expect(errors).toEqual([]);
+    } else {
+      expect([canSync, decideSync.allow, decideSync.reason, capabilitiesSync]).toEqual([
+        false,
+        false,
+        'EVALUATOR_FAILED',
+        [],
+      ]);
+      expect(errors).toEqual(['EVALUATOR_FAILED', 'EVALUATOR_FAILED', 'EVALUATOR_FAILED']);
+    }
   });
 });
 

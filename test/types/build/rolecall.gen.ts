@@ -3,7 +3,7 @@
 import { PolicyClient, type ClientSubject, type Evaluator, type PolicyClientOptions } from 'rolecall';
 
 /** The data revision (data.json) these names were generated from. */
-export const REVISION = '15fb446f6c89e05866d7833be8a0c0d5d57bdb35bed4db9759ebab2916cf5d27';
+export const REVISION = '849ed3fa1b7c93758796564fa2766c6382d37b23c8f80e43ec02196f1a0894a7';
 
 /** Every role, builtin and custom. */
 export const ROLES = [

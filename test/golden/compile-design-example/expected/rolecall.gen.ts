@@ -3,7 +3,7 @@
 import { PolicyClient, type ClientSubject, type Evaluator, type PolicyClientOptions } from 'rolecall';
 
 /** The data revision (data.json) these names were generated from. */
-export const REVISION = '222712c8efba7f1707291ce405d3ae9c71e03a728243173e5ab9d39ce413e9d6';
+export const REVISION = '849ed3fa1b7c93758796564fa2766c6382d37b23c8f80e43ec02196f1a0894a7';
 
 /** Every role, builtin and custom. */
 export const ROLES = [

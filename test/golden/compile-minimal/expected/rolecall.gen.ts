@@ -3,7 +3,7 @@
 import { PolicyClient, type ClientSubject, type Evaluator, type PolicyClientOptions } from 'rolecall';
 
 /** The data revision (data.json) these names were generated from. */
-export const REVISION = '5f3a3c830e36a2a50729c9ab044ee7b7dc3cc621b9abca70e90acc679a665bf4';
+export const REVISION = 'd8d8801ebe29e3aaaa6b22a80c1b1eff20a54c92adf12ee3ad0a26b5609a06a3';
 
 /** Every role, builtin and custom. */
 export const ROLES = [

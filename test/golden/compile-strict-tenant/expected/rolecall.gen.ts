@@ -3,7 +3,7 @@
 import { PolicyClient, type ClientSubject, type Evaluator, type PolicyClientOptions } from 'rolecall';
 
 /** The data revision (data.json) these names were generated from. */
-export const REVISION = 'c08727417854dfd094e27c719988e0a94eb78499201b78a98a3bcaa50b6a9eb4';
+export const REVISION = '670eeefa901d361592e2f39319c455a44cc5ffcc45accdffbd33c74e24a7e344';
 
 /** Every role, builtin and custom. */
 export const ROLES = [

@@ -1,7 +1,7 @@
 // The seed's grant update semantics, shared by the resolver and the reference server:
 // scope patches replace per role, and call overrides are `id` / `!id` modifiers.
-import { compareCodeUnits } from '../compare-code-units.js';
-import type { GrantsMap } from '../types.js';
+import { compareCodeUnits } from './compare.js';
+import type { GrantsMap, ResolvedPolicy } from './policy.js';
 
 /** Sorted, de-duplicated copy of a list of ids (code-unit order, so output is deterministic). */
 function sortedUnique(ids: readonly string[]): string[] {
@@ -67,4 +67,46 @@ export function applyModifiers(
 /** Normalizes a modifier map for storage: sorted unique modifiers, empty lists dropped. */
 export function normalizeModifiers(modifiers: GrantsMap | null | undefined): GrantsMap {
   return modifiers === null || modifiers === undefined ? {} : normalizeGrants(modifiers);
+}
+
+/**
+ * The grants a call really has (the seed's `config.grants` enrichment): the call type's grants,
+ * then the grants file's overrides for this call, then the call record's own overrides — the
+ * layers every engine applies before the member's own grants.
+ */
+export function effectiveCallGrants(
+  policy: Pick<ResolvedPolicy, 'call_types' | 'call_overrides'>,
+  callType: string,
+  callId: string,
+  overrides: GrantsMap | null | undefined,
+): GrantsMap {
+  const typeGrants = Object.hasOwn(policy.call_types, callType)
+    ? (policy.call_types[callType] ?? {})
+    : {};
+  const callKey = `${callType}:${callId}`;
+  const fileOverrides = Object.hasOwn(policy.call_overrides, callKey)
+    ? policy.call_overrides[callKey]
+    : undefined;
+  return applyModifiers(applyModifiers(typeGrants, fileOverrides), overrides);
+}
+
+/**
+ * A member's modifiers after `updateUserPermissions`: each granted id replaces its revoke and
+ * each revoked id its grant, so the list never holds both; sorted for storage.
+ */
+export function updateMemberModifiers(
+  current: readonly string[],
+  granted: readonly string[],
+  revoked: readonly string[],
+): string[] {
+  const modifiers = new Set(current);
+  for (const permission of granted) {
+    modifiers.delete(`!${permission}`);
+    modifiers.add(permission);
+  }
+  for (const permission of revoked) {
+    modifiers.delete(permission);
+    modifiers.add(`!${permission}`);
+  }
+  return [...modifiers].sort(compareCodeUnits);
 }

@@ -1,0 +1,60 @@
+// Small predicates on JSON values for the JS engine; the same meaning as the Rego helpers in
+// policies/engine/common.rego (a missing field reads as null, never as an error).
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value of an optional field: null when the field is absent or the container no object. */
+export function field(container: unknown, key: string): unknown {
+  if (!isObject(container) || !Object.hasOwn(container, key)) return null;
+  const value = container[key];
+  return value === undefined ? null : value;
+}
+
+/** An own property of a record read from data (never one of Object.prototype's names). */
+export function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+export function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+export function isStringOrNull(value: unknown): boolean {
+  return typeof value === 'string' || value === null;
+}
+
+export function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+export function isStringArrayOrNull(value: unknown): boolean {
+  return value === null || isStringArray(value);
+}
+
+/** The permission id a modifier is about: one leading `!` removed, as Rego's trim_prefix. */
+export function modifierId(modifier: string): string {
+  return modifier.startsWith('!') ? modifier.slice(1) : modifier;
+}
+
+/** A list of modifiers (non-empty ids, `!` revokes) in which no id is both granted and revoked. */
+export function isModifierList(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) {
+    if (typeof item !== 'string' || modifierId(item) === '') return false;
+  }
+  const items = value as string[];
+  // A Set only for long lists: a hostile list must not cost quadratic time.
+  const has: (id: string) => boolean =
+    items.length > 16 ? Set.prototype.has.bind(new Set(items)) : (id) => items.includes(id);
+  return !items.some((item) => item.startsWith('!') && has(item.slice(1)));
+}
+
+/** role → modifier list, or null (no modifiers). */
+export function isGrantsModifiersOrNull(value: unknown): boolean {
+  if (value === null) return true;
+  return isObject(value) && Object.values(value).every(isModifierList);
+}
