@@ -75,8 +75,7 @@ function walkValue(value: unknown, depth: number, counts: WalkCounts): string | 
   }
   if (!isPlainObject(value)) return 'input has an object that is not a plain object';
   const record = value as Record<string, unknown>;
-  for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
+  for (const key of Object.keys(record)) {
     const keyProblem = checkString(key, counts, 'key');
     if (keyProblem !== undefined) return keyProblem;
     const property = record[key];

@@ -23,6 +23,7 @@ export interface SyncEvaluator extends Evaluator {
     entrypoint: E,
     input: unknown,
   ): EntrypointResults[E];
+  evaluateBatchSync(batch: BatchInput): BatchResult;
 }
 
 export function isSyncEvaluator(evaluator: Evaluator): evaluator is SyncEvaluator {

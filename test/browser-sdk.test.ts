@@ -97,6 +97,10 @@ describe('SDK browser entry in chromium', () => {
       'stubbed builtins',
       await openSdkPage(browser, bundle.bundleBytes, { stubUnusedBuiltins: true }),
     );
+    pages.set(
+      'JS engine',
+      await openSdkPage(browser, bundle.bundleBytes, { dataJson: bundle.dataJson }),
+    );
   });
 
   afterAll(async () => {
@@ -112,7 +116,7 @@ describe('SDK browser entry in chromium', () => {
     return sdkPage;
   }
 
-  it.each(['plain', 'stubbed builtins'])(
+  it.each(['plain', 'stubbed builtins', 'JS engine'])(
     'evaluates every case in the %s page exactly as in Node',
     async (name) => {
       const json = JSON.stringify(cases);
@@ -163,8 +167,24 @@ describe('SDK browser entry in chromium', () => {
     },
   );
 
+  it('answers synchronously in the JS engine page, as its asynchronous API does', async () => {
+    const json = JSON.stringify(cases);
+    const asynchronous = JSON.parse(
+      await page('JS engine').call('evaluateCases', json),
+    ) as EvaluationResults;
+    const synchronous = JSON.parse(await page('JS engine').call('evaluateCasesSync', json)) as {
+      decisions: unknown[];
+      capabilities: unknown[];
+      batch: { decisions: unknown[] };
+    };
+    expect(canonicalJson(synchronous.decisions)).toBe(canonicalJson(asynchronous.decisions));
+    expect(canonicalJson(synchronous.capabilities)).toBe(canonicalJson(asynchronous.capabilities));
+    expect(canonicalJson(synchronous.batch.decisions)).toBe(canonicalJson(synchronous.decisions));
+  });
+
   it('refuses server-side decisions in the browser and allows them in Node', async () => {
     expect(await page('plain').call('serverSideVerdict')).toBe('refused');
+    expect(await page('JS engine').call('serverSideVerdict')).toBe('refused');
     expect(await serverSideVerdict(nodeEvaluator)).toBe('decided');
   });
 

@@ -228,7 +228,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const results = [];
     for (const policy of [oldPolicy, newPolicy]) {
-      const evaluator = await openEvaluator({ engine: 'wasm' }, policy);
+      const evaluator = await openEvaluator({ engine: 'js' }, policy);
       try {
         results.push(await runTestSuite(loaded.value, evaluator));
       } finally {

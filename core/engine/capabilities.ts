@@ -3,7 +3,7 @@
 // once per call and only the actions some layer could grant looked at.
 import { compareCodePoints } from '../compare.js';
 import type { CompiledPolicy } from './compiled.js';
-import { callGrants, decisionFacts, serverOnlyChanges, teamRequired } from './decision.js';
+import { callGrants, callTable, decisionFacts, serverOnlyChanges, teamRequired } from './decision.js';
 import { decisionInputProblems } from './input.js';
 import { field, isObject, modifierId } from './json.js';
 
@@ -20,7 +20,7 @@ function candidateActions(
     }
   };
   for (const role of facts.grantingRoles) {
-    for (const action of facts.callTables?.(role)?.keys() ?? []) actions.add(action);
+    for (const action of callTable(facts, role)?.keys() ?? []) actions.add(action);
     if (Object.hasOwn(facts.inputOverrides, role)) {
       addModifiers(facts.inputOverrides[role] as string[]);
     }

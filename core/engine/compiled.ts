@@ -29,8 +29,11 @@ export interface CompiledPolicy {
   app: ReadonlyMap<string, RoleTable>;
   /** call type → role → table. */
   callTypes: ReadonlyMap<string, ReadonlyMap<string, RoleTable>>;
-  /** "type:id" → role → table, for the roles a YAML call override names. */
-  calls: ReadonlyMap<string, ReadonlyMap<string, RoleTable>>;
+  /**
+   * Call type → call id → role → table, for the roles a YAML call override ("type:id") names;
+   * two levels, so a decision never builds the "type:id" string to look it up.
+   */
+  calls: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, RoleTable>>>;
   /** Every call-level action with its plain permission id, for capabilities. */
   callLevelActions: readonly (readonly [action: string, permission: string])[];
 }
@@ -72,7 +75,19 @@ export function compilePolicy(data: Record<string, unknown>): CompiledPolicy {
     roleLevels: toMap(policy.roles, (role) => (role as { level: string }).level),
     app: roleTables(tables?.app),
     callTypes: toMap(tables?.call_types, roleTables),
-    calls: toMap(tables?.calls, roleTables),
+    calls: callsByType(toMap(tables?.calls, roleTables)),
     callLevelActions,
   };
+}
+
+function callsByType(byKey: Map<string, Map<string, RoleTable>>) {
+  const byType = new Map<string, Map<string, Map<string, RoleTable>>>();
+  for (const [callKey, tables] of byKey) {
+    const separator = callKey.indexOf(':');
+    const callType = callKey.slice(0, separator);
+    let calls = byType.get(callType);
+    if (calls === undefined) byType.set(callType, (calls = new Map()));
+    calls.set(callKey.slice(separator + 1), tables);
+  }
+  return byType;
 }

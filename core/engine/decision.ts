@@ -5,7 +5,7 @@ import type { Decision, MatchedGrant } from '../contract.js';
 import type { TableEntry } from '../policy.js';
 import type { CompiledPolicy, RoleTable } from './compiled.js';
 import { decisionInputProblems, problemsMessage } from './input.js';
-import { field, isObject, modifierId, type JsonObject } from './json.js';
+import { isObject, modifierId, type JsonObject } from './json.js';
 
 /** A grant in effect or a revocation: [scope, role, permission, source]. */
 type GrantTuple = readonly [string, string, string, string];
@@ -15,8 +15,8 @@ export interface DecisionFacts {
   subjectId: string;
   subjectRole: string;
   subjectTeams: readonly string[];
-  /** The input's roles (user role, and on a call the call role), sorted, for messages. */
-  namedRoles: readonly string[];
+  /** The call role, on a call resource only. */
+  callRole: string | undefined;
   /** The roles whose grants count: each only at its own level (DESIGN §4). */
   grantingRoles: readonly string[];
   kind: 'app' | 'call' | 'user';
@@ -27,15 +27,19 @@ export interface DecisionFacts {
   reachable: boolean;
   sameTeam: boolean;
   ownsResource: boolean;
-  /** The call's role tables (YAML override first, then the call type), on a call resource. */
-  callTables: ((role: string) => RoleTable | undefined) | undefined;
+  /** The call's tables: the YAML override's (for the roles it names), then the call type's. */
+  overrideTables: ReadonlyMap<string, RoleTable> | undefined;
+  typeTables: ReadonlyMap<string, RoleTable> | undefined;
   /** The input's config_overrides.grants (role → modifiers), {} when absent. */
   inputOverrides: JsonObject;
   memberModifiers: readonly string[];
 }
 
-function stringList(value: unknown): readonly string[] {
-  return Array.isArray(value) ? (value as string[]) : [];
+const NONE: readonly string[] = [];
+
+/** A list field of a validated input: the array, or none when absent or null. */
+function listOf(value: unknown): readonly string[] {
+  return Array.isArray(value) ? (value as string[]) : NONE;
 }
 
 function userCounts(level: string | undefined): boolean {
@@ -46,67 +50,86 @@ function callCounts(level: string | undefined): boolean {
   return level === 'call' || level === 'any';
 }
 
-/** Reads the facts of an input that passed decisionInputProblems. */
+/**
+ * Reads the facts of an input that passed decisionInputProblems. Fields are read directly: their
+ * names are fixed and none is a property of Object.prototype, and the shapes are already checked.
+ */
 export function decisionFacts(policy: CompiledPolicy, input: JsonObject): DecisionFacts {
   const subject = input['subject'] as JsonObject;
   const resource = input['resource'] as JsonObject;
   const kind = resource['kind'] as DecisionFacts['kind'];
   const subjectId = subject['id'] as string;
   const subjectRole = subject['role'] as string;
-  const subjectTeams = stringList(field(subject, 'teams'));
+  const subjectTeams = listOf(subject['teams']);
   const teamless = subjectTeams.length === 0;
-  const callRole = kind === 'call' ? field(subject, 'call_role') : null;
+  const callRoleValue = kind === 'call' ? subject['call_role'] : undefined;
+  const callRole = typeof callRoleValue === 'string' ? callRoleValue : undefined;
 
-  const namedRoles = typeof callRole === 'string' ? [subjectRole, callRole] : [subjectRole];
-  if (namedRoles.length === 2 && namedRoles[0] === namedRoles[1]) namedRoles.pop();
-  namedRoles.sort(compareCodePoints);
   const grantingRoles: string[] = [];
   if (userCounts(policy.roleLevels.get(subjectRole))) grantingRoles.push(subjectRole);
-  const callRoleCounts =
-    typeof callRole === 'string' && callCounts(policy.roleLevels.get(callRole));
-  if (callRoleCounts && !grantingRoles.includes(callRole)) grantingRoles.push(callRole);
+  if (
+    callRole !== undefined &&
+    !grantingRoles.includes(callRole) &&
+    callCounts(policy.roleLevels.get(callRole))
+  ) {
+    grantingRoles.push(callRole);
+  }
 
   let withinTeams = true;
-  let callTables: DecisionFacts['callTables'];
-  let inputOverrides: JsonObject = {};
   let ownsResource = false;
+  let overrideTables: DecisionFacts['overrideTables'];
+  let typeTables: DecisionFacts['typeTables'];
+  let inputOverrides: JsonObject = {};
   if (kind === 'call') {
-    const team = field(resource, 'team');
+    const team = resource['team'];
     withinTeams = typeof team === 'string' ? subjectTeams.includes(team) : teamless;
-    ownsResource = field(resource, 'created_by_id') === subjectId;
+    ownsResource = resource['created_by_id'] === subjectId;
     const callType = resource['call_type'] as string;
-    const typeTables = policy.callTypes.get(callType);
-    const overrideTables = policy.calls.get(`${callType}:${resource['id'] as string}`);
-    callTables =
-      overrideTables === undefined
-        ? (role) => typeTables?.get(role)
-        : (role) => overrideTables.get(role) ?? typeTables?.get(role);
-    const grants = field(field(resource, 'config_overrides'), 'grants');
+    typeTables = policy.callTypes.get(callType);
+    overrideTables = policy.calls.get(callType)?.get(resource['id'] as string);
+    const overrides = resource['config_overrides'];
+    const grants = isObject(overrides) ? overrides['grants'] : undefined;
     if (isObject(grants)) inputOverrides = grants;
   } else if (kind === 'user') {
-    const userTeams = stringList(field(resource, 'teams'));
+    const userTeams = listOf(resource['teams']);
     withinTeams =
       userTeams.length === 0 ? teamless : userTeams.some((team) => subjectTeams.includes(team));
     ownsResource = resource['id'] === subjectId;
   }
   const multiTenant = policy.multiTenant;
+  const context = input['context'];
   return {
     subjectId,
     subjectRole,
     subjectTeams,
-    namedRoles,
+    callRole,
     grantingRoles,
     kind,
     resource,
-    changes: stringList(field(input, 'changes')),
-    serverSide: field(field(input, 'context'), 'side') === 'server',
+    changes: listOf(input['changes']),
+    serverSide: isObject(context) && context['side'] === 'server',
     reachable: !multiTenant || kind === 'app' || (ownsResource && kind === 'user') || withinTeams,
     sameTeam: !multiTenant || kind === 'app' || withinTeams,
     ownsResource,
-    callTables,
+    overrideTables,
+    typeTables,
     inputOverrides,
-    memberModifiers: stringList(field(subject, 'call_grants')),
+    memberModifiers: listOf(subject['call_grants']),
   };
+}
+
+/** The table of one role on the call: the YAML override's when it names the role. */
+export function callTable(facts: DecisionFacts, role: string): RoleTable | undefined {
+  return facts.overrideTables?.get(role) ?? facts.typeTables?.get(role);
+}
+
+/** The input's roles, sorted, for the NOT_GRANTED message. */
+function namedRoles(facts: DecisionFacts): string {
+  const roles = [facts.subjectRole];
+  if (facts.callRole !== undefined && facts.callRole !== facts.subjectRole) {
+    roles.push(facts.callRole);
+  }
+  return roles.sort(compareCodePoints).join(', ');
 }
 
 /** Rule 4: what only a server-side request may change, sorted; empty when nothing is. */
@@ -123,7 +146,7 @@ export function serverOnlyChanges(
     found.push("change a call member's role");
   }
   const createsOwnCall =
-    action === 'CreateCall' && field(facts.resource, 'created_by_id') === facts.subjectId;
+    action === 'CreateCall' && facts.resource['created_by_id'] === facts.subjectId;
   if (changes.includes('created_by_id') && !createsOwnCall) found.push('change created_by_id');
   if (policy.multiTenant) {
     if (action === 'CreateUser') found.push('create users');
@@ -141,7 +164,7 @@ export function teamRequired(policy: CompiledPolicy, facts: DecisionFacts, actio
     policy.multiTenant &&
     facts.subjectTeams.length > 0 &&
     action === 'CreateCall' &&
-    typeof field(facts.resource, 'team') !== 'string'
+    typeof facts.resource['team'] !== 'string'
   );
 }
 
@@ -196,9 +219,8 @@ export function callGrants(
   revocations: GrantTuple[] | undefined,
 ): GrantTuple[] {
   const grants: GrantTuple[] = [];
-  if (facts.callTables === undefined) return grants;
   for (const role of facts.grantingRoles) {
-    const entries: readonly TableEntry[] = facts.callTables(role)?.get(action) ?? [];
+    const entries: readonly TableEntry[] = callTable(facts, role)?.get(action) ?? [];
     const events = runtimeEvents(policy, facts, role, action);
     for (const entry of entries) {
       if (events?.has(entry.permission) === true) continue;
@@ -206,6 +228,8 @@ export function callGrants(
       const tuple = [entry.scope, role, entry.permission, entry.source] as const;
       if (entry.grants) grants.push(tuple);
       else revocations?.push(tuple);
+      // Capabilities only asks whether anything grants (it passes no revocation list).
+      if (revocations === undefined && grants.length > 0) return grants;
     }
     if (events === undefined) continue;
     for (const [permission, { last, inputGranted }] of events) {
@@ -338,6 +362,6 @@ export function decide(policy: CompiledPolicy, input: unknown): Decision {
   return deny(
     policy,
     'NOT_GRANTED',
-    `no grant of ${action} for role ${facts.namedRoles.join(', ')}`,
+    `no grant of ${action} for role ${namedRoles(facts)}`,
   );
 }

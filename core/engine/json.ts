@@ -7,10 +7,16 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The value of an optional field: null when the field is absent or the container no object. */
+/**
+ * The value of an optional field: null when the field is absent or the container no object.
+ * `key` is a field name of the input contract, never a name from the input: none of them is a
+ * property of Object.prototype, so a plain read is an own-property read.
+ */
 export function field(container: unknown, key: string): unknown {
-  if (!isObject(container) || !Object.hasOwn(container, key)) return null;
-  const value = container[key];
+  if (typeof container !== 'object' || container === null || Array.isArray(container)) {
+    return null;
+  }
+  const value = (container as JsonObject)[key];
   return value === undefined ? null : value;
 }
 

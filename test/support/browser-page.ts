@@ -1,6 +1,13 @@
 // Code that runs both in the page (bundled by esbuild with the SDK's browser entry) and in Node,
 // so the browser tests and the browser benchmark evaluate the same inputs with the same code.
-import { PolicyClient, ServerSideRefusedError, WasmEvaluator } from '../../sdk/browser.js';
+import {
+  isSyncEvaluator,
+  JsEvaluator,
+  PolicyClient,
+  ServerSideRefusedError,
+  WasmEvaluator,
+  type Evaluator,
+} from '../../sdk/browser.js';
 
 /** Inputs travel as JSON text, so odd strings (lone surrogates) survive the trip into the page. */
 export interface EvaluationCases {
@@ -21,8 +28,13 @@ export function loadBundle(bytes: Uint8Array): Promise<WasmEvaluator> {
   return WasmEvaluator.fromBundle(bytes);
 }
 
+/** What a page using the JS engine loads: data.json only. */
+export function loadData(bytes: Uint8Array): JsEvaluator {
+  return JsEvaluator.fromData(bytes);
+}
+
 /** Evaluates each case at every entrypoint it fits, one at a time, then all in one batch. */
-export async function evaluateCases(evaluator: WasmEvaluator, casesJson: string): Promise<string> {
+export async function evaluateCases(evaluator: Evaluator, casesJson: string): Promise<string> {
   const cases = JSON.parse(casesJson) as EvaluationCases;
   const results: EvaluationResults = {
     decisions: [],
@@ -46,8 +58,24 @@ export async function evaluateCases(evaluator: WasmEvaluator, casesJson: string)
   return JSON.stringify(results);
 }
 
+/**
+ * The decisions and capabilities of the cases through PolicyClient's synchronous API (JS engine
+ * only), as JSON text; the subject and resource of each well-formed case are taken as they are.
+ */
+export function evaluateCasesSync(evaluator: Evaluator, casesJson: string): string {
+  if (!isSyncEvaluator(evaluator)) throw new Error('the synchronous API needs a JsEvaluator');
+  const cases = JSON.parse(casesJson) as EvaluationCases;
+  return JSON.stringify({
+    decisions: cases.decisions.map((input) => evaluator.evaluateSync('rolecall/decision', input)),
+    capabilities: cases.decisions.map((input) =>
+      evaluator.evaluateSync('rolecall/capabilities', input),
+    ),
+    batch: evaluator.evaluateBatchSync({ decisions: cases.decisions, query_filters: [] }),
+  });
+}
+
 /** What PolicyClient does with `side: "server"` where it runs ("refused" in a browser). */
-export async function serverSideVerdict(evaluator: WasmEvaluator): Promise<string> {
+export async function serverSideVerdict(evaluator: Evaluator): Promise<string> {
   const client = new PolicyClient(evaluator, { id: 'alice', role: 'user', teams: ['red'] });
   try {
     await client.decide(
@@ -68,7 +96,7 @@ export async function serverSideVerdict(evaluator: WasmEvaluator): Promise<strin
  * UI asks) until `minMs` have passed; returns the count and the elapsed time.
  */
 export async function measureDecisions(
-  evaluator: WasmEvaluator,
+  evaluator: Evaluator,
   inputsJson: string,
   minMs: number,
 ): Promise<{ count: number; ms: number }> {
@@ -91,7 +119,7 @@ export async function measureDecisions(
 
 /** One batch of all inputs per evaluation, repeated like measureDecisions. */
 export async function measureBatches(
-  evaluator: WasmEvaluator,
+  evaluator: Evaluator,
   inputsJson: string,
   minMs: number,
 ): Promise<{ count: number; ms: number }> {

@@ -122,21 +122,24 @@ export async function bundleForBrowser(options: {
 
 const PAGE_MODULE = fileURLToPath(new URL('./browser-page.ts', import.meta.url));
 
-// The page's entry: loads ./bundle.tar.gz into a WasmEvaluator and exposes browser-page.ts's
-// functions, bound to it, as `window.rolecall`.
-const SDK_PAGE_ENTRY = `
+// The page's entry: loads ./bundle.tar.gz into a WasmEvaluator (or, for the JS engine, only
+// ./data.json into a JsEvaluator) and exposes browser-page.ts's functions, bound to it, as
+// `window.rolecall`.
+const sdkPageEntry = (engine: 'js' | 'wasm') => `
 import * as rolecallPage from ${JSON.stringify(PAGE_MODULE)};
-const response = await fetch('./bundle.tar.gz');
-const evaluator = await rolecallPage.loadBundle(new Uint8Array(await response.arrayBuffer()));
+const response = await fetch(${JSON.stringify(engine === 'js' ? './data.json' : './bundle.tar.gz')});
+const bytes = new Uint8Array(await response.arrayBuffer());
+const evaluator = ${engine === 'js' ? 'rolecallPage.loadData(bytes)' : 'await rolecallPage.loadBundle(bytes)'};
 window.rolecall = {
   evaluateCases: (json) => rolecallPage.evaluateCases(evaluator, json),
+  evaluateCasesSync: (json) => rolecallPage.evaluateCasesSync(evaluator, json),
   serverSideVerdict: () => rolecallPage.serverSideVerdict(evaluator),
   measureDecisions: (json, minMs) => rolecallPage.measureDecisions(evaluator, json, minMs),
   measureBatches: (json, minMs) => rolecallPage.measureBatches(evaluator, json, minMs),
 };
 `;
 
-type PageFunctions = Omit<typeof import('./browser-page.js'), 'loadBundle'>;
+type PageFunctions = Omit<typeof import('./browser-page.js'), 'loadBundle' | 'loadData'>;
 type Bound<F> = F extends (evaluator: never, ...args: infer A) => infer R
   ? (...args: A) => R
   : never;
@@ -153,16 +156,23 @@ export interface SdkPage {
   close: () => Promise<void>;
 }
 
-/** Opens a page running the SDK's browser entry with `bundleBytes` loaded into a WasmEvaluator. */
+/**
+ * Opens a page running the SDK's browser entry with `bundleBytes` loaded into a WasmEvaluator,
+ * or, with `dataJson`, a page that serves only data.json and decides with a JsEvaluator.
+ */
 export async function openSdkPage(
   browser: Browser,
   bundleBytes: Uint8Array,
-  options: { stubUnusedBuiltins?: boolean } = {},
+  options: { stubUnusedBuiltins?: boolean; dataJson?: string } = {},
 ): Promise<SdkPage> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-sdk-page-'));
   const esbuild = await import('esbuild');
   await esbuild.build({
-    stdin: { contents: SDK_PAGE_ENTRY, resolveDir: path.dirname(PAGE_MODULE), loader: 'js' },
+    stdin: {
+      contents: sdkPageEntry(options.dataJson === undefined ? 'wasm' : 'js'),
+      resolveDir: path.dirname(PAGE_MODULE),
+      loader: 'js',
+    },
     outfile: path.join(dir, 'app.js'),
     bundle: true,
     format: 'esm',
@@ -171,7 +181,12 @@ export async function openSdkPage(
     logLevel: 'silent',
     plugins: options.stubUnusedBuiltins === true ? [stubUnusedOpaBuiltins] : [],
   });
-  await writeFile(path.join(dir, 'bundle.tar.gz'), bundleBytes);
+  // The JS page gets no bundle and no policy.wasm to fetch, only data.json.
+  if (options.dataJson === undefined) {
+    await writeFile(path.join(dir, 'bundle.tar.gz'), bundleBytes);
+  } else {
+    await writeFile(path.join(dir, 'data.json'), options.dataJson);
+  }
   await writeFile(
     path.join(dir, 'index.html'),
     '<!doctype html><meta charset="utf-8"><title>rolecall sdk</title><script type="module" src="./app.js"></script>\n',
