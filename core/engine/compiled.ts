@@ -86,7 +86,10 @@ function callsByType(byKey: Map<string, Map<string, RoleTable>>) {
     const separator = callKey.indexOf(':');
     const callType = callKey.slice(0, separator);
     let calls = byType.get(callType);
-    if (calls === undefined) byType.set(callType, (calls = new Map()));
+    if (calls === undefined) {
+      calls = new Map<string, Map<string, RoleTable>>();
+      byType.set(callType, calls);
+    }
     calls.set(callKey.slice(separator + 1), tables);
   }
   return byType;

@@ -152,7 +152,7 @@ export interface SdkPage {
   call: <K extends keyof SdkPageApi>(
     name: K,
     ...args: Parameters<SdkPageApi[K]>
-  ) => ReturnType<SdkPageApi[K]>;
+  ) => Promise<Awaited<ReturnType<SdkPageApi[K]>>>;
   close: () => Promise<void>;
 }
 
@@ -215,7 +215,7 @@ export async function openSdkPage(
           return target(...functionArgs);
         },
         [name, args] as [string, unknown[]],
-      ) as ReturnType<SdkPageApi[typeof name]>,
+      ) as Promise<Awaited<ReturnType<SdkPageApi[typeof name]>>>,
     close: async () => {
       await page.close();
       await server.close();
