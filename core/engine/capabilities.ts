@@ -3,7 +3,13 @@
 // once per call and only the actions some layer could grant looked at.
 import { compareCodePoints } from '../compare.js';
 import type { CompiledPolicy } from './compiled.js';
-import { callGrants, callTable, decisionFacts, serverOnlyChanges, teamRequired } from './decision.js';
+import {
+  callGrants,
+  callTable,
+  decisionFacts,
+  serverOnlyChanges,
+  teamRequired,
+} from './decision.js';
 import { decisionInputProblems } from './input.js';
 import { field, isObject, modifierId } from './json.js';
 

@@ -359,9 +359,5 @@ export function decide(policy: CompiledPolicy, input: unknown): Decision {
       grants: sortedTuples(revocations).map(grantEntry),
     };
   }
-  return deny(
-    policy,
-    'NOT_GRANTED',
-    `no grant of ${action} for role ${namedRoles(facts)}`,
-  );
+  return deny(policy, 'NOT_GRANTED', `no grant of ${action} for role ${namedRoles(facts)}`);
 }
