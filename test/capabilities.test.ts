@@ -1,10 +1,12 @@
 // Property test: `rolecall/capabilities` evaluates the action-independent part of the decision
 // chain once per call, so it must never drift from the decision itself. On generated inputs
-// (well-formed and malformed), in WASM, it must equal the plain permissions of the call-level
-// actions whose `rolecall/decision` allows — with data.json's permission index and without it.
+// (well-formed and malformed), in WASM and in the JS engine, it must equal the plain permissions
+// of the call-level actions whose `rolecall/decision` allows.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedPolicy } from '../compiler/types.js';
+import type { Evaluator } from '../sdk/evaluator.js';
+import { JsEvaluator } from '../sdk/js-evaluator.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { inputArbitraries, namesOf } from './contract/arbitraries.js';
 import {
@@ -34,7 +36,7 @@ function isCallInput(input: unknown): input is Record<string, unknown> {
 
 /** What capabilities means: one full decision per call-level action, the allowed ones' ids. */
 async function capabilitiesByDecisions(
-  evaluator: WasmEvaluator,
+  evaluator: Evaluator,
   permissions: [string, string][],
   input: unknown,
 ): Promise<string[]> {
@@ -80,33 +82,27 @@ const policies = {
 describe.each(Object.entries(policies))('capabilities on the %s contract policy', (_, yaml) => {
   let bundle: ContractBundle;
   let policy: ResolvedPolicy;
-  let indexed: WasmEvaluator;
-  let unindexed: WasmEvaluator;
+  let wasm: WasmEvaluator;
+  let js: JsEvaluator;
 
   beforeAll(async () => {
     bundle = await buildContractBundle(yaml);
     policy = (JSON.parse(bundle.dataJson) as { rolecall_data: ResolvedPolicy }).rolecall_data;
-    indexed = await WasmEvaluator.fromBundle(bundle.bundleBytes);
-    // A resolved policy handed to the SDK directly has no permissions_by_action.
-    const withoutIndex = withoutKey(policy, 'permissions_by_action');
-    unindexed = await WasmEvaluator.fromWasm(bundle.wasm, { rolecall_data: withoutIndex });
+    wasm = await WasmEvaluator.fromBundle(bundle.bundleBytes);
+    js = JsEvaluator.fromBundle(bundle.bundleBytes);
   });
 
   afterAll(async () => {
-    await indexed.close();
-    await unindexed.close();
+    await wasm.close();
+    await js.close();
     await bundle.cleanup();
   });
 
-  it('the bundle carries the permission index the engine reads', () => {
-    expect(policy.permissions_by_action?.['EndCall']).toContain('end-call-owner');
-  });
-
-  for (const [variant, evaluatorOf] of [
-    ['with', () => indexed],
-    ['without', () => unindexed],
+  for (const [engine, evaluatorOf] of [
+    ['WASM', () => wasm],
+    ['the JS engine', () => js],
   ] as const) {
-    it(`equals the allowed decisions of every call-level action, ${variant} the index`, async () => {
+    it(`equals the allowed decisions of every call-level action in ${engine}`, async () => {
       const evaluator = evaluatorOf();
       const permissions = callLevelPermissions(policy);
       let nonEmpty = 0;

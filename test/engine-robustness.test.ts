@@ -1,6 +1,7 @@
 // Property tests of the engine's total-function promise: for any JSON object input every
 // entrypoint answers a well-shaped value in WASM (never undefined, never a throw), and the real
 // OPA gives the same canonical JSON for a sample of generated inputs (one `opa eval` of batch).
+import { buildDataDocument } from '../core/data-document.js';
 import fc from 'fast-check';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,7 +174,7 @@ describe('engine on generated inputs', () => {
       app: { multi_tenant_enabled: true },
       calls: { 'default:example': { config_overrides: { grants: { user: ['!join-call'] } } } },
     });
-    wasm = await loadEngineWasm({ rolecall_data: policy });
+    wasm = await loadEngineWasm(buildDataDocument(policy));
     bundle = await writeBundleDir(policy);
   });
 

@@ -1,6 +1,8 @@
 // Runs every scenario of test/scenarios/ through the real OPA (one `opa eval` of rolecall/batch
-// per file, on a bundle directory) and through policy.wasm (opa-wasm), checks each expected
-// answer, and checks that both engines give byte-identical canonical JSON.
+// per file, on a bundle directory), through policy.wasm (opa-wasm) and through the JS engine,
+// checks each expected answer, and checks that the engines give byte-identical canonical JSON.
+import { buildDataDocument } from '../core/data-document.js';
+import { JsEvaluator } from '../sdk/js-evaluator.js';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -78,6 +80,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
     let bundle: BundleDir | undefined;
     let opaResult: BatchResult;
     let wasm: LoadedPolicy;
+    let js: JsEvaluator;
     let probes: CapabilityProbe[];
     let batchInput: { decisions: unknown[]; query_filters: unknown[] };
 
@@ -93,7 +96,8 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
       };
       bundle = await writeBundleDir(policy);
       opaResult = (await evaluateBatchWithOpa(bundle.dir, batchInput)) as BatchResult;
-      wasm = await loadEngineWasm({ rolecall_data: policy });
+      wasm = await loadEngineWasm(buildDataDocument(policy));
+      js = JsEvaluator.fromData(buildDataDocument(policy));
     });
 
     afterAll(async () => {
@@ -114,12 +118,13 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
       expect(opaResult.query_filters).toHaveLength(scenario.query_filters.length);
     });
 
-    it('gives the same batch answer in OPA and WASM', () => {
+    it('gives the same batch answer in OPA, WASM and the JS engine', () => {
       const wasmBatch = evaluateEngineWasm(wasm, 'rolecall/batch', batchInput);
       expect(canonicalJson(wasmBatch)).toBe(canonicalJson(opaResult));
+      expect(canonicalJson(js.evaluateBatchSync(batchInput))).toBe(canonicalJson(opaResult));
     });
 
-    it('WASM capabilities are the call actions OPA allows, as plain permission ids', () => {
+    it('WASM and JS capabilities are the call actions OPA allows, as plain permission ids', () => {
       let offset = scenario.decisions.length;
       for (const probe of probes) {
         const allowed = probe.permissions.filter(
@@ -128,6 +133,7 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         offset += probe.decisions.length;
         const expected = [...new Set(allowed)].sort();
         expect(evaluateEngineWasm(wasm, 'rolecall/capabilities', probe.input)).toEqual(expected);
+        expect(js.evaluateSync('rolecall/capabilities', probe.input)).toEqual(expected);
       }
     });
 
@@ -141,6 +147,8 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         expect(fromOpa?.['revision']).toBe(policy.revision);
         const fromWasm = evaluateEngineWasm(wasm, 'rolecall/decision', testCase.input);
         expect(canonicalJson(fromWasm)).toBe(canonicalJson(fromOpa));
+        const fromJs = js.evaluateSync('rolecall/decision', testCase.input);
+        expect(canonicalJson(fromJs)).toBe(canonicalJson(fromOpa));
         expect(evaluateEngineWasm(wasm, 'rolecall/allow', testCase.input)).toBe(
           testCase.expect.allow,
         );
@@ -158,6 +166,8 @@ describe.each(scenarios.map((scenario) => [scenario.file, scenario] as const))(
         else expect(fromOpa?.['filter']).toBeNull();
         const fromWasm = evaluateEngineWasm(wasm, 'rolecall/query_filter', testCase.input);
         expect(canonicalJson(fromWasm)).toBe(canonicalJson(fromOpa));
+        const fromJs = js.evaluateSync('rolecall/query_filter', testCase.input);
+        expect(canonicalJson(fromJs)).toBe(canonicalJson(fromOpa));
       },
     );
   },

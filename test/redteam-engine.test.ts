@@ -3,6 +3,7 @@
 // the real OPA (one `opa eval` of rolecall/batch per policy) and through policy.wasm, which must
 // agree; each answer is checked against the safe outcome with an oracle written here, not taken
 // from the engine.
+import { buildDataDocument } from '../core/data-document.js';
 import { readFileSync } from 'node:fs';
 import canonicalizeModule from 'canonicalize';
 import fc from 'fast-check';
@@ -70,7 +71,7 @@ interface Engines {
 async function startEngines(policy: ResolvedPolicy): Promise<Engines> {
   return {
     bundle: await writeBundleDir(policy),
-    wasm: await loadEngineWasm({ rolecall_data: policy }),
+    wasm: await loadEngineWasm(buildDataDocument(policy)),
   };
 }
 

@@ -1,10 +1,11 @@
 // Writes an OPA bundle directory for tests: the engine Rego under rolecall/, data.json with
-// {"rolecall_data": …} and a .manifest with the bundle roots, ready for `opa eval -b DIR`.
+// the core's data document and a .manifest with the bundle roots, ready for `opa eval -b DIR`.
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { engineRegoFiles } from '../../scripts/build-wasm.js';
 import type { ResolvedPolicy } from '../../compiler/types.js';
+import { buildDataDocument } from '../../core/data-document.js';
 
 export interface BundleDir {
   dir: string;
@@ -18,7 +19,7 @@ export async function writeBundleDir(policy: ResolvedPolicy): Promise<BundleDir>
   for (const file of await engineRegoFiles()) {
     await copyFile(file, path.join(dir, 'rolecall', path.basename(file)));
   }
-  await writeFile(path.join(dir, 'data.json'), JSON.stringify({ rolecall_data: policy }));
+  await writeFile(path.join(dir, 'data.json'), JSON.stringify(buildDataDocument(policy)));
   const manifest = { revision: policy.revision, roots: ['rolecall', 'rolecall_data'] };
   await writeFile(path.join(dir, '.manifest'), JSON.stringify(manifest));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
