@@ -1,7 +1,7 @@
 // Evaluates the rolecall engine on an OPA server through its REST Data API with undici
-// (Node-only): keep-alive pool, per-attempt timeout, bounded retries, typed errors. Callers
-// (PolicyClient) turn every error into a deny, so an unreachable OPA never allows anything.
-import { Pool } from 'undici';
+// (Node-only): keep-alive pool, per-attempt timeout, size-capped answers, bounded retries, typed
+// errors. Callers (PolicyClient) turn every error into a deny, so a failing OPA allows nothing.
+import { Pool, type Dispatcher } from 'undici';
 import { isEngineBatchEmpty, mergeBatch, splitBatch } from './batch.js';
 import {
   EvaluatorClosedError,
@@ -28,7 +28,18 @@ export interface OpaEvaluatorOptions {
   connections?: number;
   /** Sent as `Authorization: Bearer …` when OPA runs with token authentication. */
   token?: string;
+  /**
+   * Largest answer read, in bytes. Default 8 MiB. An answer may also be up to 4 times the size
+   * of its request: a batch answers each item and a query filter echoes its filter, so a
+   * legitimate answer grows with what was sent (a decision is about 1.2× its input), while a
+   * hostile one stays bounded by it. Over the cap the answer is dropped while it streams and the
+   * call fails with `EvaluatorResponseError` (not retried).
+   */
+  maxResponseBytes?: number;
 }
+
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const RESPONSE_BYTES_PER_REQUEST_BYTE = 4;
 
 /** undici error codes that mean the request never got an answer from a live server. */
 const CONNECTION_ERROR_CODES = new Set([
@@ -61,6 +72,7 @@ export class OpaEvaluator implements Evaluator {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  private readonly maxResponseBytes: number;
   private readonly headers: Record<string, string>;
   private closed = false;
 
@@ -70,6 +82,10 @@ export class OpaEvaluator implements Evaluator {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.retries = options.retries ?? 2;
     this.retryDelayMs = options.retryDelayMs ?? 50;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(this.maxResponseBytes) || this.maxResponseBytes <= 0) {
+      throw new RangeError('maxResponseBytes must be a positive integer');
+    }
     this.headers = { 'content-type': 'application/json' };
     if (options.token !== undefined) this.headers['authorization'] = `Bearer ${options.token}`;
     this.pool = new Pool(url.origin, {
@@ -145,16 +161,20 @@ export class OpaEvaluator implements Evaluator {
   private async post(entrypoint: Entrypoint, input: unknown): Promise<unknown> {
     const path = `${this.pathPrefix}/v1/data/${entrypoint}`;
     const body = JSON.stringify({ input });
+    const maxBytes = Math.max(
+      this.maxResponseBytes,
+      RESPONSE_BYTES_PER_REQUEST_BYTE * Buffer.byteLength(body),
+    );
     for (let attempt = 0; ; attempt += 1) {
       if (this.closed) throw new EvaluatorClosedError('the OPA evaluator is closed');
-      const outcome = await this.attempt(path, body);
+      const outcome = await this.attempt(path, body, maxBytes);
       if (outcome.ok) return outcome.value;
       if (!outcome.retry || attempt >= this.retries) throw outcome.error;
       await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** attempt));
     }
   }
 
-  private async attempt(path: string, body: string): Promise<Attempt> {
+  private async attempt(path: string, body: string, maxBytes: number): Promise<Attempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => {
       controller.abort();
@@ -167,7 +187,13 @@ export class OpaEvaluator implements Evaluator {
         body,
         signal: controller.signal,
       });
-      const text = await response.body.text();
+      const text = await readCapped(response.body, response.headers, maxBytes);
+      if (text === undefined) {
+        // Not retried: the same question would get the same oversized answer.
+        const message = `OPA's answer to ${path} is larger than ${maxBytes} bytes (maxResponseBytes)`;
+        const error = new EvaluatorResponseError(message, { status: response.statusCode });
+        return { ok: false, retry: false, error };
+      }
       return readAnswer(response.statusCode, text, path);
     } catch (error) {
       return this.failedAttempt(error, controller.signal.aborted, path);
@@ -203,6 +229,33 @@ export class OpaEvaluator implements Evaluator {
       error: new EvaluatorUnavailableError(`OPA is unreachable (${detail})`, { cause: error }),
     };
   }
+}
+
+/**
+ * The body as text, or undefined once it passes `maxBytes`: then it is destroyed while it
+ * streams (the connection is closed, not drained), so memory never holds more than the cap.
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  headers: Dispatcher.ResponseData['headers'],
+  maxBytes: number,
+): Promise<string | undefined> {
+  const declared = headers['content-length'];
+  if (typeof declared === 'string' && Number(declared) > maxBytes) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > maxBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, received).toString('utf8');
 }
 
 /** Turns an HTTP answer into a result or a classified error. */

@@ -1,5 +1,6 @@
 // Faults of a remote OPA, each made real on 127.0.0.1 (refused connections, a killed OPA, a
-// slow server, garbage answers): every one must give a typed error and a deny, and never hang.
+// slow server, garbage answers, endless answers): every one must give a typed error and a deny,
+// and never hang.
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import {
   createConnection,
@@ -203,6 +204,108 @@ describe('OpaEvaluator faults', FAULT_TIMEOUT, () => {
       EvaluatorClosedError,
     );
     await expectClientDenies(evaluator, 'EVALUATOR_CLOSED');
+  });
+});
+
+const MiB = 1024 * 1024;
+
+/**
+ * An answer of `totalBytes` of valid JSON (`{"result": ["xxx…", …]}`), written as fast as the
+ * client reads it (backpressure) and stopped when the client hangs up. `sent` counts the bytes
+ * handed to the socket; `closed` resolves when the connection is gone.
+ */
+function endlessJson(totalBytes: number) {
+  const progress = { sent: 0, closed: Promise.resolve() };
+  let hungUp = false;
+  const answer = (response: ServerResponse) => {
+    progress.closed = new Promise((resolve) => {
+      response.on('close', () => {
+        hungUp = true;
+        resolve();
+      });
+    });
+    response.writeHead(200, { 'content-type': 'application/json' });
+    const item = `"${'x'.repeat(64 * 1024 - 3)}",`;
+    const write = (text: string) => {
+      progress.sent += Buffer.byteLength(text);
+      return response.write(text);
+    };
+    write('{"result":[');
+    const pump = () => {
+      while (!hungUp && progress.sent < totalBytes) {
+        if (!write(item)) {
+          response.once('drain', pump);
+          return;
+        }
+      }
+      if (!hungUp) response.end('""]}');
+    };
+    pump();
+  };
+  return { progress, answer };
+}
+
+describe('OpaEvaluator answer size cap', FAULT_TIMEOUT, () => {
+  it('a 1 GB answer is dropped while it streams: EvaluatorResponseError, and a deny', async () => {
+    const endless = endlessJson(1024 * MiB);
+    const { server, evaluator } = await scripted([endless.answer, json(200, { result: true })]);
+    const error = await evaluator.evaluate('rolecall/allow', validInput).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    const sentWhenRejected = endless.progress.sent;
+    expect(error).toBeInstanceOf(EvaluatorResponseError);
+    expect(String(error)).toMatch(/larger than 8388608 bytes/);
+    // Default cap 8 MiB, plus what loopback socket buffers hold: far below 64 MiB, nowhere
+    // near the 1 GB the server would send to a client that reads everything first.
+    expect(sentWhenRejected).toBeLessThan(64 * MiB);
+    // The client hung up instead of draining the rest (else this never resolves).
+    await endless.progress.closed;
+    expect(endless.progress.sent).toBeLessThan(64 * MiB);
+    expect(server.requests).toBe(1);
+    // The pool is not poisoned: the next question is answered.
+    await expect(evaluator.evaluate('rolecall/allow', validInput)).resolves.toBe(true);
+  });
+
+  it('an answer announcing 1 GB is refused from its headers', async () => {
+    const { evaluator } = await scripted([
+      (response) => {
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(1024 * MiB),
+        });
+        response.write('{"result":');
+      },
+    ]);
+    await expect(evaluator.evaluate('rolecall/allow', validInput)).rejects.toBeInstanceOf(
+      EvaluatorResponseError,
+    );
+    await expectClientDenies(evaluator, 'EVALUATOR_BAD_RESPONSE');
+  });
+
+  it('maxResponseBytes caps one answer; a batch may answer up to 4× its request', async () => {
+    const decisions = Array.from({ length: 100 }, () => validInput);
+    const batchAnswer = {
+      result: { decisions: decisions.map(() => allowedDecision), query_filters: [] },
+    };
+    const longDecision = { ...allowedDecision, message: 'm'.repeat(2048) };
+    const { evaluator } = await scripted(
+      [json(200, { result: longDecision }), json(200, batchAnswer)],
+      { maxResponseBytes: 1024 },
+    );
+    await expect(evaluator.evaluate('rolecall/decision', validInput)).rejects.toThrow(
+      /larger than 1024 bytes/,
+    );
+    // ~8 KB of answer to ~25 KB of request: under 4× the request, so not refused.
+    expect(JSON.stringify(batchAnswer).length).toBeGreaterThan(1024);
+    const batch = await evaluator.evaluateBatch({ decisions, query_filters: [] });
+    expect(batch.decisions).toHaveLength(100);
+  });
+
+  it('refuses a cap that is not a positive integer', () => {
+    expect(() => new OpaEvaluator({ url: 'http://127.0.0.1:1', maxResponseBytes: 0 })).toThrow(
+      RangeError,
+    );
   });
 });
 

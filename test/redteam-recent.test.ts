@@ -1,7 +1,7 @@
 // Adversarial checks of recent changes: queryCalls paging over readable calls (ties, unreadable
 // runs, tenants), the authenticated /bundle.tar.gz and /data.json, the two-part capabilities
 // engine against one decision per action (WASM and the real opa), a policy load that fails
-// and then succeeds, and `rolecall diff --live` with wrong and right credentials.
+// (UI hints fail closed) and then succeeds, and `rolecall diff --live` with wrong and right credentials.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import {
   type VideoClient,
 } from '../sdk/clients/index.js';
 import { createServerToken, createUserToken } from '../sdk/clients/token.js';
+import type { EvaluatorError } from '../sdk/errors.js';
 import type { Decision } from '../sdk/types.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { resolveActor } from '../server/actor.js';
@@ -358,25 +359,29 @@ describe('a client whose first policy load fails', () => {
 
   it('loads the policy on a later call once the cause is gone', async () => {
     // The token names a user the back end has not created yet: the bundle is refused.
+    const seen: EvaluatorError[] = [];
     const client = createClient({
       baseUrl: test.url,
       apiKey: API_KEY,
       token: await createUserToken('late', API_SECRET),
+      onError: (error) => seen.push(error),
     });
     const call = { kind: 'call', call_type: 'default', id: 'c1', created_by_id: 'late' } as const;
-    expect(await rejection(() => client.can('ReadCall', call))).toMatchObject({
+    // UI hints fail closed while the policy cannot load, and report the server's refusal.
+    expect(await client.can('ReadCall', call)).toBe(false);
+    expect(await client.capabilities(call)).toEqual([]);
+    expect(seen.map((error) => error.cause)).toMatchObject([
+      { status: 401, code: 'UNKNOWN_USER' },
+      { status: 401, code: 'UNKNOWN_USER' },
+    ]);
+    // A query is not a hint: it rejects with the server's error.
+    expect(await rejection(() => client.queryUsers())).toMatchObject({
       status: 401,
       code: 'UNKNOWN_USER',
     });
-    expect(await rejection(() => client.capabilities(call))).toMatchObject({
-      code: 'UNKNOWN_USER',
-    });
-    // Two calls sharing one failing load both see the failure, and neither caches it.
-    const together = await Promise.allSettled([
-      client.can('ReadCall', call),
-      client.capabilities(call),
-    ]);
-    expect(together.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    // Two calls sharing one failing load both fail closed, and neither caches it.
+    const together = await Promise.all([client.can('ReadCall', call), client.capabilities(call)]);
+    expect(together).toEqual([false, []]);
     await test.admin.upsertUsers([{ id: 'late' }]);
     expect(await client.can('ReadCall', call)).toBe(true);
     expect(await client.capabilities(call)).toContain('read-call');

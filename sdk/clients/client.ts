@@ -1,10 +1,18 @@
 // createClient: one user's view of the reference server. Queries pass through the policy's
 // query_filter before they leave (the server applies it again), and `can`/`capabilities`
-// answer locally from the app's policy (data.json in the JS engine by default), as UI hints.
-import { PolicyClient } from '../policy-client.js';
+// answer locally from the app's policy (data.json in the JS engine by default), as UI hints
+// that fail closed like PolicyClient's: a policy that cannot be loaded is a deny, not a throw.
+import {
+  EvaluatorError,
+  EvaluatorFailedError,
+  EvaluatorTimeoutError,
+  EvaluatorUnavailableError,
+} from '../errors.js';
+import { PolicyClient, type FailClosedDecision } from '../policy-client.js';
 import type { Evaluator } from '../evaluator.js';
 import type {
   CallResource,
+  Decision,
   DecisionInput,
   FilterConditions,
   PolicyTypes,
@@ -13,9 +21,17 @@ import type {
 } from '../types.js';
 import { JsEvaluator } from '../js-evaluator.js';
 import type { WasmEvaluator } from '../wasm-evaluator.js';
-import { RolecallApiError } from './errors.js';
+import { RolecallApiError, RolecallNetworkError } from './errors.js';
 import { readBundle } from '../bundle.js';
-import { apiPath, requestJson, requestPolicyFile, type HttpTarget } from './http.js';
+import {
+  apiPath,
+  httpTarget,
+  requestJson,
+  requestPolicyFile,
+  type HttpTarget,
+  type RequestOptions,
+  type TransportOptions,
+} from './http.js';
 import {
   updateUserPartialRequest,
   upsertUsersRequest,
@@ -31,7 +47,8 @@ import type {
   UserResponse,
 } from './types.js';
 
-export interface ClientOptions {
+/** Also `timeoutMs` (default 10 s), `signal` and `maxResponseBytes` (default 16 MiB). */
+export interface ClientOptions extends TransportOptions {
   baseUrl: string;
   apiKey: string;
   /** A user token (`serverClient.createToken(userId)`). */
@@ -48,6 +65,42 @@ export interface ClientOptions {
    * 304). Default 30 s; 0 checks before every query. Unused when `policy` is given.
    */
   policyMaxAgeMs?: number;
+  /**
+   * Called with every error a UI hint (`can`, `decide`, `capabilities`) turned into a deny: an
+   * evaluator failure, or a policy that could not be loaded — then an
+   * `EvaluatorUnavailableError` (`EvaluatorTimeoutError` on a timeout) whose `cause` is the
+   * `RolecallApiError`/`RolecallNetworkError`, or an `EvaluatorFailedError` for a policy file
+   * that does not read. Queries and mutations reject with their errors instead.
+   */
+  onError?: (error: EvaluatorError) => void;
+}
+
+/**
+ * A policy that could not be loaded, as the evaluator error a fail-closed hint carries: the
+ * server's refusal or a transport failure makes the policy unavailable (a timeout stays a
+ * timeout); anything else (a policy file that does not read) is a failed evaluator.
+ */
+function policyLoadFailure(error: unknown): EvaluatorError {
+  if (error instanceof EvaluatorError) return error;
+  const message = `the policy could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+  if (error instanceof RolecallNetworkError && error.code === 'TIMEOUT') {
+    return new EvaluatorTimeoutError(message, { cause: error });
+  }
+  if (error instanceof RolecallNetworkError || error instanceof RolecallApiError) {
+    return new EvaluatorUnavailableError(message, { cause: error });
+  }
+  return new EvaluatorFailedError(message, { cause: error });
+}
+
+function failClosedDecision(error: EvaluatorError): FailClosedDecision {
+  return {
+    allow: false,
+    reason: error.code,
+    message: error.message,
+    revision: '',
+    grants: [],
+    error,
+  };
 }
 
 function callResource(state: CallStateResponse): CallResource {
@@ -63,14 +116,19 @@ function callResource(state: CallStateResponse): CallResource {
 
 /**
  * `T` narrows roles, actions, call types and permission ids to a generated rolecall.gen.ts's
- * unions, so a misspelt action is a compile error; plain strings without it.
+ * unions, so a misspelt action is a compile error; plain strings without it. Every request
+ * method takes `RequestOptions` (`signal`, `timeoutMs`) as its last argument; the policy is
+ * loaded under the client's own timeout and signal, since many hints share one load.
  */
 export function createClient<T extends PolicyTypes = UntypedPolicy>(options: ClientOptions) {
-  const target: HttpTarget = {
-    baseUrl: options.baseUrl,
-    apiKey: options.apiKey,
-    token: () => Promise.resolve(options.token),
-  };
+  const target: HttpTarget = httpTarget(
+    {
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      token: () => Promise.resolve(options.token),
+    },
+    options,
+  );
   let policyClient: Promise<PolicyClient<T>> | undefined;
   let fetched:
     { evaluator: JsEvaluator | WasmEvaluator; etag: string | undefined; at: number } | undefined;
@@ -96,7 +154,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     return new PolicyClient<T>(
       evaluator,
       { id: user.id, role: user.role, teams: user.teams },
-      { allowServerSide: false },
+      { allowServerSide: false, ...(options.onError ? { onError: options.onError } : {}) },
     );
   }
 
@@ -123,6 +181,17 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     return client;
   }
 
+  /** The policy for a UI hint, or the error the hint fails closed with (reported to onError). */
+  async function hintPolicy(): Promise<PolicyClient<T> | EvaluatorError> {
+    try {
+      return await policy();
+    } catch (error) {
+      const failure = policyLoadFailure(error);
+      options.onError?.(failure);
+      return failure;
+    }
+  }
+
   /** The team filter of the local policy; a deny never leaves the client. */
   async function scopedFilter(
     kind: 'users' | 'calls',
@@ -147,9 +216,14 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   function call(callType: T['CallType'], id: string) {
     const base = apiPath('calls', callType, id);
     let state: CallStateResponse | undefined;
-    const remember = (next: CallStateResponse): CallStateResponse => {
-      state = next;
-      return next;
+    const send = async (
+      method: 'GET' | 'POST' | 'PATCH',
+      path: string,
+      body: unknown,
+      requestOptions: RequestOptions | undefined,
+    ): Promise<CallStateResponse> => {
+      state = await requestJson<CallStateResponse>(target, method, path, body, requestOptions);
+      return state;
     };
     const resource = (): CallResource<T> =>
       state === undefined ? { kind: 'call', call_type: callType, id } : callResource(state);
@@ -165,73 +239,113 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
       get state(): CallStateResponse | undefined {
         return state;
       },
-      get: async () => remember(await requestJson<CallStateResponse>(target, 'GET', base)),
+      get: (requestOptions?: RequestOptions) => send('GET', base, undefined, requestOptions),
       /** JoinCall decided by the server (404 for a call of another tenant). */
-      join: async () =>
-        remember(await requestJson<CallStateResponse>(target, 'POST', `${base}/join`, {})),
-      getOrCreate: async (request: { data?: CallCreateData } = {}) =>
-        remember(await requestJson<CallStateResponse>(target, 'POST', base, request)),
-      create: async (request: { data?: CallCreateData } = {}) =>
-        remember(await requestJson<CallStateResponse>(target, 'POST', base, request)),
-      update: async (fields: CallUpdateRequest) =>
-        remember(await requestJson<CallStateResponse>(target, 'PATCH', base, fields)),
-      updateCallMembers: async (request: {
-        update_members?: { user_id: string; role?: string }[];
-        remove_members?: string[];
-      }) =>
-        remember(await requestJson<CallStateResponse>(target, 'POST', `${base}/members`, request)),
-      updateUserPermissions: async (request: {
-        user_id: string;
-        grant_permissions?: string[];
-        revoke_permissions?: string[];
-      }) =>
-        remember(
-          await requestJson<CallStateResponse>(target, 'POST', `${base}/user_permissions`, request),
-        ),
-      /** Local hint from the policy, with the last fetched call state and membership. */
-      can: async (action: T['Action'], decideOptions: { changes?: string[] } = {}) =>
-        (await policy()).can(action, resource(), { ...memberOptions(), ...decideOptions }),
-      capabilities: async () => (await policy()).capabilities(resource(), memberOptions()),
+      join: (requestOptions?: RequestOptions) => send('POST', `${base}/join`, {}, requestOptions),
+      getOrCreate: (request: { data?: CallCreateData } = {}, requestOptions?: RequestOptions) =>
+        send('POST', base, request, requestOptions),
+      create: (request: { data?: CallCreateData } = {}, requestOptions?: RequestOptions) =>
+        send('POST', base, request, requestOptions),
+      update: (fields: CallUpdateRequest, requestOptions?: RequestOptions) =>
+        send('PATCH', base, fields, requestOptions),
+      updateCallMembers: (
+        request: {
+          update_members?: { user_id: string; role?: string }[];
+          remove_members?: string[];
+        },
+        requestOptions?: RequestOptions,
+      ) => send('POST', `${base}/members`, request, requestOptions),
+      updateUserPermissions: (
+        request: {
+          user_id: string;
+          grant_permissions?: string[];
+          revoke_permissions?: string[];
+        },
+        requestOptions?: RequestOptions,
+      ) => send('POST', `${base}/user_permissions`, request, requestOptions),
+      /**
+       * Local hint from the policy, with the last fetched call state and membership; false
+       * when the policy cannot be loaded.
+       */
+      can: async (action: T['Action'], decideOptions: { changes?: string[] } = {}) => {
+        const policyClient = await hintPolicy();
+        if (policyClient instanceof EvaluatorError) return false;
+        return policyClient.can(action, resource(), { ...memberOptions(), ...decideOptions });
+      },
+      /** The hint's permission ids; [] when the policy cannot be loaded. */
+      capabilities: async (): Promise<T['PermissionId'][]> => {
+        const policyClient = await hintPolicy();
+        if (policyClient instanceof EvaluatorError) return [];
+        return policyClient.capabilities(resource(), memberOptions());
+      },
     };
   }
 
   return {
-    queryUsers: async (request: { payload?: QueryUsersPayload } = {}) => {
+    queryUsers: async (
+      request: { payload?: QueryUsersPayload } = {},
+      requestOptions?: RequestOptions,
+    ) => {
       const payload = request.payload ?? {};
       const filter = await scopedFilter('users', payload.filter_conditions);
-      return requestJson<{ users: UserResponse[] }>(target, 'POST', '/users/query', {
-        ...payload,
-        filter_conditions: filter,
-      });
+      return requestJson<{ users: UserResponse[] }>(
+        target,
+        'POST',
+        '/users/query',
+        { ...payload, filter_conditions: filter },
+        requestOptions,
+      );
     },
     video: {
-      queryCalls: async (request: QueryCallsRequest = {}) => {
+      queryCalls: async (request: QueryCallsRequest = {}, requestOptions?: RequestOptions) => {
         const filter = await scopedFilter('calls', request.filter_conditions);
-        return requestJson<{ calls: CallStateResponse[] }>(target, 'POST', '/calls/query', {
-          ...request,
-          filter_conditions: filter,
-        });
+        return requestJson<{ calls: CallStateResponse[] }>(
+          target,
+          'POST',
+          '/calls/query',
+          { ...request, filter_conditions: filter },
+          requestOptions,
+        );
       },
     },
     call,
     /** The authenticated user as the server stores it. */
-    me: async () => (await requestJson<{ user: UserResponse }>(target, 'GET', '/me')).user,
-    updateUserPartial: (request: UpdateUserPartialRequest) =>
-      updateUserPartialRequest(target, request),
-    upsertUsers: (users: UserRequest[]) => upsertUsersRequest(target, users),
+    me: async (requestOptions?: RequestOptions) =>
+      (await requestJson<{ user: UserResponse }>(target, 'GET', '/me', undefined, requestOptions))
+        .user,
+    updateUserPartial: (request: UpdateUserPartialRequest, requestOptions?: RequestOptions) =>
+      updateUserPartialRequest(target, request, requestOptions),
+    upsertUsers: (users: UserRequest[], requestOptions?: RequestOptions) =>
+      upsertUsersRequest(target, users, requestOptions),
+    /** UI hint: false on a deny and when the policy cannot be loaded (see `onError`). */
     can: async (
       action: T['Action'],
       resource: Resource<T>,
       decideOptions: { changes?: string[] } = {},
-    ) => (await policy()).can(action, resource, decideOptions),
-    decide: async (input: Omit<DecisionInput<T>, 'subject' | 'context'>) =>
-      (await policy()).decide(
+    ) => {
+      const policyClient = await hintPolicy();
+      if (policyClient instanceof EvaluatorError) return false;
+      return policyClient.can(action, resource, decideOptions);
+    },
+    /** The decision, or a fail-closed deny when the policy cannot be loaded. */
+    decide: async (
+      input: Omit<DecisionInput<T>, 'subject' | 'context'>,
+    ): Promise<Decision | FailClosedDecision> => {
+      const policyClient = await hintPolicy();
+      if (policyClient instanceof EvaluatorError) return failClosedDecision(policyClient);
+      return policyClient.decide(
         input.action,
         input.resource,
         input.changes === undefined ? {} : { changes: input.changes },
-      ),
-    capabilities: async (resource: CallResource<T>) => (await policy()).capabilities(resource),
-    /** The PolicyClient in use (loads the bundle on first use). */
+      );
+    },
+    /** UI hint: [] when the policy cannot be loaded. */
+    capabilities: async (resource: CallResource<T>): Promise<T['PermissionId'][]> => {
+      const policyClient = await hintPolicy();
+      if (policyClient instanceof EvaluatorError) return [];
+      return policyClient.capabilities(resource);
+    },
+    /** The PolicyClient in use (loads the bundle on first use); rejects when it cannot load. */
     policy,
     refreshPolicy,
   };

@@ -1,5 +1,5 @@
-// The error the video clients throw: the server's `{code, message, status}`, or the same shape
-// when the local policy refused a request before it left the client.
+// The errors the video clients throw: the server's `{code, message, status}` (or the same shape
+// when the local policy refused a request before it left the client), and transport failures.
 
 export class RolecallApiError extends Error {
   override name = 'RolecallApiError';
@@ -14,8 +14,19 @@ export class RolecallApiError extends Error {
   }
 }
 
-/** The server could not be reached or answered something that is not the API's JSON. */
+/**
+ * Why a request got no usable answer: `NETWORK` (unreachable, connection lost, an answer that is
+ * not the API's JSON), `TIMEOUT` (no full answer within `timeoutMs`), `ABORTED` (the caller's
+ * `signal`; its reason is the `cause`), `RESPONSE_TOO_LARGE` (over `maxResponseBytes`).
+ */
+export type RolecallNetworkErrorCode = 'NETWORK' | 'TIMEOUT' | 'ABORTED' | 'RESPONSE_TOO_LARGE';
+
+/** The server could not be reached or did not send a complete, bounded answer of the API. */
 export class RolecallNetworkError extends Error {
   override name = 'RolecallNetworkError';
-  readonly code = 'NETWORK';
+  readonly code: RolecallNetworkErrorCode;
+  constructor(message: string, options: { code?: RolecallNetworkErrorCode; cause?: unknown } = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = options.code ?? 'NETWORK';
+  }
 }

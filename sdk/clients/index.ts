@@ -6,6 +6,7 @@ export {
   type ServerClient,
   type ServerClientOptions,
 } from './server-client.js';
-export { RolecallApiError, RolecallNetworkError } from './errors.js';
+export { RolecallApiError, RolecallNetworkError, type RolecallNetworkErrorCode } from './errors.js';
+export type { RequestOptions, TransportOptions } from './http.js';
 export { createServerToken, createUserToken, type TokenOptions } from './token.js';
 export type * from './types.js';
