@@ -267,6 +267,7 @@ function compareTuples(left: GrantTuple, right: GrantTuple): number {
 
 /** Sorted, without duplicates (the Rego engine's sets). */
 function sortedTuples(tuples: GrantTuple[]): GrantTuple[] {
+  if (tuples.length < 2) return tuples;
   tuples.sort(compareTuples);
   return tuples.filter(
     (tuple, index) => index === 0 || compareTuples(tuples[index - 1] as GrantTuple, tuple) !== 0,
