@@ -5,13 +5,14 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest } from '
 import type { Logger } from 'pino';
 import { resolveActor } from './actor.js';
 import { authenticate, tokenFromHeader } from './auth.js';
-import type { Database } from './db/database.js';
+import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { Decider } from './decider.js';
 import { ApiError } from './errors.js';
 import { readStoredRevision, readStoredSpec, type LivePolicy } from './policy/live-policy.js';
 import * as admin from './services/admin.js';
 import * as calls from './services/calls.js';
-import type { ServiceContext, ServiceLimits } from './services/context.js';
+import type { CallIdRule, ServiceContext, ServiceLimits } from './services/context.js';
+import { BODY_LIMITS, checkBodyBounds } from './services/json-bounds.js';
 import * as users from './services/users.js';
 
 export interface AppOptions {
@@ -22,6 +23,8 @@ export interface AppOptions {
   log: Logger;
   decisionLog: Logger;
   limits: ServiceLimits;
+  /** Which call ids clients may create (default `any`). */
+  callIds?: CallIdRule;
 }
 
 type Handler = (context: ServiceContext, request: FastifyRequest) => unknown;
@@ -42,7 +45,7 @@ export function buildApp(options: AppOptions) {
     // fastify's own two lines per request are replaced by the single line below.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMITS.bytes,
   });
   const secret = new TextEncoder().encode(options.apiSecret);
   const decider = new Decider(options.live, options.decisionLog);
@@ -61,9 +64,34 @@ export function buildApp(options: AppOptions) {
     done();
   });
 
+  // Bodies are bounded before authentication, decisions or SQL: nothing deeper or wider than
+  // BODY_LIMITS reaches a handler, a decision log or the engine.
+  app.addHook('preValidation', (request, _reply, done) => {
+    checkBodyBounds(request.body);
+    done();
+  });
+
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
       void reply.status(error.status).send(error.toJSON());
+      return;
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      // The request failed as a whole (its transaction rolled back); the server goes on.
+      request.log.warn({ err: error.message }, 'request failed: database unavailable');
+      void reply.status(503).header('retry-after', '1').send({
+        code: 'DATABASE_UNAVAILABLE',
+        message: 'the database connection was lost during this request; retry it',
+        status: 503,
+      });
+      return;
+    }
+    if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      void reply.status(413).send({
+        code: 'BODY_TOO_LARGE',
+        message: `the request body is larger than ${String(BODY_LIMITS.bytes)} bytes`,
+        status: 413,
+      });
       return;
     }
     if (isDataException(error)) {
@@ -113,6 +141,7 @@ export function buildApp(options: AppOptions) {
       actor,
       log: request.log,
       limits: options.limits,
+      callIds: options.callIds ?? 'any',
     };
   }
 

@@ -1,11 +1,28 @@
 // Verifies request credentials: the API key, then an HS256 JWT signed with the API secret.
-// Anything else (missing, forged, expired, `alg: none`, no subject) is a 401.
+// Anything else (missing, forged, expired, issued in the future, `alg: none`, no subject, a
+// user id outside the id charset) is a 401: every problem of a token is the token's.
 import { errors, jwtVerify } from 'jose';
+import { isUserId } from './services/validate.js';
 
 export type Principal = { kind: 'server' } | { kind: 'user'; userId: string };
 
 export type AuthResult =
   { ok: true; principal: Principal } | { ok: false; code: string; message: string };
+
+/** The fewest characters of an API secret (HS256 wants a strong key), for the CLI and startServer. */
+export const MIN_SECRET_LENGTH = 16;
+
+/** Clocks of token issuers may run this far ahead of the server's (seconds) before `iat` fails. */
+export const ISSUED_AT_LEEWAY_SECONDS = 60;
+
+/** What is wrong with a pair of app credentials, or undefined when they are usable. */
+export function credentialsProblem(apiKey: string, apiSecret: string): string | undefined {
+  if (apiKey === '') return 'the API key is empty';
+  if (apiSecret.length < MIN_SECRET_LENGTH) {
+    return `the API secret must have at least ${String(MIN_SECRET_LENGTH)} characters`;
+  }
+  return undefined;
+}
 
 /** Reads the token from `Authorization: Bearer …` (or a bare JWT, as Stream's SDKs send). */
 export function tokenFromHeader(header: string | undefined): string | undefined {
@@ -28,21 +45,43 @@ export async function authenticate(
   try {
     // Pinning the algorithm refuses `alg: none` and any asymmetric confusion.
     const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
+    // jose checks that `iat` is a number, not that it is in the past: a token minted "ten years
+    // from now" would otherwise outlive any expiry an issuer meant to give it.
+    if (
+      typeof payload.iat === 'number' &&
+      payload.iat > Math.floor(Date.now() / 1000) + ISSUED_AT_LEEWAY_SECONDS
+    ) {
+      return {
+        ok: false,
+        code: 'TOKEN_NOT_YET_VALID',
+        message: `the token's iat is in the future (more than ${String(ISSUED_AT_LEEWAY_SECONDS)} s ahead of the server's clock)`,
+      };
+    }
     if (payload['server'] === true && payload['user_id'] === undefined) {
       return { ok: true, principal: { kind: 'server' } };
     }
     const userId = payload['user_id'];
-    if (typeof userId === 'string' && userId !== '') {
+    if (isUserId(userId)) {
       return { ok: true, principal: { kind: 'user', userId } };
     }
     return {
       ok: false,
       code: 'AUTH_INVALID',
-      message: 'the token names neither a user nor the server',
+      message:
+        typeof userId === 'string' && userId !== ''
+          ? 'the token names a user id outside the id charset (letters, digits, @ _ -)'
+          : 'the token names neither a user nor the server',
     };
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       return { ok: false, code: 'TOKEN_EXPIRED', message: 'the token has expired' };
+    }
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
+      return {
+        ok: false,
+        code: 'TOKEN_NOT_YET_VALID',
+        message: 'the token is not valid yet (nbf)',
+      };
     }
     return { ok: false, code: 'AUTH_INVALID', message: 'the token is not valid for this app' };
   }

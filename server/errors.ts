@@ -19,6 +19,9 @@ export class ApiError extends Error {
 export const badRequest = (code: string, message: string): ApiError =>
   new ApiError(400, code, message);
 
-/** Used for missing rows and for rows of another tenant alike, so ids cannot be probed. */
+/**
+ * Used for missing rows and for rows of another tenant alike, so a read cannot tell them apart
+ * (create-or-fetch still tells a taken call id from a free one: docs/server.md, "Call ids").
+ */
 export const notFound = (what: string): ApiError =>
   new ApiError(404, 'NOT_FOUND', `${what} not found`);

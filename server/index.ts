@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { GrantsSpec } from '../compiler/types.js';
 import { buildApp } from './app.js';
+import { credentialsProblem } from './auth.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createLoggers, type LogDestination } from './logs.js';
@@ -11,12 +12,16 @@ import { createDefaultToolkit, type ServerEngine } from './policy/default-toolki
 import { LivePolicy } from './policy/live-policy.js';
 import { DEFAULT_SCAN_LIMIT } from './services/allowed-page.js';
 import type { PolicyToolkit } from './policy/toolkit.js';
+import type { CallIdRule } from './services/context.js';
 
 export { ApiError } from './errors.js';
 export type { Database } from './db/database.js';
+export type { CallIdRule } from './services/context.js';
+export { MIN_SECRET_LENGTH, credentialsProblem } from './auth.js';
 
 export interface ServerOptions {
   apiKey: string;
+  /** Signs and verifies tokens (HS256): at least MIN_SECRET_LENGTH (16) characters. */
   apiSecret: string;
   /** 0 picks a free port. */
   port?: number;
@@ -38,7 +43,15 @@ export interface ServerOptions {
    * refuses cost a decision each); past it the request answers 400 QUERY_TOO_BROAD. Default 20,000.
    */
   queryScanLimit?: number;
+  /**
+   * Call ids clients may create: `any` (default, Stream's behaviour: one namespace, so a create
+   * attempt can tell an id is taken) or `team-prefixed`: a client creates a call in team T only
+   * with an id `T:…`, and an id `T:…` only in team T (400 CALL_ID_NOT_TEAM_PREFIXED otherwise).
+   */
+  callIds?: CallIdRule;
 }
+
+const CALL_ID_RULES: readonly CallIdRule[] = ['any', 'team-prefixed'];
 
 export interface RunningServer {
   url: string;
@@ -50,6 +63,14 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const problem = credentialsProblem(options.apiKey, options.apiSecret);
+  if (problem !== undefined) throw new Error(`cannot start the server: ${problem}`);
+  const callIds = options.callIds ?? 'any';
+  if (!CALL_ID_RULES.includes(callIds)) {
+    throw new Error(
+      `cannot start the server: callIds is "any" or "team-prefixed", not "${callIds}"`,
+    );
+  }
   const loggers = createLoggers(options.logs ?? 'stdout');
   const toolkit = options.toolkit ?? (await createDefaultToolkit(options.engine));
   const ownsDatabase = options.database === undefined;
@@ -74,6 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       log: loggers.log,
       decisionLog: loggers.decisions,
       limits: { queryScanLimit: options.queryScanLimit ?? DEFAULT_SCAN_LIMIT },
+      callIds,
     });
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
     const port = (app.server.address() as AddressInfo).port;

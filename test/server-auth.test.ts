@@ -2,7 +2,8 @@
 // not a well-signed HS256 token for this app is a 401, and nothing in a body changes who decides.
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUserToken } from '../sdk/clients/index.js';
+import { createServerToken, createUserToken } from '../sdk/clients/index.js';
+import { startServer } from '../server/index.js';
 import { API_KEY, API_SECRET, startTestServer, type TestServer } from './support/server.js';
 
 const base64url = (value: unknown): string =>
@@ -153,5 +154,70 @@ describe('reference server auth', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .sign(new TextEncoder().encode(API_SECRET));
     expect((await send('GET', '/app', { token: claims })).status).toBe(403);
+  });
+
+  it('refuses a token issued in the future, past a leeway of 60 s for clock skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const issuedAt of [now + 3600, now + 10 * 365 * 86_400]) {
+      for (const token of [
+        await createUserToken('alice', API_SECRET, { issuedAt }),
+        await createServerToken(API_SECRET, { issuedAt }),
+      ]) {
+        const answer = await send('GET', '/me', { token });
+        expect([answer.status, answer.body['code']]).toEqual([401, 'TOKEN_NOT_YET_VALID']);
+      }
+    }
+    const skewed = await createUserToken('alice', API_SECRET, { issuedAt: now + 30 });
+    expect((await send('GET', '/me', { token: skewed })).status).toBe(200);
+  });
+
+  it('answers 401 for a signed token whose user_id is not an id (NUL, dots, slashes, too long)', async () => {
+    for (const userId of [
+      'alice\u0000',
+      '\u0000',
+      '..',
+      '.',
+      'a/b',
+      'alice bob',
+      'x'.repeat(256),
+    ]) {
+      const token = await new SignJWT({ user_id: userId })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .sign(new TextEncoder().encode(API_SECRET));
+      for (const [method, path] of [
+        ['GET', '/me'],
+        ['POST', '/users/query'],
+      ] as const) {
+        const answer = await send(method, path, {
+          token,
+          ...(method === 'GET' ? {} : { body: {} }),
+        });
+        expect([answer.status, answer.body['code']], JSON.stringify(userId)).toEqual([
+          401,
+          'AUTH_INVALID',
+        ]);
+      }
+    }
+  });
+});
+
+describe('startServer credentials', () => {
+  it('refuses what the CLI refuses: a secret under 16 characters, an empty key', async () => {
+    await expect(startServer({ apiKey: API_KEY, apiSecret: 's', logs: 'silent' })).rejects.toThrow(
+      'the API secret must have at least 16 characters',
+    );
+    await expect(
+      startServer({ apiKey: API_KEY, apiSecret: 'fifteen-chars!!', logs: 'silent' }),
+    ).rejects.toThrow('at least 16 characters');
+    await expect(
+      startServer({ apiKey: '', apiSecret: API_SECRET, logs: 'silent' }),
+    ).rejects.toThrow('the API key is empty');
+    const sixteen = await startServer({
+      apiKey: API_KEY,
+      apiSecret: 'sixteen-chars!!!',
+      logs: 'silent',
+    });
+    await sixteen.close();
   });
 });

@@ -1,5 +1,6 @@
 // `rolecall serve` as a real process: it listens on the port it prints, serves the grants file it
-// was given, and exits 0 on SIGTERM; bad arguments are usage errors (exit 2).
+// was given with the options it was given, and exits 0 on SIGTERM; bad arguments are usage errors
+// (exit 2).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,6 +47,15 @@ describe('rolecall serve', () => {
     }
   });
 
+  it('refuses an unknown --call-ids rule and a short secret with the rule startServer has', async () => {
+    const io = captureIo();
+    const secret = ['--api-key', 'k', '--api-secret', 'a-secret-of-at-least-16-chars'];
+    expect(await main(['serve', ...secret, '--call-ids', 'prefixed'], io)).toBe(2);
+    expect(io.err.join('')).toContain('unknown --call-ids "prefixed"; use any or team-prefixed');
+    expect(await main(['serve', '--api-key', 'k', '--api-secret', 'fifteen-chars!!'], io)).toBe(2);
+    expect(io.err.join('')).toContain('the API secret must have at least 16 characters');
+  });
+
   it('serves a grants file and stops on SIGTERM', async () => {
     workDir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-serve-'));
     const config = path.join(workDir, 'rolecall.yaml');
@@ -70,6 +80,8 @@ describe('rolecall serve', () => {
         secret,
         '--data-dir',
         path.join(workDir, 'db'),
+        '--call-ids',
+        'team-prefixed',
       ],
       { cwd: process.cwd(), env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -87,6 +99,19 @@ describe('rolecall serve', () => {
     });
     const admin = createServerClient({ baseUrl: url, apiKey: 'key', secret });
     expect((await admin.getApp()).app.multi_tenant_enabled).toBe(true);
+    await admin.upsertUsers([{ id: 'alice', teams: ['red'] }]);
+    const created = await fetch(`${url}/calls/default/weekly?api_key=key`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await admin.createToken('alice')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ data: { team: 'red' } }),
+    });
+    expect([created.status, ((await created.json()) as { code: string }).code]).toEqual([
+      400,
+      'CALL_ID_NOT_TEAM_PREFIXED',
+    ]);
     const exitCode = new Promise<number | null>((resolve) => started.on('exit', resolve));
     started.kill('SIGTERM');
     expect(await exitCode).toBe(0);

@@ -3,11 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startServer } from '../../server/index.js';
+import { credentialsProblem, startServer, type CallIdRule } from '../../server/index.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const USAGE =
-  'usage: rolecall serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR] [--engine js|wasm]\n' +
+  'usage: rolecall serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR] [--engine js|wasm] [--call-ids any|team-prefixed]\n' +
   '       (ROLECALL_API_KEY / ROLECALL_API_SECRET may replace the flags; DATABASE_URL selects PostgreSQL)';
 
 interface ServeArgs {
@@ -18,6 +18,7 @@ interface ServeArgs {
   apiSecret: string;
   dataDir: string | undefined;
   engine: 'js' | 'wasm';
+  callIds: CallIdRule;
 }
 
 function parseServeArgs(argv: string[]): ServeArgs {
@@ -33,6 +34,7 @@ function parseServeArgs(argv: string[]): ServeArgs {
         'api-secret': { type: 'string' },
         'data-dir': { type: 'string' },
         engine: { type: 'string', default: 'js' },
+        'call-ids': { type: 'string', default: 'any' },
       },
       allowPositionals: false,
     }));
@@ -46,15 +48,21 @@ function parseServeArgs(argv: string[]): ServeArgs {
   const apiSecret = values['api-secret'] ?? process.env['ROLECALL_API_SECRET'];
   if (apiKey === undefined || apiKey === '')
     throw new UsageError(`--api-key is required\n${USAGE}`);
-  if (apiSecret === undefined || apiSecret.length < 16) {
-    throw new UsageError(`--api-secret is required (at least 16 characters)\n${USAGE}`);
-  }
+  if (apiSecret === undefined) throw new UsageError(`--api-secret is required\n${USAGE}`);
+  // The same rule as startServer's, said in the CLI's words.
+  const problem = credentialsProblem(apiKey, apiSecret);
+  if (problem !== undefined) throw new UsageError(`--api-secret: ${problem}\n${USAGE}`);
   const engine = values.engine;
   if (engine !== 'js' && engine !== 'wasm') {
     throw new UsageError(`unknown --engine "${engine}"; use js or wasm\n${USAGE}`);
   }
+  const callIds = values['call-ids'];
+  if (callIds !== 'any' && callIds !== 'team-prefixed') {
+    throw new UsageError(`unknown --call-ids "${callIds}"; use any or team-prefixed\n${USAGE}`);
+  }
   return {
     engine,
+    callIds,
     config: values.config,
     port,
     host: values.host,
@@ -85,6 +93,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       apiKey: args.apiKey,
       apiSecret: args.apiSecret,
       engine: args.engine,
+      callIds: args.callIds,
       port: args.port,
       host: args.host,
       ...(config === undefined ? {} : { config }),

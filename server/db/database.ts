@@ -1,5 +1,7 @@
 // The one database interface the server talks to: parameterized SQL and transactions, with an
-// embedded PGlite adapter (memory or on disk) and a PostgreSQL adapter (pg) behind it.
+// embedded PGlite adapter (memory or on disk) and a PostgreSQL adapter (pg) behind it. A lost
+// connection fails the statement or transaction that needed it (DatabaseUnavailableError), never
+// the process.
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -35,7 +37,51 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   };
 }
 
-/** Told of an idle pooled connection that PostgreSQL closed (restart, pg_terminate_backend). */
+/**
+ * The database could not be reached, or dropped the connection a request was using (a restart,
+ * pg_terminate_backend): that request failed as a whole and may be retried. A transaction cut
+ * before its COMMIT was rolled back by PostgreSQL; one cut during COMMIT may or may not have
+ * committed, like any commit whose answer is lost.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+  constructor(cause: unknown) {
+    super(`database connection lost: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** SQLSTATEs of a connection that is gone or refused: class 08, and 57P01–57P03 (shutdowns). */
+const CONNECTION_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+/** Socket errors of node, and the errors pg raises itself when its socket ends. */
+const CONNECTION_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const PG_CONNECTION_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect)/;
+
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_SQLSTATE.test(code) || CONNECTION_ERRNO.has(code)))
+    return true;
+  return PG_CONNECTION_MESSAGE.test(error.message);
+}
+
+/** Rethrows a lost connection as DatabaseUnavailableError, anything else as it is. */
+function connectionFailure(error: unknown): unknown {
+  return isConnectionError(error) ? new DatabaseUnavailableError(error) : error;
+}
+
+/** Told of a pooled connection that PostgreSQL closed (restart, pg_terminate_backend). */
 export type ConnectionLost = (error: Error) => void;
 
 /** Opens a pool on a PostgreSQL server named by a connection URL (DATABASE_URL). */
@@ -48,6 +94,17 @@ export async function openPostgres(
   // it is an uncaught exception that takes the server down. The pool drops that connection and
   // opens a new one for the next query, so reporting it is all there is to do.
   pool.on('error', (error) => onConnectionLost?.(error));
+  const run = async <Row>(
+    target: pg.Pool | pg.PoolClient,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<Row[]> => {
+    try {
+      return (await target.query(sql, [...params])).rows as Row[];
+    } catch (error) {
+      throw connectionFailure(error);
+    }
+  };
   // pool.end() resolves once its clients are told to end, not once their sockets are closed;
   // count them so close() returns only when PostgreSQL has seen every connection go.
   let openClients = 0;
@@ -63,23 +120,51 @@ export async function openPostgres(
   await pool.query('SELECT 1');
   return {
     kind: 'postgres',
-    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-      (await pool.query(sql, [...params])).rows as Row[],
+    query: <Row>(sql: string, params: readonly unknown[] = []) => run<Row>(pool, sql, params),
     transaction: async (work) => {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
       try {
-        await client.query('BEGIN');
+        client = await pool.connect();
+      } catch (error) {
+        throw connectionFailure(error);
+      }
+      // A checked-out client is the pool's no more: its connection's error (PostgreSQL ended the
+      // backend between two statements) is emitted on the client, and with no listener there it
+      // is an uncaught exception. Record it; the next statement then fails, and the client is
+      // destroyed on release instead of going back to the pool.
+      let lost: Error | undefined;
+      const onError = (error: Error): void => {
+        lost ??= error;
+        onConnectionLost?.(error);
+      };
+      client.on('error', onError);
+      let broken: unknown;
+      try {
+        await run(client, 'BEGIN', []);
         const result = await work({
-          query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-            (await client.query(sql, [...params])).rows as Row[],
+          query: <Row>(sql: string, params: readonly unknown[] = []) =>
+            run<Row>(client, sql, params),
         });
-        await client.query('COMMIT');
+        await run(client, 'COMMIT', []);
         return result;
       } catch (error) {
-        await client.query('ROLLBACK');
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          // Nothing was committed (PostgreSQL rolls back a transaction whose backend ends), but
+          // this connection cannot be used again.
+          broken = rollbackError;
+        }
+        if (lost !== undefined || broken !== undefined) {
+          throw error instanceof DatabaseUnavailableError
+            ? error
+            : new DatabaseUnavailableError(lost ?? error);
+        }
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // An error destroys the client: a broken connection never serves another request.
+        client.release(lost ?? (broken === undefined ? undefined : toError(broken)));
       }
     },
     close: async () => {
@@ -90,6 +175,10 @@ export async function openPostgres(
       if (openClients > 0) await allClosed;
     },
   };
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }
 
 /** PostgreSQL when a URL is given (usually DATABASE_URL), else embedded PGlite. */

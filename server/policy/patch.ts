@@ -1,6 +1,9 @@
 // Applies API grant changes to the stored GrantsSpec with the seed's rules: a patch replaces the
 // grants of the roles it names, `[]` clears a role, `null` resets the scope to the defaults.
+// Names come from requests: they are read and written as own properties only (a call type named
+// `__proto__` is a key the validator refuses, never a prototype).
 import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
+import { own } from '../../core/engine/json.js';
 
 function clone(spec: GrantsSpec): GrantsSpec {
   return structuredClone(spec);
@@ -33,10 +36,12 @@ export function patchCallTypeGrants(
   grants: GrantsMap | null,
 ): GrantsSpec {
   const next = clone(spec);
-  const callTypes = { ...(next.call_types ?? {}) };
-  const current = callTypes[callType] ?? {};
-  callTypes[callType] = { ...current, grants: mergeScope(current.grants, grants) };
-  next.call_types = callTypes;
+  const callTypes = next.call_types ?? {};
+  const current = own(callTypes, callType) ?? {};
+  next.call_types = {
+    ...callTypes,
+    [callType]: { ...current, grants: mergeScope(current.grants, grants) },
+  };
   return next;
 }
 

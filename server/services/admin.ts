@@ -1,6 +1,7 @@
 // Server-side administration: app settings, roles, permissions and call types. Grant changes go
 // through the compiler's validator and resolver, persist in one transaction, then go live.
 import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
+import { own } from '../../core/engine/json.js';
 import { compareCodeUnits } from '../../compiler/compare-code-units.js';
 import { requireServer } from '../actor.js';
 import type { Queryable } from '../db/database.js';
@@ -9,7 +10,7 @@ import { readStoredSpec, writeStoredSpec, EMPTY_SPEC } from '../policy/live-poli
 import { addRole, patchAppSettings, patchCallTypeGrants, removeRole } from '../policy/patch.js';
 import type { ServiceContext } from './context.js';
 import { effectiveCallGrants } from '../../core/layering.js';
-import { expectObject, expectStringList } from './validate.js';
+import { expectObject, expectOptionalString, expectStringList } from './validate.js';
 
 const MAX_CUSTOM_ROLES = 25;
 
@@ -32,10 +33,10 @@ async function changeGrants(
 function parseGrants(value: unknown, what: string): GrantsMap | null {
   if (value === null) return null;
   const map = expectObject(value, what);
-  const grants: GrantsMap = {};
-  for (const [role, list] of Object.entries(map))
-    grants[role] = expectStringList(list, `${what}.${role}`);
-  return grants;
+  // Own properties whatever the role is called (the validator then refuses unknown roles).
+  return Object.fromEntries(
+    Object.entries(map).map(([role, list]) => [role, expectStringList(list, `${what}.${role}`)]),
+  );
 }
 
 export function getApp(context: ServiceContext): { app: Record<string, unknown> } {
@@ -97,15 +98,13 @@ export async function createRole(
   const level = payload['level'];
   if (level !== undefined && level !== 'user' && level !== 'call')
     throw badRequest('INVALID_REQUEST', 'level is user or call');
-  const description = payload['description'];
-  if (description !== undefined && typeof description !== 'string')
-    throw badRequest('INVALID_REQUEST', 'description must be a string');
+  const description = expectOptionalString(payload['description'], 'description');
   await changeGrants(context, (spec) => {
-    const { policy } = context.live.snapshot;
-    if (policy.roles[name] !== undefined) {
+    const existing = own(context.live.snapshot.policy.roles, name);
+    if (existing !== undefined) {
       throw new ApiError(
         409,
-        policy.roles[name].builtin ? 'BUILTIN_REDEFINED' : 'ROLE_EXISTS',
+        existing.builtin ? 'BUILTIN_REDEFINED' : 'ROLE_EXISTS',
         `role "${name}" already exists`,
       );
     }
@@ -127,12 +126,12 @@ export async function createRole(
 function grantsHeldBy(context: ServiceContext, role: string): string[] {
   const { policy } = context.live.snapshot;
   const scopes: string[] = [];
-  if ((policy.app_grants[role] ?? []).length > 0) scopes.push('.app');
+  if ((own(policy.app_grants, role) ?? []).length > 0) scopes.push('.app');
   for (const [callType, grants] of Object.entries(policy.call_types)) {
-    if ((grants[role] ?? []).length > 0) scopes.push(callType);
+    if ((own(grants, role) ?? []).length > 0) scopes.push(callType);
   }
   for (const [call, grants] of Object.entries(policy.call_overrides)) {
-    if ((grants[role] ?? []).some((modifier) => !modifier.startsWith('!'))) scopes.push(call);
+    if ((own(grants, role) ?? []).some((modifier) => !modifier.startsWith('!'))) scopes.push(call);
   }
   return scopes;
 }
@@ -142,7 +141,7 @@ export async function deleteRole(
   name: string,
 ): Promise<{ deleted: string }> {
   requireServer(context.actor);
-  const definition = context.live.snapshot.policy.roles[name];
+  const definition = own(context.live.snapshot.policy.roles, name);
   if (definition === undefined) throw new ApiError(404, 'NOT_FOUND', `role "${name}" not found`);
   if (definition.builtin)
     throw badRequest('BUILTIN_ROLE', `builtin role "${name}" cannot be deleted`);
@@ -205,7 +204,7 @@ export function getCallType(
   name: string,
 ): { name: string; grants: GrantsMap } {
   requireServer(context.actor);
-  const grants = context.live.snapshot.policy.call_types[name];
+  const grants = own(context.live.snapshot.policy.call_types, name);
   if (grants === undefined)
     throw new ApiError(404, 'CALL_TYPE_NOT_FOUND', `call type "${name}" does not exist`);
   return { name, grants: effectiveCallGrants(context.live.snapshot.policy, name, '', undefined) };

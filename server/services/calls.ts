@@ -1,6 +1,7 @@
 // Calls and members: getOrCreate, get, update, member roles, per-member grants and queryCalls.
 // Each request is decided with the call record, the subject's membership and the live policy.
 import type { GrantsMap } from '../../compiler/types.js';
+import { own } from '../../core/engine/json.js';
 import type { CallResource, Decision, DecisionInput, Subject } from '../../sdk/types.js';
 import type { Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
@@ -10,6 +11,8 @@ import { translateSort } from '../query/sort-sql.js';
 import { contextOf, type ServiceContext } from './context.js';
 import { effectiveCallGrants, updateMemberModifiers } from '../../core/layering.js';
 import {
+  callIdPrefix,
+  expectCallId,
   expectId,
   expectLimit,
   expectObject,
@@ -18,6 +21,7 @@ import {
   expectTeam,
   isPlainObject,
 } from './validate.js';
+import { expectStoredObject } from './json-bounds.js';
 import type { CallResponse } from '../../sdk/clients/types.js';
 import { scopedFilterCondition } from './scoped-filter.js';
 import { allowedPage } from './allowed-page.js';
@@ -57,7 +61,8 @@ export interface CallState {
 
 const CALL_COLUMNS =
   'call_type, id, team, created_by_id, custom, settings_override, config_overrides, created_at, updated_at, ended_at';
-const CALL_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** Members one request may add, or remove. */
+const MAX_MEMBERS_PER_REQUEST = 100;
 
 function iso(value: Date | string | null): string | null {
   if (value === null) return null;
@@ -189,15 +194,14 @@ async function toCallState(
 }
 
 function checkCallKey(context: ServiceContext, callType: string, id: string): void {
-  if (context.live.snapshot.policy.call_types[callType] === undefined) {
+  if (own(context.live.snapshot.policy.call_types, callType) === undefined) {
     throw new ApiError(404, 'CALL_TYPE_NOT_FOUND', `call type "${callType}" does not exist`);
   }
-  if (!CALL_ID.test(id))
-    throw badRequest('INVALID_ID', 'a call id is 1–128 letters, digits, _ or -');
+  expectCallId(id);
 }
 
 function checkCallRole(context: ServiceContext, role: string): void {
-  const definition = context.live.snapshot.policy.roles[role];
+  const definition = own(context.live.snapshot.policy.roles, role);
   if (definition === undefined) throw badRequest('UNKNOWN_ROLE', `unknown role "${role}"`);
   if (definition.level === 'user') {
     throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a user-level role, not a call role`);
@@ -239,10 +243,15 @@ interface MemberInput {
   role?: string;
 }
 
-function parseMembers(context: ServiceContext, value: unknown, what: string): MemberInput[] {
+/** The shape of a member list; the roles are checked against the policy by `checkMemberRoles`. */
+function parseMembers(value: unknown, what: string): MemberInput[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > 100)
-    throw badRequest('INVALID_REQUEST', `${what} must be a list of at most 100 members`);
+  if (!Array.isArray(value) || value.length > MAX_MEMBERS_PER_REQUEST) {
+    throw badRequest(
+      'INVALID_REQUEST',
+      `${what} must be a list of at most ${String(MAX_MEMBERS_PER_REQUEST)} members`,
+    );
+  }
   return value.map((item, index) => {
     const member = expectObject(item, `${what}[${index}]`);
     const parsed: MemberInput = {
@@ -251,11 +260,14 @@ function parseMembers(context: ServiceContext, value: unknown, what: string): Me
     if (member['role'] !== undefined) {
       if (typeof member['role'] !== 'string')
         throw badRequest('INVALID_REQUEST', `${what}[${index}].role must be a string`);
-      checkCallRole(context, member['role']);
       parsed.role = member['role'];
     }
     return parsed;
   });
+}
+
+function checkMemberRoles(context: ServiceContext, members: readonly MemberInput[]): void {
+  for (const member of members) if (member.role !== undefined) checkCallRole(context, member.role);
 }
 
 async function upsertMembers(
@@ -273,6 +285,52 @@ async function upsertMembers(
   }
 }
 
+/** What a getOrCreate body asks for, checked for shape and bounds before anything is decided. */
+interface CreateRequest {
+  team: string | null;
+  /** The creator the body names, if any (server side must name one). */
+  createdBy: string | undefined;
+  members: MemberInput[];
+  custom: Record<string, unknown>;
+  settings: Record<string, unknown>;
+}
+
+function parseCreateRequest(body: unknown): CreateRequest {
+  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
+  const data = payload['data'] === undefined ? {} : expectObject(payload['data'], 'data');
+  return {
+    team:
+      data['team'] === undefined || data['team'] === null
+        ? null
+        : expectTeam(data['team'], 'data.team'),
+    createdBy:
+      data['created_by_id'] === undefined
+        ? undefined
+        : expectId(data['created_by_id'], 'data.created_by_id'),
+    members: parseMembers(data['members'], 'data.members'),
+    custom: data['custom'] === undefined ? {} : expectStoredObject(data['custom'], 'data.custom'),
+    settings:
+      data['settings_override'] === undefined
+        ? {}
+        : expectStoredObject(data['settings_override'], 'data.settings_override'),
+  };
+}
+
+/**
+ * `team-prefixed` (ServerOptions.callIds): a client creates a call in team T only with an id
+ * `T:…`, and an id `T:…` only in team T, so no tenant can take another's ids.
+ */
+function checkTeamPrefix(context: ServiceContext, id: string, team: string | null): void {
+  if (context.callIds !== 'team-prefixed' || context.actor.side === 'server') return;
+  const prefix = callIdPrefix(id);
+  if (prefix === team) return;
+  const message =
+    team === null
+      ? `the call id "${id}" has the team prefix "${String(prefix)}:"; create it with data.team "${String(prefix)}", or use an id without ":"`
+      : `a call in team "${team}" needs an id that starts with "${team}:" (e.g. "${team}:" and a random UUID)`;
+  throw badRequest('CALL_ID_NOT_TEAM_PREFIXED', message);
+}
+
 /** GetOrCreateCall: reads an existing call (ReadCall) or creates it (CreateCall). */
 export async function getOrCreateCall(
   context: ServiceContext,
@@ -281,13 +339,12 @@ export async function getOrCreateCall(
   body: unknown,
 ): Promise<CallState & { created: boolean }> {
   checkCallKey(context, callType, id);
-  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
-  const data = payload['data'] === undefined ? {} : expectObject(payload['data'], 'data');
+  const request = parseCreateRequest(body);
   try {
-    return await getOrCreateOnce(context, callType, id, data);
+    return await getOrCreateOnce(context, callType, id, request);
   } catch (error) {
     if (!(error instanceof CreatedConcurrently)) throw error;
-    return getOrCreateOnce(context, callType, id, data);
+    return getOrCreateOnce(context, callType, id, request);
   }
 }
 
@@ -297,7 +354,7 @@ async function getOrCreateOnce(
   context: ServiceContext,
   callType: string,
   id: string,
-  data: Record<string, unknown>,
+  request: CreateRequest,
 ): Promise<CallState & { created: boolean }> {
   return context.db.transaction(async (tx) => {
     const existing = await findCall(tx, callType, id);
@@ -306,29 +363,23 @@ async function getOrCreateOnce(
       if (!read.allow) throw refusalOf(read);
       return { ...(await toCallState(context, row, members)), created: false };
     }
-    const team =
-      data['team'] === undefined || data['team'] === null
-        ? null
-        : expectTeam(data['team'], 'data.team');
-    const requestedCreator = data['created_by_id'];
+    const { team, members } = request;
+    checkTeamPrefix(context, id, team);
     let createdBy: string;
     const changes: string[] = [];
     if (context.actor.side === 'server') {
-      if (requestedCreator === undefined) {
+      if (request.createdBy === undefined) {
         throw badRequest('INVALID_REQUEST', 'server-side calls need data.created_by_id');
       }
-      createdBy = expectId(requestedCreator, 'data.created_by_id');
+      createdBy = request.createdBy;
       await requireUsersExist(context, tx, [createdBy]);
     } else {
       // The policy decides a client naming another creator (SERVER_ONLY) from the resource.
-      createdBy =
-        requestedCreator === undefined
-          ? context.actor.subject.id
-          : expectId(requestedCreator, 'data.created_by_id');
-      if (requestedCreator !== undefined) changes.push('created_by_id');
+      createdBy = request.createdBy ?? context.actor.subject.id;
+      if (request.createdBy !== undefined) changes.push('created_by_id');
     }
     if (team !== null) changes.push('team');
-    const members = parseMembers(context, data['members'], 'data.members');
+    checkMemberRoles(context, members);
     const draft = {
       call_type: callType,
       id,
@@ -351,16 +402,18 @@ async function getOrCreateOnce(
       tx,
       members.map((member) => member.user_id),
     );
-    const custom = data['custom'] === undefined ? {} : expectObject(data['custom'], 'data.custom');
-    const settings =
-      data['settings_override'] === undefined
-        ? {}
-        : expectObject(data['settings_override'], 'data.settings_override');
     const inserted = await tx.query(
       `INSERT INTO calls (call_type, id, team, created_by_id, custom, settings_override)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
        ON CONFLICT (call_type, id) DO NOTHING RETURNING id`,
-      [callType, id, team, createdBy, JSON.stringify(custom), JSON.stringify(settings)],
+      [
+        callType,
+        id,
+        team,
+        createdBy,
+        JSON.stringify(request.custom),
+        JSON.stringify(request.settings),
+      ],
     );
     // A concurrent request created it first: answer as for an existing call (decided again).
     if (inserted.length === 0) throw new CreatedConcurrently();
@@ -379,6 +432,7 @@ export async function getCall(
   callType: string,
   id: string,
 ): Promise<CallState> {
+  expectCallId(id);
   return context.db.transaction(async (tx) => {
     const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
     if (!read.allow) throw refusalOf(read);
@@ -395,6 +449,7 @@ export async function joinCall(
   callType: string,
   id: string,
 ): Promise<CallState & { joined: true }> {
+  expectCallId(id);
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
     await decideOrRefuse(context, decisionInput(context, 'JoinCall', row, members));
@@ -409,6 +464,7 @@ function parseOverrides(
   value: unknown,
 ): { grants?: GrantsMap | null } | null {
   if (value === null) return null;
+  // Not a free-form value: the validator below allows only roles and known permission modifiers.
   const overrides = expectObject(value, 'config_overrides');
   for (const key of Object.keys(overrides)) {
     if (key !== 'grants')
@@ -419,19 +475,25 @@ function parseOverrides(
   const map = expectObject(grants, 'config_overrides.grants');
   for (const [role, list] of Object.entries(map))
     expectStringList(list, `config_overrides.grants.${role}`);
-  // The compiler's validator knows every rule of modifiers (roles, ids, `!`, conflicts).
+  // The compiler's validator knows every rule of modifiers (roles, ids, `!`, conflicts). Grants-file
+  // call keys allow fewer ids than the API (no `@`, no team prefix, at most 64 characters), so a
+  // call whose id is not one is checked under a stand-in key: the rules are the same.
   const spec = context.live.snapshot.spec;
+  const key = GRANTS_FILE_CALL_ID.test(id) ? `${callType}:${id}` : `${callType}:this-call`;
   const candidate = {
     ...spec,
     calls: {
       ...(spec.calls ?? {}),
-      [`${callType}:${id}`]: { config_overrides: { grants: map as GrantsMap } },
+      [key]: { config_overrides: { grants: map as GrantsMap } },
     },
   };
   const problem = diagnosticsError(context.live.validate(candidate));
   if (problem !== undefined) throw problem;
   return { grants: map as GrantsMap };
 }
+
+/** The id part of a grants file's call key (schema/rolecall.schema.json, `callKey`). */
+const GRANTS_FILE_CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const UPDATABLE = new Set([
   'custom',
@@ -448,33 +510,35 @@ export async function updateCall(
   id: string,
   body: unknown,
 ): Promise<CallState> {
+  expectCallId(id);
   const payload = expectObject(body, 'body');
   for (const key of Object.keys(payload)) {
     if (!UPDATABLE.has(key))
       throw badRequest('INVALID_REQUEST', `"${key}" cannot be updated on a call`);
   }
+  // Shapes and bounds first; the policy decides who may change which field.
+  const custom =
+    payload['custom'] === undefined
+      ? null
+      : JSON.stringify(expectStoredObject(payload['custom'], 'custom'));
+  const settings =
+    payload['settings_override'] === undefined
+      ? null
+      : JSON.stringify(expectStoredObject(payload['settings_override'], 'settings_override'));
+  const teamGiven = Object.hasOwn(payload, 'team');
+  const team = teamGiven && payload['team'] !== null ? expectTeam(payload['team'], 'team') : null;
+  const creator =
+    payload['created_by_id'] === undefined
+      ? null
+      : expectId(payload['created_by_id'], 'created_by_id');
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
     const changes = Object.keys(payload).sort();
     await decideOrRefuse(context, decisionInput(context, 'UpdateCall', row, members, changes));
-    const custom =
-      payload['custom'] === undefined
-        ? null
-        : JSON.stringify(expectObject(payload['custom'], 'custom'));
-    const settings =
-      payload['settings_override'] === undefined
-        ? null
-        : JSON.stringify(expectObject(payload['settings_override'], 'settings_override'));
     const overridesGiven = Object.hasOwn(payload, 'config_overrides');
     const overrides = overridesGiven
       ? parseOverrides(context, callType, id, payload['config_overrides'])
       : null;
-    const teamGiven = Object.hasOwn(payload, 'team');
-    const team = teamGiven && payload['team'] !== null ? expectTeam(payload['team'], 'team') : null;
-    const creator =
-      payload['created_by_id'] === undefined
-        ? null
-        : expectId(payload['created_by_id'], 'created_by_id');
     if (creator !== null) await requireUsersExist(context, tx, [creator]);
     await tx.query(
       `UPDATE calls SET
@@ -510,9 +574,15 @@ export async function updateCallMembers(
   id: string,
   body: unknown,
 ): Promise<CallState> {
+  expectCallId(id);
   const payload = expectObject(body, 'body');
-  const updates = parseMembers(context, payload['update_members'], 'update_members');
-  const removals = expectStringList(payload['remove_members'], 'remove_members');
+  const updates = parseMembers(payload['update_members'], 'update_members');
+  checkMemberRoles(context, updates);
+  const removals = expectStringList(
+    payload['remove_members'],
+    'remove_members',
+    MAX_MEMBERS_PER_REQUEST,
+  ).map((userId, index) => expectId(userId, `remove_members[${String(index)}]`));
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
     if (updates.length > 0) {
@@ -546,16 +616,17 @@ export async function updateUserPermissions(
   id: string,
   body: unknown,
 ): Promise<CallState> {
+  expectCallId(id);
   const payload = expectObject(body, 'body');
   const userId = expectId(payload['user_id'], 'user_id');
   const granted = expectStringList(payload['grant_permissions'], 'grant_permissions');
   const revoked = expectStringList(payload['revoke_permissions'], 'revoke_permissions');
   const policy = context.live.snapshot.policy;
   for (const permission of [...granted, ...revoked]) {
-    const definition = policy.permissions[permission];
+    const definition = own(policy.permissions, permission);
     if (definition === undefined)
       throw badRequest('UNKNOWN_PERMISSION', `unknown permission "${permission}"`);
-    if (policy.actions[definition.action]?.level !== 'call') {
+    if (own(policy.actions, definition.action)?.level !== 'call') {
       throw badRequest('INVALID_REQUEST', `"${permission}" is not a call-level permission`);
     }
   }

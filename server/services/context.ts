@@ -12,7 +12,15 @@ export interface ServiceContext {
   actor: Actor;
   log: FastifyBaseLogger;
   limits: ServiceLimits;
+  /** `any` when absent. */
+  callIds?: CallIdRule;
 }
+
+/**
+ * Which ids a client may give the calls it creates: `any` (Stream's behaviour), or
+ * `team-prefixed`: a call in team T needs an id `T:…`, and a prefixed id needs that team.
+ */
+export type CallIdRule = 'any' | 'team-prefixed';
 
 /** Operator limits on what one request may cost. */
 export interface ServiceLimits {

@@ -1,5 +1,6 @@
 // Users: upsert (back end, or a decided client request), partial update, soft delete and
 // queryUsers with the policy's team filter re-applied on the server.
+import { own } from '../../core/engine/json.js';
 import type { DecisionInput, UserResource } from '../../sdk/types.js';
 import type { Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
@@ -15,6 +16,7 @@ import {
   expectTeams,
   isPlainObject,
 } from './validate.js';
+import { expectStoredObject } from './json-bounds.js';
 import type { UserResponse } from '../../sdk/clients/types.js';
 import { scopedFilterCondition } from './scoped-filter.js';
 
@@ -103,30 +105,42 @@ interface UserInput {
 
 function checkRole(context: ServiceContext, role: string | undefined): void {
   if (role === undefined) return;
-  const definition = context.live.snapshot.policy.roles[role];
+  const definition = own(context.live.snapshot.policy.roles, role);
   if (definition === undefined) throw badRequest('UNKNOWN_ROLE', `unknown role "${role}"`);
   if (definition.level === 'call') {
     throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a call-level role, not a user role`);
   }
 }
 
-function parseUserInput(context: ServiceContext, value: unknown, index: number): UserInput {
-  const body = expectObject(value, `users[${index}]`);
-  const allowed = new Set(['id', 'name', 'role', 'teams', 'custom']);
+const USER_FIELDS = new Set(['id', 'name', 'role', 'teams', 'custom']);
+
+/** The fields of one user but its id; `what` names it in errors (`users[3]`, `set`). */
+function parseUserFields(
+  context: ServiceContext,
+  value: unknown,
+  what: string,
+): Omit<UserInput, 'id'> {
+  const body = expectObject(value, what);
   for (const key of Object.keys(body)) {
-    if (!allowed.has(key))
-      throw badRequest('INVALID_REQUEST', `users[${index}].${key} is not a user field`);
+    if (!USER_FIELDS.has(key))
+      throw badRequest('INVALID_REQUEST', `${what}.${key} is not a user field`);
   }
-  const user: UserInput = { id: expectId(body['id'], `users[${index}].id`) };
-  const name = expectOptionalString(body['name'], `users[${index}].name`);
+  const user: Omit<UserInput, 'id'> = {};
+  const name = expectOptionalString(body['name'], `${what}.name`);
   if (name !== undefined) user.name = name;
-  const role = expectOptionalString(body['role'], `users[${index}].role`);
+  const role = expectOptionalString(body['role'], `${what}.role`);
   checkRole(context, role);
   if (role !== undefined) user.role = role;
-  if (body['teams'] !== undefined) user.teams = expectTeams(body['teams'], `users[${index}].teams`);
+  if (body['teams'] !== undefined) user.teams = expectTeams(body['teams'], `${what}.teams`);
   if (body['custom'] !== undefined)
-    user.custom = expectObject(body['custom'], `users[${index}].custom`);
+    user.custom = expectStoredObject(body['custom'], `${what}.custom`);
   return user;
+}
+
+function parseUserInput(context: ServiceContext, value: unknown, index: number): UserInput {
+  const what = `users[${String(index)}]`;
+  const fields = parseUserFields(context, value, what);
+  return { id: expectId((value as Record<string, unknown>)['id'], `${what}.id`), ...fields };
 }
 
 function changedFields(existing: UserRecord, input: Omit<UserInput, 'id'>): string[] {
@@ -159,7 +173,8 @@ export async function upsertUsers(
   }
   const inputs = list.map((value, index) => parseUserInput(context, value, index));
   return context.db.transaction(async (tx) => {
-    const users: Record<string, UserRecord> = {};
+    // A Map, so an id such as `__proto__` (letters and `_`) is a key like any other.
+    const users = new Map<string, UserRecord>();
     for (const input of inputs) {
       // A user of another tenant is decided as a missing one (CreateUser), so an upsert cannot
       // tell its id apart from a free one.
@@ -215,9 +230,9 @@ export async function upsertUsers(
       );
       const row = rows[0];
       if (row === undefined) throw new ApiError(500, 'INTERNAL', 'upsert returned no row');
-      users[input.id] = toUserRecord(row);
+      users.set(input.id, toUserRecord(row));
     }
-    return { users };
+    return { users: Object.fromEntries(users) };
   });
 }
 
@@ -227,10 +242,12 @@ export async function updateUserPartial(
   id: string,
   body: unknown,
 ): Promise<{ user: UserRecord }> {
+  expectId(id, 'the user id');
   const payload = expectObject(body, 'body');
   const set = payload['set'] === undefined ? {} : expectObject(payload['set'], 'set');
   const unset = Array.isArray(payload['unset']) ? (payload['unset'] as unknown[]) : [];
-  const input = parseUserInput(context, { ...set, id }, 0);
+  // An id in `set` is ignored: the path names the user.
+  const input = parseUserFields(context, set, 'set');
   const unsetFields = unset.map((field) => {
     if (field !== 'name' && field !== 'custom' && field !== 'teams') {
       throw badRequest('INVALID_REQUEST', `cannot unset "${String(field)}"`);
@@ -281,6 +298,7 @@ export async function deleteUser(
   context: ServiceContext,
   id: string,
 ): Promise<{ user: UserRecord }> {
+  expectId(id, 'the user id');
   return context.db.transaction(async (tx) => {
     const rows = await tx.query<UserRow>(
       `UPDATE users SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${USER_COLUMNS}`,

@@ -1,10 +1,29 @@
-// Shape checks of request bodies that are not decisions: ids, team lists (≤250 teams, names ≤100
-// characters, as the seed says), plain objects. Each failure is a 400 with a specific code.
+// Shape checks of request bodies that are not decisions: ids (Stream's charset), team lists (≤250
+// teams, names ≤100 characters, as the seed says), lengths of names and lists, plain objects.
+// Each failure is a 400 with a specific code. JSON values a client stores: json-bounds.ts.
 import { badRequest } from '../errors.js';
 
 export const MAX_TEAMS_PER_USER = 250;
 export const MAX_TEAM_NAME = 100;
-const ID_PATTERN = /^[A-Za-z0-9@_.-]{1,255}$/;
+/** Longest user id, and longest call id (its team prefix included). */
+export const MAX_ID_LENGTH = 255;
+/** Longest user name and role description. */
+export const MAX_NAME_LENGTH = 1024;
+/** Longest list of strings in a body (permission lists, grants lists, removed members). */
+export const MAX_LIST_LENGTH = 1000;
+
+/**
+ * Stream's id charset: letters, digits, `@`, `_` and `-`. No `.`, `/`, `%` or spaces, so an id is
+ * always one path segment as it is (`.` and `..` are not ids).
+ */
+const ID_PATTERN = /^[A-Za-z0-9@_-]+$/;
+/** A call id may carry one team prefix: `TEAM:` then an id (see `callIdPrefix`). */
+const CALL_ID_PATTERN = /^(?:[A-Za-z0-9@_-]+:)?[A-Za-z0-9@_-]+$/;
+
+/** Whether `value` is a user id: 1–255 characters of letters, digits, `@`, `_`, `-`. */
+export function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_ID_LENGTH && ID_PATTERN.test(value);
+}
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -16,15 +35,42 @@ export function expectObject(value: unknown, what: string): Record<string, unkno
 }
 
 export function expectId(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
-    throw badRequest('INVALID_ID', `${what} must be 1–255 characters of letters, digits, @ _ . -`);
+  if (!isUserId(value)) {
+    throw badRequest(
+      'INVALID_ID',
+      `${what} must be 1–${String(MAX_ID_LENGTH)} characters of letters, digits, @ _ -`,
+    );
   }
   return value;
 }
 
+/** A call id from a path: an id, or `TEAM:` and an id (255 characters in all). */
+export function expectCallId(value: string): string {
+  if (value.length > MAX_ID_LENGTH || !CALL_ID_PATTERN.test(value)) {
+    throw badRequest(
+      'INVALID_ID',
+      `a call id is 1–${String(MAX_ID_LENGTH)} characters of letters, digits, @ _ -, optionally behind one team prefix "TEAM:"`,
+    );
+  }
+  return value;
+}
+
+/** The team prefix of a call id (`red` of `red:weekly`), or null when it has none. */
+export function callIdPrefix(id: string): string | null {
+  const separator = id.indexOf(':');
+  return separator < 0 ? null : id.slice(0, separator);
+}
+
+/** A name or description: a string of at most MAX_NAME_LENGTH characters. */
 export function expectOptionalString(value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw badRequest('INVALID_REQUEST', `${what} must be a string`);
+  if (value.length > MAX_NAME_LENGTH) {
+    throw badRequest(
+      'STRING_TOO_LONG',
+      `${what} is longer than ${String(MAX_NAME_LENGTH)} characters`,
+    );
+  }
   return value;
 }
 
@@ -51,10 +97,20 @@ export function expectTeams(value: unknown, what: string): string[] {
   return [...new Set(teams)].sort();
 }
 
-export function expectStringList(value: unknown, what: string): string[] {
+export function expectStringList(
+  value: unknown,
+  what: string,
+  maxLength = MAX_LIST_LENGTH,
+): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw badRequest('INVALID_REQUEST', `${what} must be a list of strings`);
+  }
+  if (value.length > maxLength) {
+    throw badRequest(
+      'TOO_MANY_ITEMS',
+      `${what} has ${String(value.length)} items; at most ${String(maxLength)}`,
+    );
   }
   return value;
 }

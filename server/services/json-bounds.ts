@@ -1,0 +1,128 @@
+// Structural bounds of the JSON a client sends and stores: depth, key count and size, measured
+// without recursion (a value nested 100,000 levels deep is refused, not a stack overflow) and
+// before any decision or SQL. A refusal is a 400 naming the limit and the JSON path.
+import { badRequest } from '../errors.js';
+
+/** What one stored JSON value (`custom`, `settings_override`, `config_overrides`) may hold. */
+export const STORED_VALUE_LIMITS = {
+  /** Levels of nesting: `{}` is 1, `{"a": {}}` is 2. */
+  depth: 16,
+  /** Object keys in the whole value, every level counted. */
+  keys: 256,
+  /** Bytes of its JSON text (UTF-8), as stored. */
+  bytes: 16 * 1024,
+} as const;
+
+/** What any request body may hold (its size is capped by fastify's bodyLimit before parsing). */
+export const BODY_LIMITS = {
+  bytes: 1024 * 1024,
+  depth: 32,
+  /** Keys of any one object in the body. */
+  keysPerObject: 1000,
+} as const;
+
+type PathStep = string | number;
+
+interface Container {
+  value: object;
+  depth: number;
+  parent: Container | undefined;
+  step: PathStep | undefined;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const MAX_KEY_IN_PATH = 40;
+
+/** `users[0].custom.a["odd key"]`, with long keys shortened so the message stays short. */
+function pathOf(base: string, container: Container, last?: PathStep): string {
+  const steps: PathStep[] = last === undefined ? [] : [last];
+  for (let at: Container | undefined = container; at?.step !== undefined; at = at.parent) {
+    steps.push(at.step);
+  }
+  let path = base;
+  for (const step of steps.reverse()) {
+    if (typeof step === 'number') path += `[${String(step)}]`;
+    else if (IDENTIFIER.test(step) && step.length <= MAX_KEY_IN_PATH) path += `.${step}`;
+    else {
+      const shown = step.length > MAX_KEY_IN_PATH ? `${step.slice(0, MAX_KEY_IN_PATH)}…` : step;
+      path += `[${JSON.stringify(shown)}]`;
+    }
+  }
+  return path;
+}
+
+interface WalkLimits {
+  depth: number;
+  /** Keys of the whole value (stored values). */
+  keys?: number;
+  /** Keys of any one object (bodies). */
+  keysPerObject?: number;
+}
+
+/** Depth-first over the containers of `value`, with an explicit stack; throws at the first excess. */
+function walk(value: unknown, base: string, limits: WalkLimits): void {
+  if (typeof value !== 'object' || value === null) return;
+  const stack: Container[] = [{ value, depth: 1, parent: undefined, step: undefined }];
+  let keys = 0;
+  for (let container = stack.pop(); container !== undefined; container = stack.pop()) {
+    if (container.depth > limits.depth) {
+      throw badRequest(
+        'JSON_TOO_DEEP',
+        `${pathOf(base, container)} nests deeper than ${String(limits.depth)} levels`,
+      );
+    }
+    const { value: node, depth } = container;
+    if (Array.isArray(node)) {
+      node.forEach((item: unknown, index) => {
+        if (typeof item === 'object' && item !== null) {
+          stack.push({ value: item, depth: depth + 1, parent: container, step: index });
+        }
+      });
+      continue;
+    }
+    const names = Object.keys(node);
+    keys += names.length;
+    if (limits.keysPerObject !== undefined && names.length > limits.keysPerObject) {
+      throw badRequest(
+        'JSON_TOO_MANY_KEYS',
+        `${pathOf(base, container)} has ${String(names.length)} keys; at most ${String(limits.keysPerObject)}`,
+      );
+    }
+    if (limits.keys !== undefined && keys > limits.keys) {
+      throw badRequest(
+        'JSON_TOO_MANY_KEYS',
+        `${base} has more than ${String(limits.keys)} keys in all (counted up to ${pathOf(base, container)})`,
+      );
+    }
+    for (const name of names) {
+      const item = (node as Record<string, unknown>)[name];
+      if (typeof item === 'object' && item !== null) {
+        stack.push({ value: item, depth: depth + 1, parent: container, step: name });
+      }
+    }
+  }
+}
+
+/**
+ * A JSON object a client stores: at most STORED_VALUE_LIMITS deep, keyed and large, so it can be
+ * stored, read back, logged and serialized in any later answer.
+ */
+export function expectStoredObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest('INVALID_REQUEST', `${what} must be an object`);
+  }
+  walk(value, what, { depth: STORED_VALUE_LIMITS.depth, keys: STORED_VALUE_LIMITS.keys });
+  const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+  if (bytes > STORED_VALUE_LIMITS.bytes) {
+    throw badRequest(
+      'JSON_TOO_LARGE',
+      `${what} is ${String(bytes)} bytes of JSON; at most ${String(STORED_VALUE_LIMITS.bytes)}`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Every request body, before authentication, decisions or SQL. */
+export function checkBodyBounds(body: unknown): void {
+  walk(body, 'body', { depth: BODY_LIMITS.depth, keysPerObject: BODY_LIMITS.keysPerObject });
+}
