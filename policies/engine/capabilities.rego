@@ -8,10 +8,11 @@ capabilities := sort(allowed_capabilities) if {
 } else := []
 
 # The decision chain (DESIGN §4) split in two, so that its allow is exactly `decision.allow` for
-# each action: the rules that do not depend on the action are checked once per call, and only
-# the rest is evaluated per action. A rule evaluated under `with input.action` is evaluated again
-# for every action (with everything it reads from the input), which made capabilities ~18 times a
-# decision. The property test test/capabilities.test.ts compares both on generated inputs.
+# each action: the layering and the rules that do not depend on the action are computed once per
+# call, and only the cheap per-action rules are asked for each action a grant could come from.
+# (Evaluating the decision `with input.action as` each action re-evaluates everything it reads.)
+# core/engine/capabilities.ts is the same in JavaScript; test/capabilities.test.ts compares
+# capabilities with the decisions.
 call_level_permissions[action_name] := permission if {
 	some action_name, definition in policy_data.actions
 	definition.level == "call"
@@ -20,7 +21,12 @@ call_level_permissions[action_name] := permission if {
 }
 
 # Rule 1: the input shape does not depend on which action it names, only that it names one.
-valid_capabilities_input if valid_decision_input with input.action as ""
+valid_capabilities_input if well_formed_request
+
+valid_capabilities_input if {
+	not well_formed_request
+	count(decision_input_problems) == 0 with input.action as ""
+}
 
 # Rule 2 holds for every action of policy_data.actions; rule 3 allows them all.
 allowed_capabilities contains permission if {
@@ -34,23 +40,51 @@ allowed_capabilities contains permission if {
 	valid_capabilities_input
 	not server_side
 	not team_mismatch
-	some action_name, permission in call_level_permissions
-	may_be_granted(action_name)
-	client_action_granted with input.action as action_name
+	some action_name in granted_call_actions
+	permission := call_level_permissions[action_name]
+	client_may(action_name)
 }
 
-# Rule 9 needs a call-level grant in effect, and every such grant is named in some layer: an
-# action none of whose permissions is there is denied (NOT_GRANTED at the latest) without
-# evaluating it.
-may_be_granted(action_name) if {
-	some candidate in permissions_of_action(action_name)
-	candidate in layered_permissions
+# Rule 9 for every action at once: the actions of the grants in effect whose conditions hold,
+# the layers as in grants.rego (a table entry no input layer names, then the input layers' own
+# grants), over every action of the roles' tables instead of the asked one.
+granted_call_actions contains action_name if {
+	input.resource.kind == "call"
+	some role in granting_roles
+	some action_name, entries in call_role_table(role)
+	some entry in entries
+	entry.grants == true
+	not [role, entry.permission] in layered_by_input
+	entry.owner in owner_conditions_held
+	entry.same_team in team_conditions_held
 }
 
-# Rules 4-6, then GRANTED (rule 9): everything after it in the chain denies.
-client_action_granted if {
-	count(server_only_changes) == 0
-	not anonymous_write
-	not team_required
-	count(matched_grants) > 0
+granted_call_actions contains definition.action if {
+	some [_, permission, false] in input_layer
+	not permission in member_named
+	definition := policy_data.permissions[permission]
+	definition.owner in owner_conditions_held
+	definition.same_team in team_conditions_held
+}
+
+granted_call_actions contains definition.action if {
+	count(granting_roles) > 0
+	some [permission, false] in member_layer
+	definition := policy_data.permissions[permission]
+	definition.owner in owner_conditions_held
+	definition.same_team in team_conditions_held
+}
+
+# Rules 4-6 for one action; everything after GRANTED (rule 9) in the chain denies. Rule 4 for a
+# call-level action always follows from a changed field (only CreateUser, an app-level action, is
+# server-only without one).
+client_may(action_name) if {
+	not anonymous_write(policy_data.actions[action_name])
+	not server_only_call_change(action_name)
+	not team_required(action_name)
+}
+
+server_only_call_change(action_name) if {
+	some field in input_changes
+	server_only_change(action_name, field)
 }

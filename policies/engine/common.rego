@@ -2,7 +2,7 @@
 # with safe defaults, and small predicates on JSON values that never raise errors.
 package rolecall
 
-# The resolved policy (compiler/types.ts ResolvedPolicy); an empty object when it is missing, so
+# The resolved policy (core/policy.ts ResolvedPolicy); an empty object when it is missing, so
 # every entrypoint still answers (and denies) instead of being undefined.
 policy_data := resolved if {
 	resolved := data.rolecall_data
@@ -16,6 +16,10 @@ revision := value if {
 } else := ""
 
 multi_tenant if policy_data.settings.multi_tenant_enabled == true
+
+# The grants in effect per scope, role and action after the layers that do not depend on the
+# input (core/policy.ts DecisionTables): decisions layer only the input's modifiers on top.
+decision_tables := policy_data.decision_tables
 
 # Client side unless the caller says server: a missing context means client side.
 server_side if input.context.side == "server"
@@ -51,8 +55,6 @@ modifier(value) if {
 	is_string(value)
 	trim_prefix(value, "!") != ""
 }
-
-modifier_permission(value) := trim_prefix(value, "!")
 
 modifier_grants(value) := false if {
 	startswith(value, "!")

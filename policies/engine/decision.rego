@@ -12,48 +12,45 @@ decision := {
 
 allow := decision.allow
 
-changed(field) if {
-	is_array(input.changes)
-	field in input.changes
-}
+# The fields an update touches; [] when none are named.
+input_changes := changes if {
+	changes := input.changes
+	is_array(changes)
+} else := []
 
-# Rule 4: what only a server-side request may do; each entry names the forbidden change.
-server_only_changes contains "change config_overrides" if changed("config_overrides")
+changed(field) if field in input_changes
 
-server_only_changes contains "change a call member's role" if {
-	input.action == "UpdateCallMember"
-	changed("role")
-}
-
-# A client may create a call as itself: created_by_id is then its own id.
-server_only_changes contains "change created_by_id" if {
-	changed("created_by_id")
-	not creates_own_call
-}
-
-server_only_changes contains "create users" if {
+# Rule 4: what only a server-side request may do; each entry names the forbidden change. All but
+# one follow from a changed field, so a request that changes nothing skips them; a function of
+# the action, so capabilities asks it for every action without `with`.
+server_only_changes := {change |
+	some field in input_changes
+	change := server_only_change(input.action, field)
+} | {"create users" |
 	multi_tenant
 	input.action == "CreateUser"
 }
 
-server_only_changes contains "change a user's teams" if {
+server_only_change(_, "config_overrides") := "change config_overrides"
+
+server_only_change("UpdateCallMember", "role") := "change a call member's role"
+
+# A client may create a call as itself: created_by_id is then its own id.
+server_only_change(action, "created_by_id") := "change created_by_id" if not creates_own_call(action)
+
+server_only_change(_, "teams") := "change a user's teams" if {
 	multi_tenant
 	input.resource.kind == "user"
-	changed("teams")
 }
 
 # A new call's team is checked by rules 6 and 7, so CreateCall may set it.
-server_only_changes contains "change a call's team" if {
+server_only_change(action, "team") := "change a call's team" if {
 	multi_tenant
 	input.resource.kind == "call"
-	input.action != "CreateCall"
-	changed("team")
+	action != "CreateCall"
 }
 
-creates_own_call if {
-	input.action == "CreateCall"
-	input.resource.created_by_id == input.subject.id
-}
+creates_own_call("CreateCall") if input.resource.created_by_id == input.subject.id
 
 forbidden_owner_changes contains field if {
 	some field in ["role", "teams"]
@@ -61,16 +58,15 @@ forbidden_owner_changes contains field if {
 }
 
 # Rule 5.
-anonymous_write if {
+anonymous_write(definition) if {
 	input.subject.role == "anonymous"
-	write_action
+	definition.kind == "write"
 }
 
 # Rule 6.
-team_required if {
+team_required("CreateCall") if {
 	multi_tenant
 	not subject_teamless
-	input.action == "CreateCall"
 	not call_has_team
 }
 
@@ -88,7 +84,8 @@ result(allowed, reason, message, grants) := {
 }
 
 verdict := result(false, "INVALID_INPUT", problems_message(decision_input_problems), []) if {
-	not valid_decision_input
+	not well_formed_decision_input
+	count(decision_input_problems) > 0
 } else := result(false, "UNKNOWN_ACTION", message, []) if {
 	not known_action
 	message := concat("", ["unknown action ", input.action])
@@ -98,10 +95,10 @@ verdict := result(false, "INVALID_INPUT", problems_message(decision_input_proble
 	count(server_only_changes) > 0
 	message := concat("", ["only a server-side request may ", concat("; ", sort(server_only_changes))])
 } else := result(false, "ANONYMOUS_READ_ONLY", message, []) if {
-	anonymous_write
+	anonymous_write(action_definition)
 	message := concat("", ["anonymous users cannot perform the write action ", input.action])
 } else := result(false, "TEAM_REQUIRED", "a user with teams must set the call's team to create it", []) if {
-	team_required
+	team_required(input.action)
 } else := result(false, "TEAM_MISMATCH", message, []) if {
 	team_mismatch
 	message := concat("", ["the ", input.resource.kind, " is outside the subject's teams"])

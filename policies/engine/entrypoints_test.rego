@@ -41,14 +41,11 @@ test_capabilities_server_side_are_every_call_action if {
 	"update-call-member" in all
 }
 
-# data.json's permissions_by_action, as compiler/emit-data derives it from the permissions.
-indexed_fixture := object.union(fixture, {"permissions_by_action": {action: ids |
-	some definition in fixture.permissions
-	action := definition.action
-	ids := sort([id | some id, other in fixture.permissions; other.action == action])
-}})
+# The grants maps stay in data.json for people and tools; decisions, capabilities and query
+# filters read only the decision tables derived from them.
+tables_only := object.remove(fixture, ["app_grants", "call_types", "call_overrides", "sources", "permissions_by_action"])
 
-test_the_permission_index_answers_like_the_scan if {
+test_the_decision_tables_answer_without_the_grants_maps if {
 	owned := call_with({"created_by_id": "alice"})
 	muted := object.union(member(alice, "call_member"), {"call_grants": ["!join-call"]})
 	tiles := [
@@ -57,22 +54,29 @@ test_the_permission_index_answers_like_the_scan if {
 		{"subject": muted, "resource": call_with({"id": "muted"})},
 	]
 	every tile in tiles {
-		indexed := rolecall.capabilities with input as tile with data.rolecall_data as indexed_fixture
-		indexed == capabilities(tile)
-		every action in ["EndCall", "SendAudio", "UpdateCall", "QueryCalls"] {
+		tables := rolecall.capabilities with input as tile with data.rolecall_data as tables_only
+		tables == capabilities(tile)
+		every action in ["EndCall", "SendAudio", "SendVideo", "UpdateCall", "QueryCalls"] {
 			req := object.union(tile, {"action": action})
-			decision := rolecall.decision with input as req with data.rolecall_data as indexed_fixture
+			decision := rolecall.decision with input as req with data.rolecall_data as tables_only
 			decision == decide(req)
 		}
 	}
+	query := {"subject": alice, "action": "QueryCalls", "query": {"filter_conditions": {}}}
+	filter := rolecall.query_filter with input as query with data.rolecall_data as tables_only
+	filter == filter_for(query)
 }
 
-test_the_permission_index_is_what_decisions_read if {
-	no_send_audio := json.patch(indexed_fixture, [{"op": "add", "path": "/permissions_by_action/SendAudio", "value": []}])
+test_the_decision_tables_are_what_decisions_read if {
+	no_send_audio := json.patch(fixture, [{"op": "add", "path": "/decision_tables/call_types/default/call_member/SendAudio", "value": []}])
 	req := request(member(alice, "call_member"), "SendAudio", red_call)
 	decide(req).allow == true
 	outcome := rolecall.decision with input as req with data.rolecall_data as no_send_audio
 	outcome.reason == "NOT_GRANTED"
+	tile := object.remove(req, ["action"])
+	"send-audio" in capabilities(tile)
+	without := rolecall.capabilities with input as tile with data.rolecall_data as no_send_audio
+	not "send-audio" in without
 }
 
 batch(req) := outcome if {

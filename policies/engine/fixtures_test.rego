@@ -1,5 +1,6 @@
-# Hand-written resolved policy (the shape of compiler/types.ts ResolvedPolicy) and input builders
-# shared by the engine's Rego tests.
+# Hand-written resolved policy (the shape of core/policy.ts ResolvedPolicy) and input builders
+# shared by the engine's Rego tests. The engine reads the grants through decision_tables, which
+# are derived below from the readable grants maps, as the compiler derives them into data.json.
 package rolecall_test
 
 import data.rolecall
@@ -13,7 +14,14 @@ permission(action, owner, same_team) := {
 	"builtin": true,
 }
 
-fixture := {
+fixture := fixture_with({})
+
+# The fixture with some of its grants replaced (object.union), its decision tables derived again.
+fixture_with(grants) := object.union(policy, {"decision_tables": decision_tables(policy)}) if {
+	policy := object.union(grants_fixture, grants)
+}
+
+grants_fixture := {
 	"revision": "rev-1",
 	"settings": {"multi_tenant_enabled": true},
 	"actions": {
@@ -52,6 +60,7 @@ fixture := {
 	},
 	"roles": {
 		"user": {"level": "user", "builtin": true, "description": ""},
+		"guest": {"level": "user", "builtin": true, "description": ""},
 		"anonymous": {"level": "user", "builtin": true, "description": ""},
 		"admin": {"level": "user", "builtin": true, "description": ""},
 		"call_member": {"level": "call", "builtin": true, "description": ""},
@@ -88,6 +97,73 @@ fixture := {
 		"call_types": {"default": {"call_member": {"send-audio": "rolecall.yaml:20:9"}}},
 		"call_overrides": {"default:muted": {"call_member": {"send-video": "rolecall.yaml:30:20"}}},
 	},
+}
+
+# decision_tables as core/data-document.ts buildDecisionTables writes them, for what the grants
+# above use: per scope, role and action, the entries in effect after the call type's grants and
+# a YAML call override (a `!` of a permission the call type did not grant is left out).
+decision_tables(policy) := {
+	"app": {role: by_action(policy, "app", [[permission, true, ".app", source] |
+		some permission in permissions
+		source := object.get(policy.sources.app, [role, permission], "")
+	]) |
+		some role, permissions in policy.app_grants
+	},
+	"call_types": {call_type: {role: by_action(policy, "call", call_type_states(policy, call_type, role)) |
+		some role, _ in grants
+	} |
+		some call_type, grants in policy.call_types
+	},
+	"calls": {key: {role: by_action(policy, "call", override_states(policy, key, role)) |
+		some role, _ in overrides
+	} |
+		some key, overrides in policy.call_overrides
+	},
+}
+
+# [permission, grants?, scope, source] of one role's grants in a call type.
+call_type_states(policy, call_type, role) := [[permission, true, scope, source] |
+	some permission in policy.call_types[call_type][role]
+	scope := concat("", ["call_type:", call_type])
+	source := object.get(policy.sources.call_types, [call_type, role, permission], "")
+]
+
+# The call type's states the override does not name, then the override's own modifiers.
+override_states(policy, key, role) := array.concat(
+	[state |
+		some state in call_type_states(policy, split(key, ":")[0], role)
+		not state[0] in {trim_prefix(modifier, "!") | some modifier in policy.call_overrides[key][role]}
+	],
+	[[permission, grants, concat("", ["call:", key]), source] |
+		some modifier in policy.call_overrides[key][role]
+		permission := trim_prefix(modifier, "!")
+		grants := not_revoke(modifier)
+		kept(grants, permission in object.get(policy.call_types, [split(key, ":")[0], role], []))
+		source := object.get(policy.sources.call_overrides, [key, role, permission], "")
+	],
+)
+
+not_revoke(modifier) := false if {
+	startswith(modifier, "!")
+} else := true
+
+kept(true, _)
+
+kept(false, true)
+
+# action → the entries of the states whose action has `level`, sorted by permission.
+by_action(policy, level, states) := {action: [entry |
+	some [permission, grants, scope, source] in sort(states)
+	definition := policy.permissions[permission]
+	definition.action == action
+	entry := {
+		"permission": permission, "grants": grants, "scope": scope, "source": source,
+		"owner": definition.owner, "same_team": definition.same_team,
+	}
+] |
+	some [permission, _, _, _] in states
+	action := policy.permissions[permission].action
+	policy.actions[action].level == level
 }
 
 single_tenant := object.union(fixture, {"settings": {"multi_tenant_enabled": false}})

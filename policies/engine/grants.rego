@@ -1,29 +1,19 @@
-# Which grants of the subject's roles match the action (DESIGN §4 rules 8-10). Call-level actions
-# stack four layers of modifiers per (role, permission), the last writer winning: call type
-# grants → YAML call overrides → input config_overrides → the member's call_grants.
+# Which grants of the subject's roles match the action (DESIGN §4 rules 8-10). The compiler has
+# already layered what does not depend on the input (call type grants, then the YAML call
+# override) into decision_tables; a call-level action layers only the input's two layers on top,
+# per (role, permission), the last writer winning: input config_overrides → the member's
+# call_grants. core/engine/decision.ts is the same algorithm in JavaScript.
+#
+# Every rule here is evaluated once per decision (rules are cached, functions are not), and the
+# per-entry work is plain expressions: in OPA's interpreter each rule or function evaluation
+# costs more than the lookups it makes.
 package rolecall
 
 action_definition := policy_data.actions[input.action]
 
 known_action if is_object(action_definition)
 
-action_level := action_definition.level
-
-write_action if action_definition.kind == "write"
-
-action_permissions := permissions_of_action(input.action)
-
-# Every permission (catalog or custom) whose action is `name`: looked up in the index data.json
-# carries (compiler/emit-data), or found by a scan of all permissions without one.
-permissions_of_action(name) := {permission | some permission in object.get(index, name, [])} if {
-	index := policy_data.permissions_by_action
-	is_object(index)
-} else := {permission |
-	some permission, definition in policy_data.permissions
-	definition.action == name
-}
-
-# The roles whose grants count: the user role, and inside a call also the call role.
+# The roles the input names: the user role, and inside a call also the call role.
 subject_roles contains input.subject.role if is_string(input.subject.role)
 
 subject_roles contains input.subject.call_role if {
@@ -31,12 +21,54 @@ subject_roles contains input.subject.call_role if {
 	is_string(input.subject.call_role)
 }
 
-call_scope_applies if {
-	action_level == "call"
-	input.resource.kind == "call"
+# The roles whose grants count: each only at its own level (DESIGN §4); a role of the wrong
+# level holds no grants, exactly like an unknown role.
+granting_roles contains role if {
+	role := input.subject.role
+	user_level_role(role)
 }
 
-call_override_key := concat(":", [input.resource.call_type, input.resource.id])
+granting_roles contains role if {
+	input.resource.kind == "call"
+	role := input.subject.call_role
+	policy_data.roles[role].level in {"call", "any"}
+}
+
+user_level_role(role) if policy_data.roles[role].level in {"user", "any"}
+
+# The table (action → entries) of one role on this call: the YAML override's when it names the
+# role (it already holds the call type's grants underneath), else the call type's. A function,
+# never a rule value: a whole table in a set or object would be converted from data in full.
+call_role_table(role) := table if {
+	table := decision_tables.calls[concat(":", [input.resource.call_type, input.resource.id])][role]
+} else := decision_tables.call_types[input.resource.call_type][role]
+
+# role → the asked action's entries in that role's table on this call.
+action_entries[role] := object.get(call_role_table(role), input.action, []) if {
+	call_scope_applies
+	some role in granting_roles
+}
+
+# The input layers, for every action at once (capabilities reads them all, a decision only its
+# action's). Only known permissions: a modifier of an unknown id grants nothing.
+
+# The live call record's overrides (scope "input"): [role, permission, revokes?]. A call being
+# created has no live record yet, so a modifier of a CreateCall permission grants and revokes
+# nothing here: a client cannot bring its own CreateCall grant.
+input_layer contains [role, permission, startswith(modifier, "!")] if {
+	some role in granting_roles
+	some modifier in input_override_grants[role]
+	permission := trim_prefix(modifier, "!")
+	policy_data.permissions[permission].action != "CreateCall"
+}
+
+# The member's own modifiers (scope "member") apply to the subject, so to each of its roles:
+# [permission, revokes?].
+member_layer contains [permission, startswith(modifier, "!")] if {
+	some modifier in member_modifiers
+	permission := trim_prefix(modifier, "!")
+	policy_data.permissions[permission]
+}
 
 input_override_grants := grants if {
 	grants := input.resource.config_overrides.grants
@@ -48,166 +80,112 @@ member_modifiers := modifiers if {
 	is_array(modifiers)
 } else := []
 
-# Where a grant sits in the grants file ("file:line:col"), "" when it has no source.
-app_source(role, permission) := source if {
-	source := policy_data.sources.app[role][permission]
-	is_string(source)
-} else := ""
+# [role, permission] of everything the input layers name, granted or revoked: they overwrite the
+# table's entry of that permission for that role.
+layered_by_input contains [role, permission] if some [role, permission, _] in input_layer
 
-call_type_source(call_type, role, permission) := source if {
-	source := policy_data.sources.call_types[call_type][role][permission]
-	is_string(source)
-} else := ""
+layered_by_input contains [role, permission] if {
+	some [permission, _] in member_layer
+	some role in granting_roles
+}
 
-call_override_source(key, role, permission) := source if {
-	source := policy_data.sources.call_overrides[key][role][permission]
-	is_string(source)
-} else := ""
+call_scope_applies if {
+	action_definition.level == "call"
+	input.resource.kind == "call"
+}
 
-# Layer events: [layer, scope, role, permission, grants?, source]. Lookups iterate the action's
-# few permissions, not every grant of the role.
-layer_events contains [0, scope, role, permission, true, source] if {
+# [scope, role, permission, source] of every call-level grant of the asked action in effect
+# whose conditions hold: a table entry no input layer names, then the input layers' own grants.
+call_grants_in_effect contains [entry.scope, role, entry.permission, entry.source] if {
+	some role, entries in action_entries
+	some entry in entries
+	entry.grants == true
+	not [role, entry.permission] in layered_by_input
+	entry.owner in owner_conditions_held
+	entry.same_team in team_conditions_held
+}
+
+call_grants_in_effect contains ["input", role, permission, ""] if {
 	call_scope_applies
-	call_type := input.resource.call_type
-	scope := concat("", ["call_type:", call_type])
-	some role in subject_roles
-	some permission in action_permissions
-	permission in policy_data.call_types[call_type][role]
-	source := call_type_source(call_type, role, permission)
+	some [role, permission, false] in input_layer
+	not permission in member_named
+	action_permission_holds(permission)
 }
 
-layer_events contains [1, scope, role, permission, grants, source] if {
+call_grants_in_effect contains ["member", role, permission, ""] if {
 	call_scope_applies
-	scope := concat("", ["call:", call_override_key])
-	some role in subject_roles
-	some modifier in policy_data.call_overrides[call_override_key][role]
-	is_string(modifier)
-	permission := modifier_permission(modifier)
-	permission in action_permissions
-	grants := modifier_grants(modifier)
-	source := call_override_source(call_override_key, role, permission)
+	some [permission, false] in member_layer
+	action_permission_holds(permission)
+	some role in granting_roles
 }
 
-# A call being created has no live record yet, so a create's overrides (sent by the client) grant
-# and revoke nothing: a client cannot bring its own CreateCall grant.
-layer_events contains [2, "input", role, permission, grants, ""] if {
+# The revokes that removed a grant of an earlier layer: a revoke entry of the table (the
+# compiler keeps only those), or an input layer's `!` of what an earlier layer granted.
+call_revocations contains [entry.scope, role, entry.permission, entry.source] if {
+	some role, entries in action_entries
+	some entry in entries
+	entry.grants == false
+	not [role, entry.permission] in layered_by_input
+	entry.owner in owner_conditions_held
+	entry.same_team in team_conditions_held
+}
+
+call_revocations contains ["input", role, permission, ""] if {
 	call_scope_applies
-	input.action != "CreateCall"
-	some role in subject_roles
-	some modifier in input_override_grants[role]
-	is_string(modifier)
-	permission := modifier_permission(modifier)
-	permission in action_permissions
-	grants := modifier_grants(modifier)
+	some [role, permission, true] in input_layer
+	not permission in member_named
+	action_permission_holds(permission)
+	table_names(role, permission)
 }
 
-# The member's own modifiers apply to the subject, so to each of its roles.
-layer_events contains [3, "member", role, permission, grants, ""] if {
+call_revocations contains ["member", role, permission, ""] if {
 	call_scope_applies
-	some role in subject_roles
-	some modifier in member_modifiers
-	is_string(modifier)
-	permission := modifier_permission(modifier)
-	permission in action_permissions
-	grants := modifier_grants(modifier)
+	some [permission, true] in member_layer
+	action_permission_holds(permission)
+	some role in granting_roles
+	granted_before_member_layer(role, permission)
 }
 
-# Every permission a layer above names (granted or revoked) for one of the subject's roles,
-# whatever the action: a call-level grant in effect is always one of these. Keep it in step with
-# the layers; capabilities uses it to skip the actions nothing could grant.
-layered_permissions contains permission if {
-	some role in subject_roles
-	some permission in policy_data.call_types[input.resource.call_type][role]
+member_named contains permission if some [permission, _] in member_layer
+
+# A table entry exists only for a permission some layer of the grants file granted.
+table_names(role, permission) if {
+	some entry in action_entries[role]
+	entry.permission == permission
 }
 
-layered_permissions contains permission if {
-	some role in subject_roles
-	some modifier in policy_data.call_overrides[call_override_key][role]
-	is_string(modifier)
-	permission := modifier_permission(modifier)
-}
+granted_before_member_layer(role, permission) if table_names(role, permission)
 
-layered_permissions contains permission if {
-	some role in subject_roles
-	some modifier in input_override_grants[role]
-	is_string(modifier)
-	permission := modifier_permission(modifier)
-}
+granted_before_member_layer(role, permission) if [role, permission, false] in input_layer
 
-layered_permissions contains permission if {
-	some modifier in member_modifiers
-	is_string(modifier)
-	permission := modifier_permission(modifier)
-}
-
-final_layer(role, permission) := max({event[0] |
-	some event in layer_events
-	event[2] == role
-	event[3] == permission
-})
-
-revoked_in_layer(layer, role, permission) if {
-	some event in layer_events
-	event[0] == layer
-	event[2] == role
-	event[3] == permission
-	event[4] == false
-}
-
-granted_in_earlier_layer(layer, role, permission) if {
-	some event in layer_events
-	event[0] < layer
-	event[2] == role
-	event[3] == permission
-	event[4] == true
-}
-
-# [scope, role, permission, source] of every grant that survives the layers.
-call_grants_in_effect contains [scope, role, permission, source] if {
-	some [layer, scope, role, permission, grants, source] in layer_events
-	grants == true
-	layer == final_layer(role, permission)
-	not revoked_in_layer(layer, role, permission)
-}
-
-# The revokes that removed a grant of an earlier layer (revoke wins inside one layer).
-call_revocations contains [scope, role, permission, source] if {
-	some [layer, scope, role, permission, grants, source] in layer_events
-	grants == false
-	layer == final_layer(role, permission)
-	granted_in_earlier_layer(layer, role, permission)
-}
-
-app_grants_in_effect contains [".app", role, permission, source] if {
-	action_level == "app"
-	role := input.subject.role
-	some permission in action_permissions
-	permission in policy_data.app_grants[role]
-	source := app_source(role, permission)
-}
-
-grants_in_effect := app_grants_in_effect | call_grants_in_effect
-
-# A permission's owner and same_team conditions hold for this subject and resource.
-conditions_hold(permission) if {
+# An input layer's permission belongs to the asked action and its conditions hold.
+action_permission_holds(permission) if {
 	definition := policy_data.permissions[permission]
-	owner_condition_holds(definition)
-	team_condition_holds(definition)
+	definition.action == input.action
+	definition.owner in owner_conditions_held
+	definition.same_team in team_conditions_held
 }
 
-owner_condition_holds(definition) if not definition.owner == true
-
-owner_condition_holds(definition) if {
-	definition.owner == true
-	subject_owns_resource
+app_grants_in_effect contains [".app", role, entry.permission, entry.source] if {
+	action_definition.level == "app"
+	role := input.subject.role
+	some entry in decision_tables.app[role][input.action]
+	user_level_role(role)
+	entry.grants == true
+	entry.owner in owner_conditions_held
+	entry.same_team in team_conditions_held
 }
 
-team_condition_holds(definition) if not definition.same_team == true
+# The values of a permission's `owner` and `same_team` flags whose condition holds for this
+# subject and resource (a flag that is false always holds), computed once per decision so each
+# grant checks its flags by membership.
+owner_conditions_held := {false, true} if subject_owns_resource
 
-team_condition_holds(definition) if {
-	definition.same_team == true
-	same_team_holds
-}
+else := {false}
+
+team_conditions_held := {false, true} if same_team_holds
+
+else := {false}
 
 # A call is owned by its creator, a user by itself; an app resource has no owner.
 subject_owns_resource if {
@@ -221,15 +199,9 @@ subject_owns_resource if {
 }
 
 # Sorted [scope, role, permission, source] tuples (sorted arrays, never sets, for WASM).
-matched_grants := sort({grant |
-	some grant in grants_in_effect
-	conditions_hold(grant[2])
-})
+matched_grants := sort(app_grants_in_effect | call_grants_in_effect)
 
-matched_revocations := sort({revocation |
-	some revocation in call_revocations
-	conditions_hold(revocation[2])
-})
+matched_revocations := sort(call_revocations)
 
 only_owner_grants_match if {
 	count(matched_grants) > 0

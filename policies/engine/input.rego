@@ -1,8 +1,83 @@
 # Hand-written checks of the decision and query_filter input shapes (DESIGN §4 rule 1). They are
 # plain Rego because json.match_schema does not exist in WASM; unknown extra fields are ignored.
-# Every check reads fields through optional_field, so a missing field is null and never undefined
+# A well-formed input passes one cheap check; only when it fails is the list of problems built,
+# for the INVALID_INPUT message. Missing fields are read with defaults, never as bare references
 # (`not f(input.missing)` is not true in Rego: the undefined reference fails the whole expression).
 package rolecall
+
+# The happy path of rule 1: one rule body that holds for a well-formed decision input and never
+# for a malformed one (a valid input it missed would still be found valid by the problem list).
+# An optional field is read with a null default and must have one of its types or "null"; a
+# comprehension over a null list finds nothing, so a null list passes like an empty one.
+well_formed_decision_input if {
+	is_string(input.action)
+	well_formed_request
+}
+
+# Everything of a decision input but its action (capabilities asks about every action).
+well_formed_request if {
+	well_formed_subject
+	well_formed_resource
+	type_name(object.get(input, "context", null)) in {"object", "null"}
+	object.get(input, ["context", "side"], "client") in {"client", "server"}
+	changes := object.get(input, "changes", null)
+	type_name(changes) in {"array", "null"}
+	[change | some change in changes; not is_string(change)] == []
+}
+
+well_formed_query_input if {
+	well_formed_subject
+	input.action in {"QueryUsers", "QueryCalls"}
+	type_name(object.get(input, "context", null)) in {"object", "null"}
+	object.get(input, ["context", "side"], "client") in {"client", "server"}
+	type_name(object.get(input, "query", null)) in {"object", "null"}
+	type_name(object.get(input, ["query", "filter_conditions"], null)) in {"object", "null"}
+}
+
+well_formed_subject if {
+	subject := input.subject
+	is_string(subject.id)
+	subject.id != ""
+	is_string(subject.role)
+	teams := object.get(subject, "teams", null)
+	type_name(teams) in {"array", "null"}
+	[team | some team in teams; not is_string(team)] == []
+	type_name(object.get(subject, "call_role", null)) in {"string", "null"}
+	call_grants := object.get(subject, "call_grants", null)
+	type_name(call_grants) in {"array", "null"}
+	[item | some item in call_grants; not modifier(item)] == []
+	not conflicting_modifiers(call_grants)
+}
+
+well_formed_resource if input.resource.kind == "app"
+
+well_formed_resource if {
+	resource := input.resource
+	resource.kind == "call"
+	is_string(resource.call_type)
+	resource.call_type != ""
+	is_string(resource.id)
+	resource.id != ""
+	type_name(object.get(resource, "team", null)) in {"string", "null"}
+	type_name(object.get(resource, "created_by_id", null)) in {"string", "null"}
+	type_name(object.get(resource, "config_overrides", null)) in {"object", "null"}
+	grants := object.get(resource, ["config_overrides", "grants"], null)
+	type_name(grants) in {"object", "null"}
+	[role | some role, modifiers in grants; not modifier_list(modifiers)] == []
+}
+
+well_formed_resource if {
+	resource := input.resource
+	resource.kind == "user"
+	is_string(resource.id)
+	resource.id != ""
+	type_name(object.get(resource, "role", null)) in {"string", "null"}
+	teams := object.get(resource, "teams", null)
+	type_name(teams) in {"array", "null"}
+	[team | some team in teams; not is_string(team)] == []
+}
+
+# The problems of a malformed input, for its INVALID_INPUT message.
 
 # The input, or null when there is none (an undefined input must still answer INVALID_INPUT).
 input_value := value if {
@@ -121,7 +196,12 @@ decision_input_problems := {"input must be an object"} if {
 	not is_object(input_value)
 } else := ((subject_problems | resource_problems) | context_problems) | decision_field_problems
 
-valid_decision_input if count(decision_input_problems) == 0
+valid_decision_input if well_formed_decision_input
+
+valid_decision_input if {
+	not well_formed_decision_input
+	count(decision_input_problems) == 0
+}
 
 query_field_problems contains "action must be QueryUsers or QueryCalls" if {
 	not optional_field(input_object, "action") in {"QueryUsers", "QueryCalls"}
@@ -143,7 +223,12 @@ query_input_problems := {"input must be an object"} if {
 	not is_object(input_value)
 } else := (subject_problems | context_problems) | query_field_problems
 
-valid_query_input if count(query_input_problems) == 0
+valid_query_input if well_formed_query_input
+
+valid_query_input if {
+	not well_formed_query_input
+	count(query_input_problems) == 0
+}
 
 # "invalid input: a; b" with the problems sorted, the same text in OPA and WASM.
 problems_message(problems) := concat("", ["invalid input: ", concat("; ", sort(problems))])

@@ -49,26 +49,24 @@ object_array(value) if {
 	}
 }
 
-# The definition of a permission that grants the query: the any-team or the same-team variant.
-# An owner condition never holds on a search (the decision on the app resource denies it too),
-# so an owner permission of the action grants no query, and certainly not every team.
-query_permission(permission) := definition if {
-	definition := policy_data.permissions[permission]
-	definition.action == query_kind.action
-	not definition.owner == true
+# The `.app` entries of the subject's role that grant the query: the any-team or the same-team
+# variant. An owner condition never holds on a search (the decision on the app resource denies it
+# too), so an owner permission of the action grants no query, and certainly not every team.
+query_grants contains entry if {
+	role := input.subject.role
+	user_level_role(role)
+	some entry in decision_tables.app[role][query_kind.action]
+	entry.grants == true
+	entry.owner == false
 }
 
 # Rule 3: some `.app` grant of the query's action.
-query_granted if {
-	some permission in policy_data.app_grants[input.subject.role]
-	query_permission(permission)
-}
+query_granted if count(query_grants) > 0
 
 # Rule 6: an `.app` grant of the action without same_team reaches every team.
 query_any_team_granted if {
-	some permission in policy_data.app_grants[input.subject.role]
-	definition := query_permission(permission)
-	not definition.same_team == true
+	some entry in query_grants
+	entry.same_team == false
 }
 
 has_top_level_team_field if {

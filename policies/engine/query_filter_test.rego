@@ -120,7 +120,7 @@ test_empty_team_condition_means_all_teams if {
 
 test_all_teams_needs_the_any_team_permission if {
 	strict := {"id": "s", "role": "user", "teams": ["red"]}
-	with_same_team_only := object.union(fixture, {"app_grants": {"user": ["search-user-same-team"]}})
+	with_same_team_only := fixture_with({"app_grants": {"user": ["search-user-same-team"]}})
 	outcome := rolecall.query_filter with input as users_query(strict, {"teams": {}})
 		with data.rolecall_data as with_same_team_only
 	outcome.reason == "CROSS_TEAM_QUERY"
@@ -173,13 +173,14 @@ test_null_team_for_a_teamless_subject_stays_inside if {
 # An owner permission of a search action never holds on a search (the decision on the app resource
 # is NOT_GRANTED too), so it grants no query and, above all, no cross-team one.
 test_owner_permissions_of_a_search_grant_no_query if {
-	own_search := object.union(fixture, {
+	own_search_grants := {
 		"permissions": {
 			"search-own": permission("SearchUser", true, false),
 			"query-own-calls": permission("QueryCalls", true, false),
 		},
 		"app_grants": {"user": ["query-own-calls", "search-own"]},
-	})
+	}
+	own_search := fixture_with(own_search_grants)
 	every req in [
 		users_query(alice, {}), users_query(alice, {"teams": {}}), users_query(alice, {"teams": "green"}),
 		calls_query(alice, {}), calls_query(alice, {"team": "green"}),
@@ -191,7 +192,7 @@ test_owner_permissions_of_a_search_grant_no_query if {
 	decision := rolecall.decision with input as request(alice, "SearchUser", {"kind": "app"})
 		with data.rolecall_data as own_search
 	decision.reason == "NOT_GRANTED"
-	mixed := object.union(own_search, {"app_grants": {"user": ["search-own", "search-user-same-team"]}})
+	mixed := fixture_with(object.union(own_search_grants, {"app_grants": {"user": ["search-own", "search-user-same-team"]}}))
 	outcome := rolecall.query_filter with input as users_query(alice, {"teams": "green"})
 		with data.rolecall_data as mixed
 	outcome.reason == "CROSS_TEAM_QUERY"

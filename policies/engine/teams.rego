@@ -4,49 +4,45 @@ package rolecall
 
 call_has_team if is_string(input.resource.team)
 
-resource_user_teams := teams if {
-	teams := input.resource.teams
-	is_array(teams)
-} else := []
-
-# A call is inside the subject's teams: its team is one of them, or both are team-less.
-call_within_subject_teams if {
-	call_has_team
+# The resource is inside the subject's teams: a call's team is one of them, a user resource
+# shares one with the subject, or both are team-less. One rule for rule 7 and same_team.
+resource_within_teams if {
+	input.resource.kind == "call"
 	input.resource.team in subject_teams
 }
 
-call_within_subject_teams if {
+resource_within_teams if {
+	input.resource.kind == "call"
 	not call_has_team
 	subject_teamless
 }
 
-# A user resource shares a team with the subject, or both are team-less.
-user_shares_team if {
-	some team in resource_user_teams
+resource_within_teams if {
+	input.resource.kind == "user"
+	some team in input.resource.teams
 	team in subject_teams
 }
 
-user_shares_team if {
-	count(resource_user_teams) == 0
+resource_within_teams if {
+	input.resource.kind == "user"
+	not user_has_teams
 	subject_teamless
 }
 
-# Rule 7: what a subject may reach in multi-tenant mode; an app resource has no team.
+user_has_teams if {
+	some team in input.resource.teams
+	is_string(team)
+}
+
+# Rule 7: what a subject may reach in multi-tenant mode; an app resource has no team, and a
+# subject always reaches itself.
 resource_reachable if input.resource.kind == "app"
 
-resource_reachable if {
-	input.resource.kind == "call"
-	call_within_subject_teams
-}
+resource_reachable if resource_within_teams
 
 resource_reachable if {
 	input.resource.kind == "user"
 	input.resource.id == input.subject.id
-}
-
-resource_reachable if {
-	input.resource.kind == "user"
-	user_shares_team
 }
 
 # The `same_team` condition of a permission; always holds with multi-tenant off and on an app
@@ -55,12 +51,4 @@ same_team_holds if not multi_tenant
 
 same_team_holds if input.resource.kind == "app"
 
-same_team_holds if {
-	input.resource.kind == "call"
-	call_within_subject_teams
-}
-
-same_team_holds if {
-	input.resource.kind == "user"
-	user_shares_team
-}
+same_team_holds if resource_within_teams

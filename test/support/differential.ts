@@ -52,7 +52,8 @@ function oracleInput(input: unknown): unknown {
 }
 
 async function capabilitiesWithOpa(bundleDir: string, inputs: unknown[]): Promise<unknown[]> {
-  const query = '[data.rolecall.capabilities with input as item | some item in input.items]';
+  const query =
+    '[answer | some item in input.items; answer := data.rolecall.capabilities with input as item]';
   const stdout = await runOpaOrThrow(
     ['eval', '--bundle', bundleDir, '--stdin-input', '--format', 'json', query],
     { input: JSON.stringify({ items: inputs.map(oracleInput) }), timeoutMs: 600_000 },
