@@ -14,10 +14,64 @@ export interface Actor {
 
 export const SERVER_SUBJECT_ID = 'rolecall-server';
 
+interface UserRow {
+  id: string;
+  role: string;
+  teams: string[];
+}
+
+/**
+ * Stored users' role and teams by id, kept until a change feed says the row changed (see
+ * server/db/change-feed.ts). Bounded: past `limit` entries the oldest go first.
+ */
+export class ActorCache {
+  private readonly rows = new Map<string, UserRow>();
+
+  constructor(
+    /** The invalidation epoch: a row read before it moved is not kept. */
+    private readonly epoch: () => number,
+    private readonly limit = 50_000,
+  ) {}
+
+  async lookup(db: Queryable, userId: string): Promise<UserRow | undefined> {
+    const cached = this.rows.get(userId);
+    if (cached !== undefined) return cached;
+    const epoch = this.epoch();
+    const row = await readUser(db, userId);
+    // Unknown users are not kept: a user created later must be found by the next request.
+    if (row !== undefined && this.epoch() === epoch) {
+      if (this.rows.size >= this.limit) {
+        const oldest = this.rows.keys().next().value;
+        if (oldest !== undefined) this.rows.delete(oldest);
+      }
+      this.rows.set(userId, row);
+    }
+    return row;
+  }
+
+  forget(userId: string): void {
+    this.rows.delete(userId);
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
+}
+
+async function readUser(db: Queryable, userId: string): Promise<UserRow | undefined> {
+  const rows = await db.query<UserRow>(
+    'SELECT id, role, teams FROM users WHERE id = $1 AND deleted_at IS NULL',
+    [userId],
+  );
+  const user = rows[0];
+  return user === undefined ? undefined : { ...user, teams: [...user.teams].sort() };
+}
+
 export async function resolveActor(
   db: Queryable,
   principal: Principal,
   requestId: string,
+  cache?: ActorCache,
 ): Promise<Actor> {
   if (principal.kind === 'server') {
     return {
@@ -26,18 +80,17 @@ export async function resolveActor(
       requestId,
     };
   }
-  const rows = await db.query<{ id: string; role: string; teams: string[] }>(
-    'SELECT id, role, teams FROM users WHERE id = $1 AND deleted_at IS NULL',
-    [principal.userId],
-  );
-  const user = rows[0];
+  const user =
+    cache === undefined
+      ? await readUser(db, principal.userId)
+      : await cache.lookup(db, principal.userId);
   if (user === undefined) {
     // Users are created by the back end (the seed: a user cannot pick its own tenant).
     throw new ApiError(401, 'UNKNOWN_USER', 'the token names a user that does not exist');
   }
   return {
     side: 'client',
-    subject: { id: user.id, role: user.role, teams: [...user.teams].sort() },
+    subject: { id: user.id, role: user.role, teams: [...user.teams] },
     requestId,
   };
 }

@@ -3,12 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { resolveActor } from './actor.js';
-import { authenticate, tokenFromHeader } from './auth.js';
+import { resolveActor, type ActorCache } from './actor.js';
+import { authenticate, tokenFromHeader, verificationKey } from './auth.js';
+import type { ChangeFeed } from './db/change-feed.js';
 import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { Decider } from './decider.js';
 import { ApiError } from './errors.js';
-import { readStoredRevision, readStoredSpec, type LivePolicy } from './policy/live-policy.js';
+import type { LivePolicy } from './policy/live-policy.js';
 import * as admin from './services/admin.js';
 import * as calls from './services/calls.js';
 import type { CallIdRule, ServiceContext, ServiceLimits } from './services/context.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   limits: ServiceLimits;
   /** Which call ids clients may create (default `any`). */
   callIds?: CallIdRule;
+  /** Cached actors and grants, kept in step by the change feed; without it, read per request. */
+  caches?: { feed: ChangeFeed; actors: ActorCache };
 }
 
 type Handler = (context: ServiceContext, request: FastifyRequest) => unknown;
@@ -47,7 +50,7 @@ export function buildApp(options: AppOptions) {
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMITS.bytes,
   });
-  const secret = new TextEncoder().encode(options.apiSecret);
+  const secret = verificationKey(options.apiSecret);
   const decider = new Decider(options.live, options.decisionLog);
 
   // One line per request, written when the response is sent.
@@ -118,11 +121,9 @@ export function buildApp(options: AppOptions) {
 
   /** Another server behind the same database may have changed the grants: follow it. */
   async function followStoredGrants(): Promise<void> {
-    const stored = await readStoredRevision(options.db);
-    if (stored === undefined || stored === options.live.revision) return;
-    const record = await readStoredSpec(options.db);
-    if (record === undefined) return;
-    await options.live.apply(await options.live.prepare(record.spec));
+    if (options.caches === undefined) options.live.markStale();
+    else await options.caches.feed.sync();
+    await options.live.follow(options.db);
   }
 
   async function contextFor(request: FastifyRequest): Promise<ServiceContext> {
@@ -133,7 +134,12 @@ export function buildApp(options: AppOptions) {
     const auth = await authenticate(tokenFromHeader(request.headers.authorization), secret);
     if (!auth.ok) throw new ApiError(401, auth.code, auth.message);
     await followStoredGrants();
-    const actor = await resolveActor(options.db, auth.principal, request.id);
+    const actor = await resolveActor(
+      options.db,
+      auth.principal,
+      request.id,
+      options.caches?.actors,
+    );
     return {
       db: options.db,
       live: options.live,

@@ -1,6 +1,7 @@
 // Verifies request credentials: the API key, then an HS256 JWT signed with the API secret.
 // Anything else (missing, forged, expired, issued in the future, `alg: none`, no subject, a
 // user id outside the id charset) is a 401: every problem of a token is the token's.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify } from 'jose';
 import { isUserId } from './services/validate.js';
 
@@ -31,9 +32,14 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
   return (match?.[1] ?? header).trim();
 }
 
+/** The HS256 verification key, imported once at start (jose re-imports raw bytes per call). */
+export function verificationKey(apiSecret: string): KeyObject {
+  return createSecretKey(Buffer.from(apiSecret, 'utf8'));
+}
+
 export async function authenticate(
   token: string | undefined,
-  secret: Uint8Array,
+  secret: KeyObject | Uint8Array,
 ): Promise<AuthResult> {
   if (token === undefined) {
     return {

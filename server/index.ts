@@ -3,10 +3,19 @@
 import type { AddressInfo } from 'node:net';
 import type { GrantsSpec } from '../compiler/types.js';
 import { buildApp } from './app.js';
+import { ActorCache } from './actor.js';
 import { credentialsProblem } from './auth.js';
+import { ChangeFeed } from './db/change-feed.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
-import { createLoggers, type LogDestination } from './logs.js';
+import {
+  createLoggers,
+  DECISION_LOG_MODES,
+  LOG_LEVELS,
+  type DecisionLogMode,
+  type LogDestination,
+  type LogLevel,
+} from './logs.js';
 import { applyConfigAtStart } from './policy/config-drift.js';
 import { createDefaultToolkit, type ServerEngine } from './policy/default-toolkit.js';
 import { LivePolicy } from './policy/live-policy.js';
@@ -18,6 +27,8 @@ export { ApiError } from './errors.js';
 export type { Database } from './db/database.js';
 export type { CallIdRule } from './services/context.js';
 export { MIN_SECRET_LENGTH, credentialsProblem } from './auth.js';
+export { DECISION_LOG_INLINE_BYTES, DECISION_LOG_MODES, LOG_LEVELS } from './logs.js';
+export type { DecisionLogMode, LogLevel } from './logs.js';
 
 export interface ServerOptions {
   apiKey: string;
@@ -33,6 +44,13 @@ export interface ServerOptions {
   /** The grants file applied at start over the stored state (drift is logged). */
   config?: { file: string; text: string } | { spec: GrantsSpec };
   logs?: LogDestination;
+  /** Level of the server log (one `info` line per request); `info` by default. */
+  logLevel?: LogLevel;
+  /**
+   * Decision-log lines: `all` (default), `deny` (refusals only) or `off`. Inputs and results
+   * larger than DECISION_LOG_INLINE_BYTES are written as their size and SHA-256.
+   */
+  decisionLog?: DecisionLogMode;
   toolkit?: PolicyToolkit;
   /** The local engine decisions run in (ignored with `toolkit`): `js` (default) or `wasm`. */
   engine?: ServerEngine;
@@ -71,7 +89,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `cannot start the server: callIds is "any" or "team-prefixed", not "${callIds}"`,
     );
   }
-  const loggers = createLoggers(options.logs ?? 'stdout');
+  const logLevel = options.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(
+      `cannot start the server: logLevel is one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`,
+    );
+  }
+  const decisionLog = options.decisionLog ?? 'all';
+  if (!DECISION_LOG_MODES.includes(decisionLog)) {
+    throw new Error(
+      `cannot start the server: decisionLog is all, deny or off, not "${decisionLog}"`,
+    );
+  }
+  const loggers = createLoggers(options.logs ?? 'stdout', { level: logLevel, decisionLog });
   const toolkit = options.toolkit ?? (await createDefaultToolkit(options.engine));
   const ownsDatabase = options.database === undefined;
   const db =
@@ -83,11 +113,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         loggers.log.warn({ err: error.message }, 'database connection lost');
       },
     }));
+  let feed: ChangeFeed | undefined;
   try {
     await migrateDatabase(db);
     const spec = await applyConfigAtStart(db, toolkit, options.config, loggers.log);
     const live = await LivePolicy.create(toolkit, spec);
+    // The feed's handlers reach the cache through this holder: the cache needs the feed's epoch.
+    const holder: { actors?: ActorCache } = {};
+    feed = await ChangeFeed.open(
+      db,
+      {
+        grants: () => {
+          live.markStale();
+        },
+        user: (userId) => holder.actors?.forget(userId),
+        reset: () => {
+          holder.actors?.clear();
+          live.markStale();
+        },
+      },
+      (error) => {
+        loggers.log.warn({ err: error.message }, 'change feed lost; every change now drops caches');
+      },
+    );
+    const openFeed = feed;
+    const actors = new ActorCache(() => openFeed.currentEpoch);
+    holder.actors = actors;
     const app = buildApp({
+      caches: { feed: openFeed, actors },
       db,
       live,
       apiKey: options.apiKey,
@@ -115,11 +168,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       close: () =>
         (closing ??= (async () => {
           await app.close();
+          await openFeed.close();
           await live.close();
           if (ownsDatabase) await db.close();
         })()),
     };
   } catch (error) {
+    await feed?.close();
     if (ownsDatabase) await db.close();
     throw error;
   }

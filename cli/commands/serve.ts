@@ -3,11 +3,20 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { credentialsProblem, startServer, type CallIdRule } from '../../server/index.js';
+import {
+  credentialsProblem,
+  DECISION_LOG_MODES,
+  LOG_LEVELS,
+  startServer,
+  type CallIdRule,
+  type DecisionLogMode,
+  type LogLevel,
+} from '../../server/index.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const USAGE =
   'usage: rolecall serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR] [--engine js|wasm] [--call-ids any|team-prefixed]\n' +
+  '       [--log-level fatal|error|warn|info|debug|trace|silent] [--decision-log all|deny|off]\n' +
   '       (ROLECALL_API_KEY / ROLECALL_API_SECRET may replace the flags; DATABASE_URL selects PostgreSQL)';
 
 interface ServeArgs {
@@ -19,6 +28,8 @@ interface ServeArgs {
   dataDir: string | undefined;
   engine: 'js' | 'wasm';
   callIds: CallIdRule;
+  logLevel: LogLevel;
+  decisionLog: DecisionLogMode;
 }
 
 function parseServeArgs(argv: string[]): ServeArgs {
@@ -35,6 +46,8 @@ function parseServeArgs(argv: string[]): ServeArgs {
         'data-dir': { type: 'string' },
         engine: { type: 'string', default: 'js' },
         'call-ids': { type: 'string', default: 'any' },
+        'log-level': { type: 'string', default: 'info' },
+        'decision-log': { type: 'string', default: 'all' },
       },
       allowPositionals: false,
     }));
@@ -60,9 +73,23 @@ function parseServeArgs(argv: string[]): ServeArgs {
   if (callIds !== 'any' && callIds !== 'team-prefixed') {
     throw new UsageError(`unknown --call-ids "${callIds}"; use any or team-prefixed\n${USAGE}`);
   }
+  const logLevel = LOG_LEVELS.find((level) => level === values['log-level']);
+  if (logLevel === undefined) {
+    throw new UsageError(
+      `unknown --log-level "${values['log-level']}"; use ${LOG_LEVELS.join(', ')}\n${USAGE}`,
+    );
+  }
+  const decisionLog = DECISION_LOG_MODES.find((mode) => mode === values['decision-log']);
+  if (decisionLog === undefined) {
+    throw new UsageError(
+      `unknown --decision-log "${values['decision-log']}"; use all, deny or off\n${USAGE}`,
+    );
+  }
   return {
     engine,
     callIds,
+    logLevel,
+    decisionLog,
     config: values.config,
     port,
     host: values.host,
@@ -94,6 +121,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       apiSecret: args.apiSecret,
       engine: args.engine,
       callIds: args.callIds,
+      logLevel: args.logLevel,
+      decisionLog: args.decisionLog,
       port: args.port,
       host: args.host,
       ...(config === undefined ? {} : { config }),

@@ -17,6 +17,24 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * Delivers the payloads NOTIFY sends on `channel` after their transactions commit; resolves
+   * once listening. On PGlite (one process) they are delivered before the statement or
+   * transaction that committed them resolves; on PostgreSQL a dedicated connection receives
+   * them a little later, and `onLost` is told when that connection ends (payloads may be lost).
+   * Absent on wrappers that cannot listen: their users must assume anything may have changed.
+   */
+  listen?(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onLost: (error: Error) => void,
+  ): Promise<() => Promise<void>>;
+}
+
+/** Channel names are identifiers we choose; refuse anything that would need quoting. */
+function checkChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  return channel;
 }
 
 /** Opens PGlite in memory (no dataDir) or persisted in `dataDir`. */
@@ -34,6 +52,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     transaction: (work) =>
       db.transaction((tx) => work({ query: (sql, params) => run(tx, sql, params) })),
     close: () => db.close(),
+    listen: async (channel, onPayload) => db.listen(checkChannel(channel), onPayload),
   };
 }
 
@@ -166,6 +185,35 @@ export async function openPostgres(
         // An error destroys the client: a broken connection never serves another request.
         client.release(lost ?? (broken === undefined ? undefined : toError(broken)));
       }
+    },
+    listen: async (channel, onPayload, onLost) => {
+      // Outside the pool: LISTEN belongs to one session, which must stay open.
+      const client = new pg.Client({ connectionString: url });
+      let ended = false;
+      client.on('notification', (message) => {
+        if (message.channel === channel && message.payload !== undefined)
+          onPayload(message.payload);
+      });
+      client.on('error', (error) => {
+        if (!ended) onLost(error);
+        ended = true;
+      });
+      client.on('end', () => {
+        if (!ended) onLost(new Error('the LISTEN connection ended'));
+        ended = true;
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${checkChannel(channel)}`);
+      } catch (error) {
+        ended = true;
+        await client.end().catch(() => undefined);
+        throw connectionFailure(error);
+      }
+      return async () => {
+        ended = true;
+        await client.end().catch(() => undefined);
+      };
     },
     close: async () => {
       const allClosed = new Promise<void>((resolve) => {

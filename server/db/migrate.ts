@@ -2,7 +2,10 @@
 // indexes that keep the injected team filter fast (GIN on users.teams, btree on calls.team).
 import type { Queryable } from './database.js';
 
-const SCHEMA_VERSION = 1;
+/** The NOTIFY channel of cache invalidations (one JSON payload per change). */
+export const CHANGES_CHANNEL = 'rolecall_changes';
+
+const SCHEMA_VERSION = 2;
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS rolecall_state (
@@ -53,6 +56,38 @@ const STATEMENTS = [
    )`,
   `CREATE INDEX IF NOT EXISTS call_members_user ON call_members (user_id)`,
   `CREATE INDEX IF NOT EXISTS call_members_role ON call_members (role)`,
+  // What servers cache (the stored grants, actor rows) changes only through these triggers: each
+  // change bumps one counter row (its lock orders the versions like the commits) and notifies
+  // every server on CHANGES_CHANNEL when it commits (server/db/change-feed.ts).
+  `CREATE TABLE IF NOT EXISTS rolecall_changes (
+     id int PRIMARY KEY CHECK (id = 1),
+     version bigint NOT NULL
+   )`,
+  `INSERT INTO rolecall_changes (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`,
+  `CREATE OR REPLACE FUNCTION rolecall_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     next_version bigint;
+     subject text;
+   BEGIN
+     IF TG_TABLE_NAME = 'rolecall_state' THEN
+       IF COALESCE(NEW.key, OLD.key) <> 'grants_spec' THEN RETURN NULL; END IF;
+       subject := NULL;
+     ELSE
+       subject := OLD.id;
+     END IF;
+     UPDATE rolecall_changes SET version = version + 1 WHERE id = 1 RETURNING version INTO next_version;
+     PERFORM pg_notify('${CHANGES_CHANNEL}', json_build_object(
+       'version', next_version, 'kind', CASE WHEN subject IS NULL THEN 'grants' ELSE 'user' END,
+       'id', subject)::text);
+     RETURN NULL;
+   END $$`,
+  `DROP TRIGGER IF EXISTS rolecall_grants_changed ON rolecall_state`,
+  `CREATE TRIGGER rolecall_grants_changed AFTER INSERT OR UPDATE OR DELETE ON rolecall_state
+     FOR EACH ROW EXECUTE FUNCTION rolecall_note_change()`,
+  // A new user is never cached (unknown users are not), so only updates and deletes matter.
+  `DROP TRIGGER IF EXISTS rolecall_user_changed ON users`,
+  `CREATE TRIGGER rolecall_user_changed AFTER UPDATE OR DELETE ON users
+     FOR EACH ROW EXECUTE FUNCTION rolecall_note_change()`,
 ];
 
 /** Brings the schema to the current version; safe to run on every start. */

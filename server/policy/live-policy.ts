@@ -69,6 +69,39 @@ export class LivePolicy {
     this.current = snapshot;
   }
 
+  /** Changes of the stored grants noted (by a change feed) and followed so far. */
+  private staleCount = 1;
+  private followedCount = 0;
+  private following: Promise<void> | undefined;
+
+  /** The stored grants may have changed (another server, or a change feed reset). */
+  markStale(): void {
+    this.staleCount += 1;
+  }
+
+  /**
+   * Makes the stored grants live when they may have changed; free otherwise. Concurrent requests
+   * share one reload.
+   */
+  async follow(db: Queryable): Promise<void> {
+    while (this.followedCount !== this.staleCount) {
+      this.following ??= (async () => {
+        const target = this.staleCount;
+        try {
+          const stored = await readStoredRevision(db);
+          if (stored !== undefined && stored !== this.revision) {
+            const record = await readStoredSpec(db);
+            if (record !== undefined) await this.apply(await this.prepare(record.spec));
+          }
+          this.followedCount = target;
+        } finally {
+          this.following = undefined;
+        }
+      })();
+      await this.following;
+    }
+  }
+
   async close(): Promise<void> {
     await this.evaluator.close();
   }

@@ -1,13 +1,16 @@
 // Translates a Stream filter (DESIGN §5 operators) into a parameterized SQL condition.
 // Values only ever travel as parameters; fields and operators come from fixed allow-lists.
 import { lookupField, type FieldSpec, type QueryResource } from './fields.js';
+import { FILTER_LIMITS, INJECTED_CONDITIONS } from './filter-bounds.js';
 
 export type SqlCondition =
   { ok: true; sql: string; params: unknown[] } | { ok: false; message: string };
 
-const MAX_DEPTH = 8;
-const MAX_CONDITIONS = 200;
-const MAX_LIST = 1000;
+// The client's limits (checked before the policy, filter-bounds.ts), plus the policy's own
+// team condition: a client filter at the limits still translates once the policy has scoped it.
+const MAX_DEPTH = FILTER_LIMITS.depth;
+const MAX_CONDITIONS = FILTER_LIMITS.conditions + INJECTED_CONDITIONS;
+const MAX_LIST = FILTER_LIMITS.listValues;
 
 class FilterError extends Error {}
 
@@ -92,6 +95,9 @@ function translateLogical(
 ): string {
   if (!Array.isArray(value) || value.length === 0) {
     throw new FilterError(`${operator} takes a non-empty list of filters`);
+  }
+  if (value.length > MAX_LIST) {
+    throw new FilterError(`${operator} lists more than ${String(MAX_LIST)} filters`);
   }
   const inner = value.map((item) => translateObject(builder, item, depth + 1));
   if (operator === '$and') return `(${inner.join(' AND ')})`;

@@ -4,6 +4,11 @@ import { lookupField, type QueryResource } from './fields.js';
 
 export type SqlOrder = { ok: true; sql: string } | { ok: false; message: string };
 
+/** Entries of one sort; checked (with cheap lookups only) before the policy is asked. */
+export const SORT_LIMITS = { entries: 5 } as const;
+/** A field name longer than this is shortened in messages. */
+const MAX_NAME_IN_MESSAGE = 40;
+
 const DEFAULT_ORDER: Record<QueryResource, string> = {
   users: 'id ASC',
   calls: 'created_at DESC, call_type ASC, id ASC',
@@ -15,8 +20,11 @@ const TIE_BREAK: Record<QueryResource, string> = {
 
 export function translateSort(resource: QueryResource, sort: unknown): SqlOrder {
   if (sort === undefined || sort === null) return { ok: true, sql: DEFAULT_ORDER[resource] };
-  if (!Array.isArray(sort) || sort.length > 5) {
-    return { ok: false, message: 'sort must be a list of at most 5 {field, direction}' };
+  if (!Array.isArray(sort) || sort.length > SORT_LIMITS.entries) {
+    return {
+      ok: false,
+      message: `sort must be a list of at most ${String(SORT_LIMITS.entries)} {field, direction}`,
+    };
   }
   const parts: string[] = [];
   for (const item of sort as unknown[]) {
@@ -26,7 +34,10 @@ export function translateSort(resource: QueryResource, sort: unknown): SqlOrder 
     const { field: name, direction } = item as { field?: unknown; direction?: unknown };
     const field = typeof name === 'string' ? lookupField(resource, name) : undefined;
     if (field === undefined || !field.sortable) {
-      return { ok: false, message: `cannot sort ${resource} by "${String(name)}"` };
+      const shown = String(name);
+      const short =
+        shown.length > MAX_NAME_IN_MESSAGE ? `${shown.slice(0, MAX_NAME_IN_MESSAGE)}…` : shown;
+      return { ok: false, message: `cannot sort ${resource} by "${short}"` };
     }
     if (direction !== undefined && direction !== 1 && direction !== -1) {
       return { ok: false, message: 'sort direction is 1 or -1' };

@@ -3,17 +3,24 @@
 // so no query can reach SQL without the team filter.
 import { refusalOf } from '../decider.js';
 import { badRequest } from '../errors.js';
+import { checkFilterBounds } from '../query/filter-bounds.js';
 import { translateFilter } from '../query/filter-sql.js';
 import { contextOf, type ServiceContext } from './context.js';
 
 const ACTION_OF = { users: 'QueryUsers', calls: 'QueryCalls' } as const;
 
-/** The SQL condition of the filter the policy allows; throws the refusal or a 400. */
+/**
+ * The SQL condition of the filter the policy allows; throws the refusal or a 400. The filter's
+ * structural limits are checked first, for every subject: a filter past them never reaches the
+ * policy, the decision log or the translator.
+ */
 export async function scopedFilterCondition(
   context: ServiceContext,
   resource: 'users' | 'calls',
   filterConditions: Record<string, unknown>,
 ): Promise<{ sql: string; params: unknown[] }> {
+  const bounds = checkFilterBounds(filterConditions);
+  if (!bounds.ok) throw badRequest(bounds.code, bounds.message);
   const verdict = await context.decider.queryFilter(
     {
       subject: context.actor.subject,

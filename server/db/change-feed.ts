@@ -1,0 +1,115 @@
+// Keeps a server's caches (stored grants, actor rows) in step with every server on the database.
+// Triggers (migrate.ts) bump one counter row per change and NOTIFY its payload on commit. PGlite
+// delivers it in-process before the writing statement resolves, so `sync` has nothing to do.
+// PostgreSQL delivers it to the other servers a little later: `sync`, before each request's
+// decision, reads the counter (one primary-key row) and, when it is ahead of the last payload
+// received, drops every cache, so a change committed anywhere is used by the next decision.
+import type { Database } from './database.js';
+import { CHANGES_CHANNEL } from './migrate.js';
+
+export interface ChangeHandlers {
+  /** The stored grants changed. */
+  grants: () => void;
+  /** A user row changed or went away. */
+  user: (userId: string) => void;
+  /** Changes may have been missed: drop everything cached. */
+  reset: () => void;
+}
+
+interface ChangePayload {
+  version: number;
+  kind: 'grants' | 'user';
+  id: string | null;
+}
+
+async function readVersion(db: Database): Promise<number> {
+  const rows = await db.query<{ version: string }>(
+    'SELECT version::text AS version FROM rolecall_changes WHERE id = 1',
+  );
+  return Number(rows[0]?.version ?? 0);
+}
+
+export class ChangeFeed {
+  /** The version of the last change applied to the caches. */
+  private seen = 0;
+  /** Bumped on every invalidation: a row read before it must not enter a cache after it. */
+  private epoch = 0;
+  /** PGlite's in-process delivery (and only while listening) makes `sync` free. */
+  private delivered = false;
+  private unlisten: (() => Promise<void>) | undefined;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly handlers: ChangeHandlers,
+    private readonly onLost: (error: Error) => void,
+  ) {}
+
+  static async open(
+    db: Database,
+    handlers: ChangeHandlers,
+    onLost: (error: Error) => void = () => undefined,
+  ): Promise<ChangeFeed> {
+    const feed = new ChangeFeed(db, handlers, onLost);
+    if (db.listen !== undefined) {
+      feed.unlisten = await db.listen(
+        CHANGES_CHANNEL,
+        (payload) => {
+          feed.receive(payload);
+        },
+        (error) => {
+          // Without the listener the counter alone keeps the caches correct (every change
+          // then drops them all).
+          feed.delivered = false;
+          feed.unlisten = undefined;
+          feed.onLost(error);
+        },
+      );
+      feed.delivered = db.kind === 'pglite';
+    }
+    // Read after LISTEN: a change between the two is seen by both, never by neither.
+    feed.seen = await readVersion(db);
+    return feed;
+  }
+
+  /** The current invalidation epoch; compare it before caching something read from the database. */
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Resolves once every change committed before the call has reached the caches. */
+  async sync(): Promise<void> {
+    if (this.delivered) return;
+    const version = await readVersion(this.db);
+    if (version === this.seen) return;
+    // Notifications are on their way (or lost): dropping everything is always correct.
+    if (version > this.seen) this.seen = version;
+    this.epoch += 1;
+    this.handlers.reset();
+  }
+
+  private receive(text: string): void {
+    let payload: ChangePayload;
+    try {
+      payload = JSON.parse(text) as ChangePayload;
+    } catch {
+      return;
+    }
+    this.epoch += 1;
+    if (payload.version > this.seen + 1) {
+      // Some change was not delivered (or `sync` has not caught up yet): start over.
+      this.handlers.reset();
+    } else if (payload.kind === 'grants') {
+      this.handlers.grants();
+    } else if (payload.id !== null) {
+      this.handlers.user(payload.id);
+    }
+    this.seen = Math.max(this.seen, payload.version);
+  }
+
+  async close(): Promise<void> {
+    const unlisten = this.unlisten;
+    this.unlisten = undefined;
+    this.delivered = false;
+    await unlisten?.();
+  }
+}
