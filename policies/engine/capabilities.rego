@@ -60,7 +60,7 @@ granted_call_actions contains action_name if {
 }
 
 granted_call_actions contains definition.action if {
-	some [_, permission, false] in input_layer
+	some ["input", _, permission, false] in input_modifiers
 	not permission in member_named
 	definition := policy_data.permissions[permission]
 	definition.owner in owner_conditions_held
@@ -68,8 +68,7 @@ granted_call_actions contains definition.action if {
 }
 
 granted_call_actions contains definition.action if {
-	count(granting_roles) > 0
-	some [permission, false] in member_layer
+	some ["member", _, permission, false] in input_modifiers
 	definition := policy_data.permissions[permission]
 	definition.owner in owner_conditions_held
 	definition.same_team in team_conditions_held
@@ -85,6 +84,6 @@ client_may(action_name) if {
 }
 
 server_only_call_change(action_name) if {
-	some field in input_changes
+	some field in input.changes
 	server_only_change(action_name, field)
 }

@@ -12,23 +12,18 @@ decision := {
 
 allow := decision.allow
 
-# The fields an update touches; [] when none are named.
-input_changes := changes if {
-	changes := input.changes
-	is_array(changes)
-} else := []
-
-changed(field) if field in input_changes
+# A valid input's changes are a list or null; `in` finds nothing in null or an absent field.
+changed(field) if field in input.changes
 
 # Rule 4: what only a server-side request may do; each entry names the forbidden change. All but
 # one follow from a changed field, so a request that changes nothing skips them; a function of
 # the action, so capabilities asks it for every action without `with`.
 server_only_changes := {change |
-	some field in input_changes
+	some field in input.changes
 	change := server_only_change(input.action, field)
 } | {"create users" |
-	multi_tenant
 	input.action == "CreateUser"
+	multi_tenant
 }
 
 server_only_change(_, "config_overrides") := "change config_overrides"

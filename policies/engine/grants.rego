@@ -43,51 +43,37 @@ call_role_table(role) := table if {
 	table := decision_tables.calls[concat(":", [input.resource.call_type, input.resource.id])][role]
 } else := decision_tables.call_types[input.resource.call_type][role]
 
-# role → the asked action's entries in that role's table on this call.
-action_entries[role] := object.get(call_role_table(role), input.action, []) if {
-	call_scope_applies
-	some role in granting_roles
-}
+# The input layers' modifiers, for every action at once (capabilities reads them all, a decision
+# only its action's): [scope, role, permission, revokes?]. Only known permissions: a modifier of
+# an unknown id grants nothing. The fields are read directly: a valid call input has them as
+# lists or null, and iterating null or an absent field finds nothing.
 
-# The input layers, for every action at once (capabilities reads them all, a decision only its
-# action's). Only known permissions: a modifier of an unknown id grants nothing.
-
-# The live call record's overrides (scope "input"): [role, permission, revokes?]. A call being
-# created has no live record yet, so a modifier of a CreateCall permission grants and revokes
-# nothing here: a client cannot bring its own CreateCall grant.
-input_layer contains [role, permission, startswith(modifier, "!")] if {
+# The live call record's overrides (scope "input"). A call being created has no live record yet,
+# so a modifier of a CreateCall permission grants and revokes nothing here: a client cannot bring
+# its own CreateCall grant.
+input_modifiers contains ["input", role, permission, startswith(modifier, "!")] if {
+	input.resource.kind == "call"
 	some role in granting_roles
-	some modifier in input_override_grants[role]
+	some modifier in input.resource.config_overrides.grants[role]
 	permission := trim_prefix(modifier, "!")
 	policy_data.permissions[permission].action != "CreateCall"
 }
 
-# The member's own modifiers (scope "member") apply to the subject, so to each of its roles:
-# [permission, revokes?].
-member_layer contains [permission, startswith(modifier, "!")] if {
-	some modifier in member_modifiers
+# The member's own modifiers (scope "member") apply to the subject, so to each of its roles.
+input_modifiers contains ["member", role, permission, startswith(modifier, "!")] if {
+	input.resource.kind == "call"
+	some modifier in input.subject.call_grants
 	permission := trim_prefix(modifier, "!")
 	policy_data.permissions[permission]
+	some role in granting_roles
 }
-
-input_override_grants := grants if {
-	grants := input.resource.config_overrides.grants
-	is_object(grants)
-} else := {}
-
-member_modifiers := modifiers if {
-	modifiers := input.subject.call_grants
-	is_array(modifiers)
-} else := []
 
 # [role, permission] of everything the input layers name, granted or revoked: they overwrite the
 # table's entry of that permission for that role.
-layered_by_input contains [role, permission] if some [role, permission, _] in input_layer
+layered_by_input contains [role, permission] if some [_, role, permission, _] in input_modifiers
 
-layered_by_input contains [role, permission] if {
-	some [permission, _] in member_layer
-	some role in granting_roles
-}
+# The member layer comes last: what it names, it decides.
+member_named contains permission if some ["member", _, permission, _] in input_modifiers
 
 call_scope_applies if {
 	action_definition.level == "call"
@@ -97,8 +83,9 @@ call_scope_applies if {
 # [scope, role, permission, source] of every call-level grant of the asked action in effect
 # whose conditions hold: a table entry no input layer names, then the input layers' own grants.
 call_grants_in_effect contains [entry.scope, role, entry.permission, entry.source] if {
-	some role, entries in action_entries
-	some entry in entries
+	call_scope_applies
+	some role in granting_roles
+	some entry in call_role_table(role)[input.action]
 	entry.grants == true
 	not [role, entry.permission] in layered_by_input
 	entry.owner in owner_conditions_held
@@ -107,23 +94,23 @@ call_grants_in_effect contains [entry.scope, role, entry.permission, entry.sourc
 
 call_grants_in_effect contains ["input", role, permission, ""] if {
 	call_scope_applies
-	some [role, permission, false] in input_layer
+	some ["input", role, permission, false] in input_modifiers
 	not permission in member_named
 	action_permission_holds(permission)
 }
 
 call_grants_in_effect contains ["member", role, permission, ""] if {
 	call_scope_applies
-	some [permission, false] in member_layer
+	some ["member", role, permission, false] in input_modifiers
 	action_permission_holds(permission)
-	some role in granting_roles
 }
 
 # The revokes that removed a grant of an earlier layer: a revoke entry of the table (the
 # compiler keeps only those), or an input layer's `!` of what an earlier layer granted.
 call_revocations contains [entry.scope, role, entry.permission, entry.source] if {
-	some role, entries in action_entries
-	some entry in entries
+	call_scope_applies
+	some role in granting_roles
+	some entry in call_role_table(role)[input.action]
 	entry.grants == false
 	not [role, entry.permission] in layered_by_input
 	entry.owner in owner_conditions_held
@@ -132,7 +119,7 @@ call_revocations contains [entry.scope, role, entry.permission, entry.source] if
 
 call_revocations contains ["input", role, permission, ""] if {
 	call_scope_applies
-	some [role, permission, true] in input_layer
+	some ["input", role, permission, true] in input_modifiers
 	not permission in member_named
 	action_permission_holds(permission)
 	table_names(role, permission)
@@ -140,23 +127,20 @@ call_revocations contains ["input", role, permission, ""] if {
 
 call_revocations contains ["member", role, permission, ""] if {
 	call_scope_applies
-	some [permission, true] in member_layer
+	some ["member", role, permission, true] in input_modifiers
 	action_permission_holds(permission)
-	some role in granting_roles
 	granted_before_member_layer(role, permission)
 }
 
-member_named contains permission if some [permission, _] in member_layer
-
 # A table entry exists only for a permission some layer of the grants file granted.
 table_names(role, permission) if {
-	some entry in action_entries[role]
+	some entry in call_role_table(role)[input.action]
 	entry.permission == permission
 }
 
 granted_before_member_layer(role, permission) if table_names(role, permission)
 
-granted_before_member_layer(role, permission) if [role, permission, false] in input_layer
+granted_before_member_layer(role, permission) if ["input", role, permission, false] in input_modifiers
 
 # An input layer's permission belongs to the asked action and its conditions hold.
 action_permission_holds(permission) if {
