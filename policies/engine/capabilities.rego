@@ -49,7 +49,6 @@ allowed_capabilities contains permission if {
 # the layers as in grants.rego (a table entry no input layer names, then the input layers' own
 # grants), over every action of the roles' tables instead of the asked one.
 granted_call_actions contains action_name if {
-	input.resource.kind == "call"
 	some role in granting_roles
 	some action_name, entries in call_role_table(role)
 	some entry in entries

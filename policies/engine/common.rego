@@ -56,10 +56,6 @@ modifier(value) if {
 	trim_prefix(value, "!") != ""
 }
 
-modifier_grants(value) := false if {
-	startswith(value, "!")
-} else := true
-
 # A list of modifiers in which no id is both granted and revoked.
 modifier_list(value) if {
 	is_array(value)

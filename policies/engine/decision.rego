@@ -2,14 +2,6 @@
 # evaluation is one `else` chain, so exactly one reason applies (conflicting values throw in WASM).
 package rolecall
 
-decision := {
-	"allow": verdict.allow,
-	"reason": verdict.reason,
-	"message": verdict.message,
-	"revision": revision,
-	"grants": verdict.grants,
-}
-
 allow := decision.allow
 
 # A valid input's changes are a list or null; `in` finds nothing in null or an absent field.
@@ -75,10 +67,12 @@ result(allowed, reason, message, grants) := {
 	"allow": allowed,
 	"reason": reason,
 	"message": message,
+	"revision": revision,
 	"grants": grant_entries(grants),
 }
 
-verdict := result(false, "INVALID_INPUT", problems_message(decision_input_problems), []) if {
+# The order of evaluation of DESIGN §4, rule by rule; the first that applies decides.
+decision := result(false, "INVALID_INPUT", problems_message(decision_input_problems), []) if {
 	not well_formed_decision_input
 	count(decision_input_problems) > 0
 } else := result(false, "UNKNOWN_ACTION", message, []) if {

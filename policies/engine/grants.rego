@@ -36,12 +36,21 @@ granting_roles contains role if {
 
 user_level_role(role) if policy_data.roles[role].level in {"user", "any"}
 
-# The table (action → entries) of one role on this call: the YAML override's when it names the
-# role (it already holds the call type's grants underneath), else the call type's. A function,
-# never a rule value: a whole table in a set or object would be converted from data in full.
-call_role_table(role) := table if {
-	table := decision_tables.calls[concat(":", [input.resource.call_type, input.resource.id])][role]
-} else := decision_tables.call_types[input.resource.call_type][role]
+# The tables (role → action → entries) of this call: the YAML override's for the roles it names
+# (it already holds the call type's grants underneath), else the call type's. Complete rules
+# keep them as they are in data; only the entries a decision reads are converted.
+override_tables := object.get(decision_tables.calls, concat(":", [input.resource.call_type, input.resource.id]), {})
+
+call_type_tables := object.get(decision_tables.call_types, input.resource.call_type, {})
+
+# The table (action → entries) of one role on this call.
+call_role_table(role) := object.get(override_tables, role, object.get(call_type_tables, role, {}))
+
+# role → the asked action's entries in that role's table on this call.
+action_entries[role] := object.get(call_role_table(role), input.action, []) if {
+	call_scope_applies
+	some role in granting_roles
+}
 
 # The input layers' modifiers, for every action at once (capabilities reads them all, a decision
 # only its action's): [scope, role, permission, revokes?]. Only known permissions: a modifier of
@@ -83,9 +92,8 @@ call_scope_applies if {
 # [scope, role, permission, source] of every call-level grant of the asked action in effect
 # whose conditions hold: a table entry no input layer names, then the input layers' own grants.
 call_grants_in_effect contains [entry.scope, role, entry.permission, entry.source] if {
-	call_scope_applies
-	some role in granting_roles
-	some entry in call_role_table(role)[input.action]
+	some role, entries in action_entries
+	some entry in entries
 	entry.grants == true
 	not [role, entry.permission] in layered_by_input
 	entry.owner in owner_conditions_held
@@ -108,9 +116,8 @@ call_grants_in_effect contains ["member", role, permission, ""] if {
 # The revokes that removed a grant of an earlier layer: a revoke entry of the table (the
 # compiler keeps only those), or an input layer's `!` of what an earlier layer granted.
 call_revocations contains [entry.scope, role, entry.permission, entry.source] if {
-	call_scope_applies
-	some role in granting_roles
-	some entry in call_role_table(role)[input.action]
+	some role, entries in action_entries
+	some entry in entries
 	entry.grants == false
 	not [role, entry.permission] in layered_by_input
 	entry.owner in owner_conditions_held
@@ -134,7 +141,7 @@ call_revocations contains ["member", role, permission, ""] if {
 
 # A table entry exists only for a permission some layer of the grants file granted.
 table_names(role, permission) if {
-	some entry in call_role_table(role)[input.action]
+	some entry in action_entries[role]
 	entry.permission == permission
 }
 
@@ -163,13 +170,13 @@ app_grants_in_effect contains [".app", role, entry.permission, entry.source] if 
 # The values of a permission's `owner` and `same_team` flags whose condition holds for this
 # subject and resource (a flag that is false always holds), computed once per decision so each
 # grant checks its flags by membership.
-owner_conditions_held := {false, true} if subject_owns_resource
+owner_conditions_held := {false, true} if {
+	subject_owns_resource
+} else := {false}
 
-else := {false}
-
-team_conditions_held := {false, true} if same_team_holds
-
-else := {false}
+team_conditions_held := {false, true} if {
+	same_team_holds
+} else := {false}
 
 # A call is owned by its creator, a user by itself; an app resource has no owner.
 subject_owns_resource if {
