@@ -3,7 +3,6 @@
 // against two baselines measured alongside — a Map of precomputed answers (the floor) and a
 // hand-written grants policy in plain Rego (bench/peer, the peer). Writes bench/results/decisions.md.
 // Run: npx tsx bench/decisions.ts
-import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,11 +11,10 @@ import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import * as prettier from 'prettier';
 import { Client } from 'undici';
 import type { ResolvedPolicy } from '../core/policy.js';
-import { spawnOpa } from '../scripts/opa.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { canonicalJson } from '../test/contract/canonical.js';
 import { buildContractBundle } from '../test/contract/fixture.js';
-import { findFreePort } from '../test/support/opa-server.js';
+import { startOpaServer } from '../test/support/opa-server.js';
 import { buildPeer, peerDecide, type PeerDecision } from './peer/peer.js';
 import { describeMachine, formatNumber } from './report.js';
 import { decisionKey, generateDecisionInputs, generateMalformedInputs } from './saas-inputs.js';
@@ -130,53 +128,6 @@ async function runRemote(client: Client, task: RemoteTask, budgetMs: number, rec
   }
 }
 
-/** `opa run -s` serving several bundles (their roots must not overlap) on a free port. */
-async function startOpa(
-  bundlePaths: string[],
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await findFreePort();
-  const child: ChildProcess = spawnOpa([
-    'run',
-    '--server',
-    '--addr',
-    `127.0.0.1:${port}`,
-    ...bundlePaths.flatMap((bundlePath) => ['--bundle', bundlePath]),
-    '--log-level',
-    'error',
-    '--skip-version-check',
-    '--shutdown-grace-period',
-    '1',
-  ]);
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`opa exited ${child.exitCode}:\n${log}`);
-    try {
-      // /health?bundles answers 200 once every bundle is activated.
-      if ((await fetch(`${url}/health?bundles`)).ok) return { url, stop };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`opa did not become ready within 20 s:\n${log}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 function percentile(samples: number[], fraction: number): number {
   const sorted = [...samples].sort((left, right) => left - right);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
@@ -221,7 +172,7 @@ const wasm = await WasmEvaluator.fromBundle(bundle.bundleBytes);
 const rawWasm = await loadPolicy(bundle.wasm);
 rawWasm.setData(policyData);
 const peer = await buildPeer(bundle.dataJson);
-const opa = await startOpa([bundle.bundlePath, peer.bundleDir]);
+const opa = await startOpaServer([bundle.bundlePath, peer.bundleDir]);
 const client = new Client(opa.url, { pipelining: 1 });
 const notes: string[] = [];
 const note = (line: string) => {

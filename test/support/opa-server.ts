@@ -62,10 +62,12 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Serves `bundlePath` (bundle.tar.gz or a bundle folder) with `opa run -s` on a free port; with
- * no bundle, an OPA that has nothing loaded (every rule undefined).
+ * Serves `bundlePath` (bundle.tar.gz or a bundle folder, or several whose roots do not overlap)
+ * with `opa run -s` on a free port; with no bundle, an OPA that has nothing loaded (every rule
+ * undefined).
  */
-export async function startOpaServer(bundlePath?: string): Promise<OpaServer> {
+export async function startOpaServer(bundlePath?: string | readonly string[]): Promise<OpaServer> {
+  const bundlePaths = bundlePath === undefined ? [] : [bundlePath].flat();
   for (let attempt = 0; ; attempt += 1) {
     const port = await findFreePort();
     const child = spawnOpa([
@@ -73,7 +75,7 @@ export async function startOpaServer(bundlePath?: string): Promise<OpaServer> {
       '--server',
       '--addr',
       `127.0.0.1:${port}`,
-      ...(bundlePath === undefined ? [] : ['--bundle', bundlePath]),
+      ...bundlePaths.flatMap((path) => ['--bundle', path]),
       '--log-level',
       'error',
       '--skip-version-check',
