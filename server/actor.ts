@@ -14,6 +14,12 @@ export interface Actor {
 
 export const SERVER_SUBJECT_ID = 'rolecall-server';
 
+/**
+ * The subject of unauthenticated requests: role `anonymous`, no teams, and an id outside the user
+ * id charset, so no stored call or user can name it as its owner.
+ */
+export const ANONYMOUS_SUBJECT_ID = '(anonymous)';
+
 interface UserRow {
   id: string;
   role: string;
@@ -77,6 +83,13 @@ export async function resolveActor(
     return {
       side: 'server',
       subject: { id: SERVER_SUBJECT_ID, role: 'admin', teams: [] },
+      requestId,
+    };
+  }
+  if (principal.kind === 'anonymous') {
+    return {
+      side: 'client',
+      subject: { id: ANONYMOUS_SUBJECT_ID, role: 'anonymous', teams: [] },
       requestId,
     };
   }

@@ -1,20 +1,22 @@
-// The fastify application: authentication, the Stream-like routes, JSON errors and one log line
+// The fastify application: authentication, Stream's REST wire (server/routes/), JSON errors and one log line
 // per request. It holds no state of its own besides the live policy, so servers can scale out.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { resolveActor, type ActorCache } from './actor.js';
-import { authenticate, tokenFromHeader, verificationKey } from './auth.js';
+import { authenticateRequest, verificationKey } from './auth.js';
 import type { ChangeFeed } from './db/change-feed.js';
 import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { Decider } from './decider.js';
-import { ApiError } from './errors.js';
+import { ApiError, streamErrorBody } from './errors.js';
 import type { LivePolicy } from './policy/live-policy.js';
-import * as admin from './services/admin.js';
-import * as calls from './services/calls.js';
+import { createUserToken } from '../sdk/clients/token.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerCallRoutes } from './routes/calls.js';
+import type { Route } from './routes/route.js';
+import { registerUserRoutes } from './routes/users.js';
 import type { CallIdRule, ServiceContext, ServiceLimits } from './services/context.js';
 import { BODY_LIMITS, checkBodyBounds } from './services/json-bounds.js';
-import * as users from './services/users.js';
 
 export interface AppOptions {
   db: Database;
@@ -29,8 +31,6 @@ export interface AppOptions {
   /** Cached actors and grants, kept in step by the change feed; without it, read per request. */
   caches?: { feed: ChangeFeed; actors: ActorCache };
 }
-
-type Handler = (context: ServiceContext, request: FastifyRequest) => unknown;
 
 /** SQLSTATE class 22 ("data exception"), raised by PostgreSQL and PGlite alike. */
 function isDataException(error: unknown): boolean {
@@ -82,28 +82,41 @@ export function buildApp(options: AppOptions) {
     if (error instanceof DatabaseUnavailableError) {
       // The request failed as a whole (its transaction rolled back); the server goes on.
       request.log.warn({ err: error.message }, 'request failed: database unavailable');
-      void reply.status(503).header('retry-after', '1').send({
-        code: 'DATABASE_UNAVAILABLE',
-        message: 'the database connection was lost during this request; retry it',
-        status: 503,
-      });
+      void reply
+        .status(503)
+        .header('retry-after', '1')
+        .send(
+          streamErrorBody(
+            503,
+            'DATABASE_UNAVAILABLE',
+            'the database connection was lost during this request; retry it',
+          ),
+        );
       return;
     }
     if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      void reply.status(413).send({
-        code: 'BODY_TOO_LARGE',
-        message: `the request body is larger than ${String(BODY_LIMITS.bytes)} bytes`,
-        status: 413,
-      });
+      void reply
+        .status(413)
+        .send(
+          streamErrorBody(
+            413,
+            'BODY_TOO_LARGE',
+            `the request body is larger than ${String(BODY_LIMITS.bytes)} bytes`,
+          ),
+        );
       return;
     }
     if (isDataException(error)) {
       // A value the database cannot hold (a NUL character, a bad date…) is the caller's mistake.
-      void reply.status(400).send({
-        code: 'INVALID_REQUEST',
-        message: 'a value in the request cannot be stored or compared',
-        status: 400,
-      });
+      void reply
+        .status(400)
+        .send(
+          streamErrorBody(
+            400,
+            'INVALID_REQUEST',
+            'a value in the request cannot be stored or compared',
+          ),
+        );
       return;
     }
     const status =
@@ -113,10 +126,10 @@ export function buildApp(options: AppOptions) {
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const code = status >= 500 ? 'INTERNAL' : 'INVALID_REQUEST';
     const message = status >= 500 ? 'internal error' : (error as Error).message;
-    void reply.status(status).send({ code, message, status });
+    void reply.status(status).send(streamErrorBody(status, code, message));
   });
   app.setNotFoundHandler((_request, reply) => {
-    void reply.status(404).send({ code: 'NOT_FOUND', message: 'no such endpoint', status: 404 });
+    void reply.status(404).send(streamErrorBody(404, 'NOT_FOUND', 'no such endpoint'));
   });
 
   /** Another server behind the same database may have changed the grants: follow it. */
@@ -131,7 +144,7 @@ export function buildApp(options: AppOptions) {
       (request.query as Record<string, unknown>)['api_key'] ?? request.headers['x-api-key'];
     if (apiKey !== options.apiKey)
       throw new ApiError(401, 'API_KEY_INVALID', 'missing or unknown api_key');
-    const auth = await authenticate(tokenFromHeader(request.headers.authorization), secret);
+    const auth = await authenticateRequest(request.headers, secret);
     if (!auth.ok) throw new ApiError(401, auth.code, auth.message);
     await followStoredGrants();
     const actor = await resolveActor(
@@ -148,15 +161,12 @@ export function buildApp(options: AppOptions) {
       log: request.log,
       limits: options.limits,
       callIds: options.callIds ?? 'any',
+      issueUserToken: (userId, expiresInSeconds) =>
+        createUserToken(userId, options.apiSecret, { expiresInSeconds }),
     };
   }
 
-  function route(
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-    url: string,
-    handler: Handler,
-    status = 200,
-  ): void {
+  const route: Route = (method, url, handler, status = 200) => {
     app.route({
       method,
       url,
@@ -167,12 +177,14 @@ export function buildApp(options: AppOptions) {
           typeof result === 'object' &&
           result !== null &&
           (result as { created?: unknown }).created === true;
-        return reply.status(created ? 201 : status).send(result);
+        // Stream's answers all carry the time the server spent on them.
+        const duration = `${reply.elapsedTime.toFixed(2)}ms`;
+        return reply
+          .status(created ? 201 : status)
+          .send(typeof result === 'object' && result !== null ? { ...result, duration } : result);
       },
     });
-  }
-  const param = (request: FastifyRequest, name: string): string =>
-    (request.params as Record<string, string>)[name] ?? '';
+  };
 
   app.get('/health', () => ({ status: 'ok', revision: options.live.revision }));
 
@@ -193,61 +205,8 @@ export function buildApp(options: AppOptions) {
     return reply.send(dataDocument);
   });
 
-  route('GET', '/grants', (context) => admin.getLiveGrants(context));
-  route('GET', '/app', (context) => admin.getApp(context));
-  route('PATCH', '/app', (context, request) => admin.updateApp(context, request.body));
-  route('GET', '/roles', (context) => admin.listRoles(context));
-  route('POST', '/roles', (context, request) => admin.createRole(context, request.body), 201);
-  route('DELETE', '/roles/:name', (context, request) =>
-    admin.deleteRole(context, param(request, 'name')),
-  );
-  route('GET', '/permissions', (context) => admin.listPermissions(context));
-  route('GET', '/call_types/:name', (context, request) =>
-    admin.getCallType(context, param(request, 'name')),
-  );
-  route('PUT', '/call_types/:name', (context, request) =>
-    admin.updateCallType(context, param(request, 'name'), request.body),
-  );
-
-  route('GET', '/me', async (context) => {
-    if (context.actor.side === 'server')
-      throw new ApiError(400, 'INVALID_REQUEST', '/me needs a user token');
-    return { user: await users.findUser(context.db, context.actor.subject.id) };
-  });
-  route('POST', '/users', (context, request) => users.upsertUsers(context, request.body));
-  route('POST', '/users/query', (context, request) => users.queryUsers(context, request.body));
-  route('PATCH', '/users/:id', (context, request) =>
-    users.updateUserPartial(context, param(request, 'id'), request.body),
-  );
-  route('DELETE', '/users/:id', (context, request) => {
-    if (context.actor.side !== 'server')
-      throw new ApiError(403, 'SERVER_ONLY', 'users are deleted server side');
-    return users.deleteUser(context, param(request, 'id'));
-  });
-
-  route('POST', '/calls/query', (context, request) => calls.queryCalls(context, request.body));
-  route('POST', '/calls/:type/:id', (context, request) =>
-    calls.getOrCreateCall(context, param(request, 'type'), param(request, 'id'), request.body),
-  );
-  route('GET', '/calls/:type/:id', (context, request) =>
-    calls.getCall(context, param(request, 'type'), param(request, 'id')),
-  );
-  route('PATCH', '/calls/:type/:id', (context, request) =>
-    calls.updateCall(context, param(request, 'type'), param(request, 'id'), request.body),
-  );
-  route('POST', '/calls/:type/:id/join', (context, request) =>
-    calls.joinCall(context, param(request, 'type'), param(request, 'id')),
-  );
-  route('POST', '/calls/:type/:id/members', (context, request) =>
-    calls.updateCallMembers(context, param(request, 'type'), param(request, 'id'), request.body),
-  );
-  route('POST', '/calls/:type/:id/user_permissions', (context, request) =>
-    calls.updateUserPermissions(
-      context,
-      param(request, 'type'),
-      param(request, 'id'),
-      request.body,
-    ),
-  );
+  registerAdminRoutes(route);
+  registerUserRoutes(route);
+  registerCallRoutes(route);
   return app;
 }

@@ -1,11 +1,14 @@
-// Verifies request credentials: the API key, then an HS256 JWT signed with the API secret.
+// Verifies request credentials: an HS256 JWT signed with the API secret (`stream-auth-type: jwt`,
+// the default), or none at all for `stream-auth-type: anonymous` (seed 004's unauthenticated
+// client, which acts as role `anonymous`).
 // Anything else (missing, forged, expired, issued in the future, `alg: none`, no subject, a
 // user id outside the id charset) is a 401: every problem of a token is the token's.
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify } from 'jose';
 import { isUserId } from './services/validate.js';
 
-export type Principal = { kind: 'server' } | { kind: 'user'; userId: string };
+export type Principal =
+  { kind: 'server' } | { kind: 'user'; userId: string } | { kind: 'anonymous' };
 
 export type AuthResult =
   { ok: true; principal: Principal } | { ok: false; code: string; message: string };
@@ -91,4 +94,37 @@ export async function authenticate(
     }
     return { ok: false, code: 'AUTH_INVALID', message: 'the token is not valid for this app' };
   }
+}
+
+/**
+ * Stream's two auth types: `jwt` (the default when the header is absent) needs a valid token;
+ * `anonymous` must carry none, so a forged or expired token never falls back to anonymous.
+ */
+export async function authenticateRequest(
+  headers: {
+    authorization?: string | undefined;
+    'stream-auth-type'?: string | string[] | undefined;
+  },
+  secret: KeyObject | Uint8Array,
+): Promise<AuthResult> {
+  const authType = headers['stream-auth-type'] ?? 'jwt';
+  const token = tokenFromHeader(headers.authorization);
+  if (authType === 'anonymous') {
+    if (token !== undefined) {
+      return {
+        ok: false,
+        code: 'AUTH_INVALID',
+        message: 'an anonymous request (stream-auth-type: anonymous) carries no token',
+      };
+    }
+    return { ok: true, principal: { kind: 'anonymous' } };
+  }
+  if (authType !== 'jwt') {
+    return {
+      ok: false,
+      code: 'AUTH_INVALID',
+      message: 'stream-auth-type must be "jwt" or "anonymous"',
+    };
+  }
+  return authenticate(token, secret);
 }

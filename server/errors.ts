@@ -1,5 +1,46 @@
-// The one error shape of the REST API: `{code, message, status}`; `code` is the policy's reason
-// when a decision refused the request (TEAM_MISMATCH, CROSS_TEAM_QUERY, …).
+// The one error shape of the REST API, Stream's: `{code, message, StatusCode, duration,
+// more_info, details}` with Stream's numeric `code` (16 not found, 17 not allowed, 40 token
+// expired, …) so Stream's clients react as they do against Stream, plus `reason`, rolecall's
+// string code: the policy's reason when a decision refused the request (TEAM_MISMATCH, …).
+
+/** Stream's error codes for the statuses and reasons this server answers with. */
+const STREAM_CODE_BY_REASON: Readonly<Record<string, number>> = {
+  API_KEY_INVALID: 2,
+  TOKEN_EXPIRED: 40,
+  TOKEN_NOT_YET_VALID: 41,
+};
+const STREAM_CODE_BY_STATUS: Readonly<Record<number, number>> = {
+  400: 4,
+  401: 5,
+  403: 17,
+  404: 16,
+  409: 4,
+  413: 22,
+  429: 9,
+};
+
+/** Stream's error body; `reason` is rolecall's own code. */
+export interface StreamErrorBody {
+  code: number;
+  message: string;
+  StatusCode: number;
+  duration: string;
+  more_info: string;
+  details: number[];
+  reason: string;
+}
+
+export function streamErrorBody(status: number, reason: string, message: string): StreamErrorBody {
+  return {
+    code: STREAM_CODE_BY_REASON[reason] ?? STREAM_CODE_BY_STATUS[status] ?? -1,
+    message,
+    StatusCode: status,
+    duration: '0.00ms',
+    more_info: 'docs/server.md#errors',
+    details: [],
+    reason,
+  };
+}
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -11,8 +52,8 @@ export class ApiError extends Error {
     super(message);
   }
 
-  toJSON(): { code: string; message: string; status: number } {
-    return { code: this.code, message: this.message, status: this.status };
+  toJSON(): StreamErrorBody {
+    return streamErrorBody(this.status, this.code, this.message);
   }
 }
 

@@ -696,6 +696,7 @@ describe.each(BACKENDS)('a call created while one queryCalls request pages on %s
       actor,
       log: pino({ level: 'silent' }),
       limits: { queryScanLimit: DEFAULT_SCAN_LIMIT },
+      issueUserToken: () => Promise.reject(new Error('no tokens in this test')),
     };
     const answer = await queryCalls(context, { limit: 10 });
     expect(write).toBeDefined();

@@ -23,8 +23,8 @@ import { JsEvaluator } from '../js-evaluator.js';
 import type { WasmEvaluator } from '../wasm-evaluator.js';
 import { RolecallApiError, RolecallNetworkError } from './errors.js';
 import { readBundle } from '../bundle.js';
+import { callPath, callRequests, type CallSender } from './call-requests.js';
 import {
-  apiPath,
   httpTarget,
   requestJson,
   requestPolicyFile,
@@ -33,14 +33,13 @@ import {
   type TransportOptions,
 } from './http.js';
 import {
+  queryUsersRequest,
   updateUserPartialRequest,
   upsertUsersRequest,
   type UpdateUserPartialRequest,
 } from './user-requests.js';
 import type {
-  CallCreateData,
   CallStateResponse,
-  CallUpdateRequest,
   QueryCallsRequest,
   QueryUsersPayload,
   UserRequest,
@@ -150,7 +149,11 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
       fetched = { evaluator: loaded, etag: file.etag, at: Date.now() };
       evaluator = loaded;
     }
-    const { user } = await requestJson<{ user: UserResponse }>(target, 'GET', '/me');
+    const { user } = await requestJson<{ user: UserResponse }>(
+      target,
+      'GET',
+      '/api/v2/rolecall/me',
+    );
     return new PolicyClient<T>(
       evaluator,
       { id: user.id, role: user.role, teams: user.teams },
@@ -214,16 +217,20 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   }
 
   function call(callType: T['CallType'], id: string) {
-    const base = apiPath('calls', callType, id);
     let state: CallStateResponse | undefined;
-    const send = async (
-      method: 'GET' | 'POST' | 'PATCH',
-      path: string,
-      body: unknown,
-      requestOptions: RequestOptions | undefined,
-    ): Promise<CallStateResponse> => {
-      state = await requestJson<CallStateResponse>(target, method, path, body, requestOptions);
-      return state;
+    // Every answer that carries the call's state is kept for the local hints below.
+    const send: CallSender = async (method, path, body, requestOptions) => {
+      const answer = await requestJson<Record<string, unknown>>(
+        target,
+        method,
+        path,
+        body,
+        requestOptions,
+      );
+      if (typeof answer['call'] === 'object' && answer['call'] !== null) {
+        state = answer as unknown as CallStateResponse;
+      }
+      return answer as never;
     };
     const resource = (): CallResource<T> =>
       state === undefined ? { kind: 'call', call_type: callType, id } : callResource(state);
@@ -234,35 +241,14 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
         : {}),
     });
     return {
+      ...callRequests(send, callType, id),
       type: callType,
-      id,
       get state(): CallStateResponse | undefined {
         return state;
       },
-      get: (requestOptions?: RequestOptions) => send('GET', base, undefined, requestOptions),
       /** JoinCall decided by the server (404 for a call of another tenant). */
-      join: (requestOptions?: RequestOptions) => send('POST', `${base}/join`, {}, requestOptions),
-      getOrCreate: (request: { data?: CallCreateData } = {}, requestOptions?: RequestOptions) =>
-        send('POST', base, request, requestOptions),
-      create: (request: { data?: CallCreateData } = {}, requestOptions?: RequestOptions) =>
-        send('POST', base, request, requestOptions),
-      update: (fields: CallUpdateRequest, requestOptions?: RequestOptions) =>
-        send('PATCH', base, fields, requestOptions),
-      updateCallMembers: (
-        request: {
-          update_members?: { user_id: string; role?: string }[];
-          remove_members?: string[];
-        },
-        requestOptions?: RequestOptions,
-      ) => send('POST', `${base}/members`, request, requestOptions),
-      updateUserPermissions: (
-        request: {
-          user_id: string;
-          grant_permissions?: string[];
-          revoke_permissions?: string[];
-        },
-        requestOptions?: RequestOptions,
-      ) => send('POST', `${base}/user_permissions`, request, requestOptions),
+      join: (requestOptions?: RequestOptions) =>
+        send<CallStateResponse>('POST', `${callPath(callType, id)}/join`, {}, requestOptions),
       /**
        * Local hint from the policy, with the last fetched call state and membership; false
        * when the policy cannot be loaded.
@@ -288,13 +274,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     ) => {
       const payload = request.payload ?? {};
       const filter = await scopedFilter('users', payload.filter_conditions);
-      return requestJson<{ users: UserResponse[] }>(
-        target,
-        'POST',
-        '/users/query',
-        { ...payload, filter_conditions: filter },
-        requestOptions,
-      );
+      return queryUsersRequest(target, { ...payload, filter_conditions: filter }, requestOptions);
     },
     video: {
       queryCalls: async (request: QueryCallsRequest = {}, requestOptions?: RequestOptions) => {
@@ -302,7 +282,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
         return requestJson<{ calls: CallStateResponse[] }>(
           target,
           'POST',
-          '/calls/query',
+          '/api/v2/video/calls',
           { ...request, filter_conditions: filter },
           requestOptions,
         );
@@ -311,8 +291,15 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     call,
     /** The authenticated user as the server stores it. */
     me: async (requestOptions?: RequestOptions) =>
-      (await requestJson<{ user: UserResponse }>(target, 'GET', '/me', undefined, requestOptions))
-        .user,
+      (
+        await requestJson<{ user: UserResponse }>(
+          target,
+          'GET',
+          '/api/v2/rolecall/me',
+          undefined,
+          requestOptions,
+        )
+      ).user,
     updateUserPartial: (request: UpdateUserPartialRequest, requestOptions?: RequestOptions) =>
       updateUserPartialRequest(target, request, requestOptions),
     upsertUsers: (users: UserRequest[], requestOptions?: RequestOptions) =>

@@ -1,14 +1,17 @@
-// The errors the video clients throw: the server's `{code, message, status}` (or the same shape
-// when the local policy refused a request before it left the client), and transport failures.
+// The errors the video clients throw: the server's Stream error body (or the same when the local
+// policy refused a request before it left the client), and transport failures.
 
 export class RolecallApiError extends Error {
   override name = 'RolecallApiError';
   constructor(
     readonly status: number,
+    /** rolecall's reason (`TEAM_MISMATCH`, `NOT_FOUND`, …): the body's `reason`. */
     readonly code: string,
     message: string,
     /** Where the refusal came from: the server's answer or the client's own policy check. */
     readonly origin: 'server' | 'client' = 'server',
+    /** Stream's numeric error code (16 not found, 17 not allowed, 40 token expired, …). */
+    readonly streamCode?: number,
   ) {
     super(message);
   }

@@ -36,8 +36,11 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 export interface HttpTarget {
   baseUrl: string;
   apiKey: string;
-  /** Returns the JWT to send (the server token is signed lazily). */
-  token: () => Promise<string>;
+  /**
+   * Returns the JWT to send (the server token is signed lazily), or undefined for an anonymous
+   * client (`stream-auth-type: anonymous`, no Authorization header).
+   */
+  token: () => Promise<string | undefined>;
   timeoutMs: number;
   signal: AbortSignal | undefined;
   maxResponseBytes: number;
@@ -215,7 +218,11 @@ async function exchange(
     scope.throwIfStopped();
     const response = await fetch(urlOf(target, path), {
       method,
-      headers: { authorization: `Bearer ${token}`, ...headers },
+      // Stream's auth headers: the bare JWT and its auth type.
+      headers:
+        token === undefined
+          ? { 'stream-auth-type': 'anonymous', ...headers }
+          : { authorization: token, 'stream-auth-type': 'jwt', ...headers },
       signal: scope.controller.signal,
       ...(body === undefined ? {} : { body }),
     });
@@ -233,16 +240,30 @@ async function exchange(
   }
 }
 
-/** The server's `{code, message}` problem as a typed error (or the HTTP status when it has none). */
+/**
+ * Stream's error body as a typed error: `code` is rolecall's `reason` (TEAM_MISMATCH, …), else
+ * Stream's numeric code (`STREAM_16`), else the HTTP status (`HTTP_404`).
+ */
 function apiErrorOf(answer: Answer, parsed: unknown): RolecallApiError {
   const problem = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
     code?: unknown;
+    reason?: unknown;
     message?: unknown;
   };
+  const code =
+    typeof problem.reason === 'string'
+      ? problem.reason
+      : typeof problem.code === 'string'
+        ? problem.code
+        : typeof problem.code === 'number'
+          ? `STREAM_${String(problem.code)}`
+          : `HTTP_${answer.status}`;
   return new RolecallApiError(
     answer.status,
-    typeof problem.code === 'string' ? problem.code : `HTTP_${answer.status}`,
+    code,
     typeof problem.message === 'string' ? problem.message : answer.statusText,
+    'server',
+    typeof problem.code === 'number' ? problem.code : undefined,
   );
 }
 

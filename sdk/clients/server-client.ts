@@ -1,5 +1,6 @@
 // createServerClient: the back end's view of the reference server. Server-side requests are not
 // permission checked (the seed), so nothing is filtered or injected here.
+import { callRequests, type CallSender } from './call-requests.js';
 import {
   apiPath,
   httpTarget,
@@ -9,6 +10,7 @@ import {
   type TransportOptions,
 } from './http.js';
 import {
+  queryUsersRequest,
   updateUserPartialRequest,
   upsertUsersRequest,
   type UpdateUserPartialRequest,
@@ -16,9 +18,7 @@ import {
 import { createServerToken, createUserToken, type TokenOptions } from './token.js';
 import type {
   AppResponse,
-  CallCreateData,
   CallStateResponse,
-  CallUpdateRequest,
   GrantsMap,
   PermissionResponse,
   QueryCallsRequest,
@@ -27,6 +27,8 @@ import type {
   UserRequest,
   UserResponse,
 } from './types.js';
+
+const callTypePath = (name: string): string => `/api/v2/video${apiPath('calltypes', name)}`;
 
 /** Also `timeoutMs` (default 10 s), `signal` and `maxResponseBytes` (default 16 MiB). */
 export interface ServerClientOptions extends TransportOptions {
@@ -48,76 +50,45 @@ export function createServerClient(options: ServerClientOptions) {
     options,
   );
 
-  function call(callType: string, id: string) {
-    const base = apiPath('calls', callType, id);
-    return {
-      type: callType,
-      id,
-      getOrCreate: (request: { data?: CallCreateData } = {}, requestOptions?: RequestOptions) =>
-        requestJson<CallStateResponse>(target, 'POST', base, request, requestOptions),
-      /** Same as getOrCreate (Stream's create). */
-      create: (request: { data?: CallCreateData } = {}, requestOptions?: RequestOptions) =>
-        requestJson<CallStateResponse>(target, 'POST', base, request, requestOptions),
-      get: (requestOptions?: RequestOptions) =>
-        requestJson<CallStateResponse>(target, 'GET', base, undefined, requestOptions),
-      update: (fields: CallUpdateRequest, requestOptions?: RequestOptions) =>
-        requestJson<CallStateResponse>(target, 'PATCH', base, fields, requestOptions),
-      updateCallMembers: (
-        request: {
-          update_members?: { user_id: string; role?: string }[];
-          remove_members?: string[];
-        },
-        requestOptions?: RequestOptions,
-      ) =>
-        requestJson<CallStateResponse>(target, 'POST', `${base}/members`, request, requestOptions),
-      updateUserPermissions: (
-        request: {
-          user_id: string;
-          grant_permissions?: string[];
-          revoke_permissions?: string[];
-        },
-        requestOptions?: RequestOptions,
-      ) =>
-        requestJson<CallStateResponse>(
-          target,
-          'POST',
-          `${base}/user_permissions`,
-          request,
-          requestOptions,
-        ),
-    };
-  }
+  const send: CallSender = (method, path, body, requestOptions) =>
+    requestJson(target, method, path, body, requestOptions);
+  const call = (callType: string, id: string) => callRequests(send, callType, id);
 
   return {
     /** A user token for `createClient`; the server looks the user's role and teams up itself. */
     createToken: (userId: string, tokenOptions: TokenOptions = {}) =>
       createUserToken(userId, options.secret, tokenOptions),
     getApp: (requestOptions?: RequestOptions) =>
-      requestJson<AppResponse>(target, 'GET', '/app', undefined, requestOptions),
+      requestJson<AppResponse>(target, 'GET', '/api/v2/app', undefined, requestOptions),
     updateApp: (
       patch: { multi_tenant_enabled?: boolean; grants?: GrantsMap | null },
       requestOptions?: RequestOptions,
-    ) => requestJson<AppResponse>(target, 'PATCH', '/app', patch, requestOptions),
+    ) => requestJson<AppResponse>(target, 'PATCH', '/api/v2/app', patch, requestOptions),
     upsertUsers: (users: UserRequest[], requestOptions?: RequestOptions) =>
       upsertUsersRequest(target, users, requestOptions),
     updateUserPartial: (request: UpdateUserPartialRequest, requestOptions?: RequestOptions) =>
       updateUserPartialRequest(target, request, requestOptions),
-    deleteUser: (id: string, requestOptions?: RequestOptions) =>
-      requestJson<{ user: UserResponse }>(
-        target,
-        'DELETE',
-        apiPath('users', id),
-        undefined,
-        requestOptions,
-      ),
-    queryUsers: (request: { payload: QueryUsersPayload }, requestOptions?: RequestOptions) =>
-      requestJson<{ users: UserResponse[] }>(
+    /** Stream's deleteUsers (a soft delete, done at once). */
+    deleteUsers: (request: { user_ids: string[] }, requestOptions?: RequestOptions) =>
+      requestJson<{ task_id: string; users: Record<string, UserResponse> }>(
         target,
         'POST',
-        '/users/query',
-        request.payload,
+        '/api/v2/users/delete',
+        request,
         requestOptions,
       ),
+    deleteUser: async (id: string, requestOptions?: RequestOptions) => {
+      const answer = await requestJson<{ users: Record<string, UserResponse> }>(
+        target,
+        'POST',
+        '/api/v2/users/delete',
+        { user_ids: [id] },
+        requestOptions,
+      );
+      return { user: answer.users[id] as UserResponse };
+    },
+    queryUsers: (request: { payload: QueryUsersPayload }, requestOptions?: RequestOptions) =>
+      queryUsersRequest(target, request.payload, requestOptions),
     createRole: (
       role: string | { name: string; level?: 'user' | 'call'; description?: string },
       requestOptions?: RequestOptions,
@@ -125,7 +96,7 @@ export function createServerClient(options: ServerClientOptions) {
       requestJson<{ role: RoleResponse }>(
         target,
         'POST',
-        '/roles',
+        '/api/v2/roles',
         typeof role === 'string' ? { name: role } : role,
         requestOptions,
       ),
@@ -133,17 +104,31 @@ export function createServerClient(options: ServerClientOptions) {
       requestJson<{ deleted: string }>(
         target,
         'DELETE',
-        apiPath('roles', name),
+        `/api/v2${apiPath('roles', name)}`,
         undefined,
         requestOptions,
       ),
     listRoles: (requestOptions?: RequestOptions) =>
-      requestJson<{ roles: RoleResponse[] }>(target, 'GET', '/roles', undefined, requestOptions),
+      requestJson<{ roles: RoleResponse[] }>(
+        target,
+        'GET',
+        '/api/v2/roles',
+        undefined,
+        requestOptions,
+      ),
     listPermissions: (requestOptions?: RequestOptions) =>
       requestJson<{ permissions: PermissionResponse[] }>(
         target,
         'GET',
-        '/permissions',
+        '/api/v2/permissions',
+        undefined,
+        requestOptions,
+      ),
+    getPermission: (id: string, requestOptions?: RequestOptions) =>
+      requestJson<{ permission: PermissionResponse }>(
+        target,
+        'GET',
+        `/api/v2${apiPath('permissions', id)}`,
         undefined,
         requestOptions,
       ),
@@ -151,7 +136,7 @@ export function createServerClient(options: ServerClientOptions) {
       requestJson<{ name: string; grants: GrantsMap }>(
         target,
         'GET',
-        apiPath('call_types', name),
+        callTypePath(name),
         undefined,
         requestOptions,
       ),
@@ -164,8 +149,36 @@ export function createServerClient(options: ServerClientOptions) {
       requestJson<{ name: string; grants: GrantsMap }>(
         target,
         'PUT',
-        apiPath('call_types', name),
+        callTypePath(name),
         request,
+        requestOptions,
+      ),
+    listCallTypes: (requestOptions?: RequestOptions) =>
+      requestJson<{ call_types: Record<string, { name: string; grants: GrantsMap }> }>(
+        target,
+        'GET',
+        '/api/v2/video/calltypes',
+        undefined,
+        requestOptions,
+      ),
+    /** A custom call type; `grants` as in the grants file (an absent role has none). */
+    createCallType: (
+      request: { name: string; grants?: GrantsMap },
+      requestOptions?: RequestOptions,
+    ) =>
+      requestJson<{ name: string; grants: GrantsMap }>(
+        target,
+        'POST',
+        '/api/v2/video/calltypes',
+        request,
+        requestOptions,
+      ),
+    deleteCallType: (name: string, requestOptions?: RequestOptions) =>
+      requestJson<{ duration: string }>(
+        target,
+        'DELETE',
+        callTypePath(name),
+        undefined,
         requestOptions,
       ),
     /** The live grants spec and resolved policy (what `rolecall diff --live` compares). */
@@ -173,7 +186,7 @@ export function createServerClient(options: ServerClientOptions) {
       requestJson<{ revision: string; spec: unknown; policy: unknown }>(
         target,
         'GET',
-        '/grants',
+        '/api/v2/rolecall/grants',
         undefined,
         requestOptions,
       ),
@@ -183,7 +196,7 @@ export function createServerClient(options: ServerClientOptions) {
         requestJson<{ calls: CallStateResponse[] }>(
           target,
           'POST',
-          '/calls/query',
+          '/api/v2/video/calls',
           request,
           requestOptions,
         ),

@@ -1,7 +1,7 @@
 // The user endpoints both clients call (a user may upsert and patch users where the policy lets
 // it; the back end always may): one definition of each request, shared by both clients.
-import { apiPath, requestJson, type HttpTarget, type RequestOptions } from './http.js';
-import type { UserRequest, UserResponse } from './types.js';
+import { requestJson, type HttpTarget, type RequestOptions } from './http.js';
+import type { QueryUsersPayload, UserRequest, UserResponse } from './types.js';
 
 export interface UpdateUserPartialRequest {
   id: string;
@@ -9,24 +9,45 @@ export interface UpdateUserPartialRequest {
   unset?: string[];
 }
 
+/** Stream's upsert: `{users: {id: user}}`. */
 export function upsertUsersRequest(
   target: HttpTarget,
   users: UserRequest[],
   options?: RequestOptions,
 ): Promise<{ users: Record<string, UserResponse> }> {
-  return requestJson(target, 'POST', '/users', { users }, options);
+  const byId = new Map(users.map((user) => [user.id, user]));
+  return requestJson(target, 'POST', '/api/v2/users', { users: Object.fromEntries(byId) }, options);
 }
 
-export function updateUserPartialRequest(
+/** Stream's `PATCH /users` with one change; the answer's user is returned as `user`. */
+export async function updateUserPartialRequest(
   target: HttpTarget,
   request: UpdateUserPartialRequest,
   options?: RequestOptions,
 ): Promise<{ user: UserResponse }> {
-  return requestJson(
+  const answer = await requestJson<{ users: Record<string, UserResponse> }>(
     target,
     'PATCH',
-    apiPath('users', request.id),
-    { set: request.set ?? {}, unset: request.unset ?? [] },
+    '/api/v2/users',
+    { users: [{ id: request.id, set: request.set ?? {}, unset: request.unset ?? [] }] },
+    options,
+  );
+  const user = Object.hasOwn(answer.users, request.id) ? answer.users[request.id] : undefined;
+  if (user === undefined) throw new TypeError(`the answer has no user "${request.id}"`);
+  return { user };
+}
+
+/** Stream's query: `GET /users?payload=<JSON>`. */
+export function queryUsersRequest(
+  target: HttpTarget,
+  payload: QueryUsersPayload,
+  options?: RequestOptions,
+): Promise<{ users: UserResponse[] }> {
+  return requestJson(
+    target,
+    'GET',
+    `/api/v2/users?payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    undefined,
     options,
   );
 }

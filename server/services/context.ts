@@ -14,6 +14,8 @@ export interface ServiceContext {
   limits: ServiceLimits;
   /** `any` when absent. */
   callIds?: CallIdRule;
+  /** Signs a user token with the app secret (guests get theirs from the server). */
+  issueUserToken: (userId: string, expiresInSeconds: number) => Promise<string>;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Users: upsert (back end, or a decided client request), partial update, soft delete and
 // queryUsers with the policy's team filter re-applied on the server.
+import { randomUUID } from 'node:crypto';
 import { own } from '../../core/engine/json.js';
 import type { DecisionInput, UserResource } from '../../sdk/types.js';
 import type { Queryable } from '../db/database.js';
@@ -236,78 +237,162 @@ export async function upsertUsers(
   });
 }
 
-/** `{id, set, unset}`: the changed fields are decided (UpdateUser with `changes`). */
-export async function updateUserPartial(
-  context: ServiceContext,
-  id: string,
-  body: unknown,
-): Promise<{ user: UserRecord }> {
-  expectId(id, 'the user id');
-  const payload = expectObject(body, 'body');
-  const set = payload['set'] === undefined ? {} : expectObject(payload['set'], 'set');
+/** One `{id, set, unset}` change, parsed: the changed fields are decided (UpdateUser). */
+interface PartialUpdate {
+  id: string;
+  input: Omit<UserInput, 'id'>;
+  unsetFields: ('name' | 'custom' | 'teams')[];
+}
+
+function parsePartialUpdate(context: ServiceContext, value: unknown, what: string): PartialUpdate {
+  const payload = expectObject(value, what);
+  const id = expectId(payload['id'], `${what}.id`);
+  const set = payload['set'] === undefined ? {} : expectObject(payload['set'], `${what}.set`);
   const unset = Array.isArray(payload['unset']) ? (payload['unset'] as unknown[]) : [];
-  // An id in `set` is ignored: the path names the user.
-  const input = parseUserFields(context, set, 'set');
+  // An id in `set` is ignored: `id` names the user.
+  const input = parseUserFields(context, set, `${what}.set`);
   const unsetFields = unset.map((field) => {
     if (field !== 'name' && field !== 'custom' && field !== 'teams') {
       throw badRequest('INVALID_REQUEST', `cannot unset "${String(field)}"`);
     }
     return field;
   });
+  return { id, input, unsetFields };
+}
+
+async function applyPartialUpdate(
+  context: ServiceContext,
+  tx: Queryable,
+  { id, input, unsetFields }: PartialUpdate,
+): Promise<UserRecord> {
+  const existing = await requireVisibleUser(context, id, tx);
+  const changes = [...new Set([...changedFields(existing, input), ...unsetFields])].sort();
+  const decision = await context.decider.decide(
+    {
+      subject: context.actor.subject,
+      action: 'UpdateUser',
+      resource: userResource(existing),
+      changes,
+      context: contextOf(context.actor),
+    },
+    context.actor.requestId,
+  );
+  if (!decision.allow) throw refusalOf(decision);
+  const rows = await tx.query<UserRow>(
+    `UPDATE users SET
+       name = CASE WHEN $6 THEN NULL ELSE COALESCE($2, name) END,
+       role = COALESCE($3, role),
+       teams = CASE WHEN $7 THEN '{}'::text[] ELSE COALESCE($4::text[], teams) END,
+       custom = CASE WHEN $8 THEN '{}'::jsonb ELSE COALESCE($5::jsonb, custom) END,
+       updated_at = now()
+     WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+    [
+      id,
+      input.name ?? null,
+      input.role ?? null,
+      input.teams ?? null,
+      input.custom === undefined ? null : JSON.stringify(input.custom),
+      unsetFields.includes('name'),
+      unsetFields.includes('teams'),
+      unsetFields.includes('custom'),
+    ],
+  );
+  const row = rows[0];
+  if (row === undefined) throw notFound(`user "${id}"`);
+  return toUserRecord(row);
+}
+
+/**
+ * Stream's `PATCH /users`: `{users: [{id, set, unset}, …]}`, all or nothing, each change decided
+ * (UpdateUser with `changes`).
+ */
+export async function updateUsersPartial(
+  context: ServiceContext,
+  body: unknown,
+): Promise<{ users: Record<string, UserRecord> }> {
+  const payload = expectObject(body, 'body');
+  const list = payload['users'];
+  if (!Array.isArray(list) || list.length === 0 || list.length > 100) {
+    throw badRequest(
+      'INVALID_REQUEST',
+      'users must be a list of 1 to 100 {id, set, unset} changes',
+    );
+  }
+  const updates = list.map((value, index) =>
+    parsePartialUpdate(context, value, `users[${String(index)}]`),
+  );
   return context.db.transaction(async (tx) => {
-    const existing = await requireVisibleUser(context, id, tx);
-    const changes = [...new Set([...changedFields(existing, input), ...unsetFields])].sort();
-    const decision = await context.decider.decide(
-      {
-        subject: context.actor.subject,
-        action: 'UpdateUser',
-        resource: userResource(existing),
-        changes,
-        context: contextOf(context.actor),
-      },
-      context.actor.requestId,
-    );
-    if (!decision.allow) throw refusalOf(decision);
-    const rows = await tx.query<UserRow>(
-      `UPDATE users SET
-         name = CASE WHEN $6 THEN NULL ELSE COALESCE($2, name) END,
-         role = COALESCE($3, role),
-         teams = CASE WHEN $7 THEN '{}'::text[] ELSE COALESCE($4::text[], teams) END,
-         custom = CASE WHEN $8 THEN '{}'::jsonb ELSE COALESCE($5::jsonb, custom) END,
-         updated_at = now()
-       WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-      [
-        id,
-        input.name ?? null,
-        input.role ?? null,
-        input.teams ?? null,
-        input.custom === undefined ? null : JSON.stringify(input.custom),
-        unsetFields.includes('name'),
-        unsetFields.includes('teams'),
-        unsetFields.includes('custom'),
-      ],
-    );
-    const row = rows[0];
-    if (row === undefined) throw notFound(`user "${id}"`);
-    return { user: toUserRecord(row) };
+    const users = new Map<string, UserRecord>();
+    for (const update of updates)
+      users.set(update.id, await applyPartialUpdate(context, tx, update));
+    return { users: Object.fromEntries(users) };
   });
 }
 
-/** Soft delete (server side): the row stays so deleteRole can tell deleted users apart. */
-export async function deleteUser(
+/**
+ * Stream's `POST /users/delete` (server side): `{user_ids}`, a soft delete done at once (Stream
+ * runs it as a task; the answer carries a task id all the same). The rows stay so deleteRole can
+ * tell deleted users apart.
+ */
+export async function deleteUsers(
   context: ServiceContext,
-  id: string,
-): Promise<{ user: UserRecord }> {
-  expectId(id, 'the user id');
+  body: unknown,
+): Promise<{ task_id: string; users: Record<string, UserRecord> }> {
+  const payload = expectObject(body, 'body');
+  const ids = payload['user_ids'];
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) {
+    throw badRequest('INVALID_REQUEST', 'user_ids must be a list of 1 to 100 user ids');
+  }
+  const userIds = ids.map((id, index) => expectId(id, `user_ids[${String(index)}]`));
   return context.db.transaction(async (tx) => {
-    const rows = await tx.query<UserRow>(
-      `UPDATE users SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${USER_COLUMNS}`,
-      [id],
-    );
-    const row = rows[0];
-    if (row === undefined) throw notFound(`user "${id}"`);
-    return { user: toUserRecord(row) };
+    const users = new Map<string, UserRecord>();
+    for (const id of userIds) {
+      const rows = await tx.query<UserRow>(
+        `UPDATE users SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${USER_COLUMNS}`,
+        [id],
+      );
+      const row = rows[0];
+      if (row === undefined) throw notFound(`user "${id}"`);
+      users.set(id, toUserRecord(row));
+    }
+    return { task_id: randomUUID(), users: Object.fromEntries(users) };
   });
+}
+
+/** How long a guest's token lasts: guests are short-lived (seed 004). */
+export const GUEST_TOKEN_SECONDS = 60 * 60;
+
+/**
+ * Stream's `POST /guest`: creates a short-lived user with role `guest` (no teams) and returns its
+ * token; callable without a token (`stream-auth-type: anonymous`), as in seed 004. A given id
+ * must be free; without one the server picks `guest-<uuid>`.
+ */
+export async function createGuest(
+  context: ServiceContext,
+  body: unknown,
+): Promise<{ user: UserRecord; access_token: string; created: true }> {
+  const payload = expectObject(body ?? {}, 'body');
+  const user = payload['user'] === undefined ? {} : expectObject(payload['user'], 'user');
+  const id = user['id'] === undefined ? `guest-${randomUUID()}` : expectId(user['id'], 'user.id');
+  const name = expectOptionalString(user['name'], 'user.name');
+  const custom =
+    user['custom'] === undefined ? {} : expectStoredObject(user['custom'], 'user.custom');
+  const row = await context.db.transaction(async (tx) => {
+    const rows = await tx.query<UserRow>(
+      `INSERT INTO users (id, name, role, teams, custom) VALUES ($1, $2, 'guest', '{}', $3::jsonb)
+       ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      [id, name ?? null, JSON.stringify(custom)],
+    );
+    return rows[0];
+  });
+  if (row === undefined) {
+    throw new ApiError(409, 'USER_EXISTS', `user "${id}" exists; pick another id for the guest`);
+  }
+  return {
+    user: toUserRecord(row),
+    access_token: await context.issueUserToken(id, GUEST_TOKEN_SECONDS),
+    created: true,
+  };
 }
 
 /** queryUsers: the policy's query_filter first (client side injects the team condition), then SQL. */
