@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageNameFor } from '../cli/commands/init.js';
 import { main } from '../cli/run.js';
 import { captureCliIo } from './support/cli-io.js';
 
@@ -31,6 +32,7 @@ describe('rolecall init', () => {
     const repo = path.join(work, 'grants-repo');
     expect(await listTree(repo)).toEqual([
       '.github/workflows/rolecall.yml',
+      '.gitignore',
       'README.md',
       'package.json',
       'rolecall.test.yaml',
@@ -59,6 +61,51 @@ describe('rolecall init', () => {
     expect(commands).toMatch(
       /npx rolecall diff rolecall\.yaml --base "origin\/\$\{\{ github\.base_ref \}\}"/,
     );
+  });
+
+  it('names the package after the folder and keeps node_modules out of git', async () => {
+    const repo = path.join(work, 'grants-repo');
+    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as {
+      name: string;
+    };
+    expect(manifest.name).toBe('grants-repo');
+    const ignored = (await readFile(path.join(repo, '.gitignore'), 'utf8')).split('\n');
+    expect(ignored).toContain('node_modules/');
+    expect(ignored).toContain('rolecall-junit.xml');
+    expect(packageNameFor('My Grants_Repo!')).toBe('my-grants_repo');
+    expect(packageNameFor('.hidden')).toBe('hidden');
+    expect(packageNameFor('***')).toBe('grants');
+  });
+
+  it('targets the current Node LTS, reports JUnit, and comments even when tests fail', async () => {
+    const repo = path.join(work, 'grants-repo');
+    const workflow = parse(
+      await readFile(path.join(repo, '.github', 'workflows', 'rolecall.yml'), 'utf8'),
+    ) as {
+      permissions: Record<string, string>;
+      jobs: Record<
+        string,
+        { steps: { uses?: string; if?: string; run?: string; with?: Record<string, unknown> }[] }
+      >;
+    };
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const uses = steps.flatMap((step) => (step.uses === undefined ? [] : [step.uses]));
+    expect(uses).toContain('actions/checkout@v6');
+    expect(uses).toContain('actions/setup-node@v6');
+    const setupNode = steps.find((step) => step.uses?.startsWith('actions/setup-node'));
+    expect(setupNode?.with?.['node-version']).toBe('lts/*');
+    const report = steps.find((step) => step.uses?.startsWith('dorny/test-reporter'));
+    expect(report?.with?.['path']).toBe('rolecall-junit.xml');
+    expect(report?.if).toMatch(/^always\(\)/);
+    expect(workflow.permissions['checks']).toBe('write');
+    // The diff runs when earlier steps failed; the comment is skipped on forks and found by marker.
+    const diff = steps.find((step) => step.run?.includes('npx rolecall diff'));
+    expect(diff?.if).toMatch(/^always\(\) && github\.event_name == 'pull_request'/);
+    const comment = steps.find((step) => step.run?.includes('gh pr comment'));
+    expect(comment?.if).toContain('head.repo.full_name == github.repository');
+    expect(comment?.run).toContain('<!-- rolecall-diff -->');
+    expect(comment?.run).not.toContain('--edit-last');
+    expect(diff?.run).toContain("echo '<!-- rolecall-diff -->'");
   });
 
   it('refuses to overwrite any existing file and writes nothing', async () => {
