@@ -114,6 +114,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
   }
   const databaseUrl = process.env['DATABASE_URL'];
+  // Opening the database and compiling the grants can take seconds on a loaded machine: say so.
+  const database =
+    databaseUrl !== undefined && databaseUrl !== ''
+      ? 'PostgreSQL from DATABASE_URL'
+      : args.dataDir === undefined
+        ? 'embedded PGlite in memory'
+        : `embedded PGlite in ${args.dataDir}`;
+  io.stderr(`rolecall serve: starting on ${args.host}:${String(args.port)} with ${database}…\n`);
   let server;
   try {
     server = await startServer({
@@ -134,15 +142,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   io.stderr(`rolecall serve: listening on ${server.url} (${server.db.kind})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      resolve(received);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  io.stderr(`rolecall serve: ${signal} received, closing ${server.url}…\n`);
   await server.close();
+  io.stderr('rolecall serve: closed\n');
   return EXIT_OK;
 }

@@ -37,6 +37,12 @@ export class ChangeFeed {
   /** PGlite's in-process delivery (and only while listening) makes `sync` free. */
   private delivered = false;
   private unlisten: (() => Promise<void>) | undefined;
+  private closed = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  /** The next wait before LISTEN is tried again after a lost connection (ms, doubling). */
+  private retryDelayMs = ChangeFeed.FIRST_RETRY_MS;
+  static readonly FIRST_RETRY_MS = 500;
+  static readonly MAX_RETRY_MS = 30_000;
 
   private constructor(
     private readonly db: Database,
@@ -50,25 +56,58 @@ export class ChangeFeed {
     onLost: (error: Error) => void = () => undefined,
   ): Promise<ChangeFeed> {
     const feed = new ChangeFeed(db, handlers, onLost);
-    if (db.listen !== undefined) {
-      feed.unlisten = await db.listen(
-        CHANGES_CHANNEL,
-        (payload) => {
-          feed.receive(payload);
-        },
-        (error) => {
-          // Without the listener the counter alone keeps the caches correct (every change
-          // then drops them all).
-          feed.delivered = false;
-          feed.unlisten = undefined;
-          feed.onLost(error);
-        },
-      );
-      feed.delivered = db.kind === 'pglite';
-    }
+    await feed.listen();
     // Read after LISTEN: a change between the two is seen by both, never by neither.
     feed.seen = await readVersion(db);
     return feed;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.db.listen === undefined) return;
+    this.unlisten = await this.db.listen(
+      CHANGES_CHANNEL,
+      (payload) => {
+        this.receive(payload);
+      },
+      (error) => {
+        // Without the listener the counter alone keeps the caches correct (every change then
+        // drops them all) until LISTEN is back.
+        this.delivered = false;
+        this.unlisten = undefined;
+        this.onLost(error);
+        this.scheduleRelisten();
+      },
+    );
+    this.delivered = this.db.kind === 'pglite';
+  }
+
+  /** Tries LISTEN again with a doubling delay, until it works or the feed is closed. */
+  private scheduleRelisten(): void {
+    if (this.closed || this.retry !== undefined) return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(delay * 2, ChangeFeed.MAX_RETRY_MS);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.closed) return;
+      this.listen().then(
+        () => {
+          this.retryDelayMs = ChangeFeed.FIRST_RETRY_MS;
+          // Changes made while nobody listened are caught by the counter: start over.
+          this.epoch += 1;
+          this.handlers.reset();
+        },
+        () => {
+          this.scheduleRelisten();
+        },
+      );
+    }, delay);
+    // A pending retry must not keep a closing process alive.
+    this.retry.unref();
+  }
+
+  /** True while notifications are being received (for tests and health). */
+  get listening(): boolean {
+    return this.unlisten !== undefined;
   }
 
   /** The current invalidation epoch; compare it before caching something read from the database. */
@@ -107,6 +146,9 @@ export class ChangeFeed {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    this.retry = undefined;
     const unlisten = this.unlisten;
     this.unlisten = undefined;
     this.delivered = false;
