@@ -6,6 +6,8 @@ export interface CliIo {
   /** Reads all of standard input (for `--input -`). */
   readStdin: () => Promise<string>;
   cwd: string;
+  /** Whether stdout is a terminal (commands pick a human format then); false when absent. */
+  isTTY?: boolean;
 }
 
 /** Exit codes shared by every command (DESIGN §7). */

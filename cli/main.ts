@@ -9,6 +9,7 @@ const processIo: CliIo = {
   stderr: (chunk) => process.stderr.write(chunk),
   readStdin: () => text(process.stdin),
   cwd: process.cwd(),
+  isTTY: process.stdout.isTTY,
 };
 
 process.exitCode = await main(process.argv.slice(2), processIo);

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readBundleData, toDataDocument, type PolicyDataDocument } from './bundle.js';
 import { JsEvaluator } from './js-evaluator.js';
 import { WasmEvaluator } from './wasm-evaluator.js';
 
@@ -27,12 +28,17 @@ export async function loadWasmEvaluator(bundlePath: string): Promise<WasmEvaluat
   return WasmEvaluator.fromBundle(await readFile(bundlePath));
 }
 
-/** Loads a JsEvaluator from the same places, or from a data.json file. */
-export async function loadJsEvaluator(bundlePath: string): Promise<JsEvaluator> {
+/** The bundle's data.json document, from the same places or from a data.json file. */
+export async function loadPolicyData(bundlePath: string): Promise<PolicyDataDocument> {
   if ((await stat(bundlePath)).isDirectory()) {
     const folder = bundleFolder(bundlePath, 'data.json');
-    return JsEvaluator.fromData(await readFile(path.join(folder, 'data.json')));
+    return toDataDocument(await readFile(path.join(folder, 'data.json')));
   }
   const bytes = await readFile(bundlePath);
-  return bundlePath.endsWith('.json') ? JsEvaluator.fromData(bytes) : JsEvaluator.fromBundle(bytes);
+  return bundlePath.endsWith('.json') ? toDataDocument(bytes) : readBundleData(bytes);
+}
+
+/** Loads a JsEvaluator from the same places, or from a data.json file. */
+export async function loadJsEvaluator(bundlePath: string): Promise<JsEvaluator> {
+  return JsEvaluator.fromData(await loadPolicyData(bundlePath));
 }

@@ -53,6 +53,18 @@ export function buildApp(options: AppOptions) {
   const secret = verificationKey(options.apiSecret);
   const decider = new Decider(options.live, options.decisionLog);
 
+  // Stream's SDKs send `content-type: application/json` with no body on DELETE and on actions
+  // without parameters (mark_ended): an empty body is no body; anything else parses as usual.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+
   // One line per request, written when the response is sent.
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(

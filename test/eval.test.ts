@@ -288,3 +288,90 @@ describe('rolecall eval: unusable input exits 2', () => {
     expect(badData.err).toContain('half is not a usable bundle: policy data is not valid JSON');
   });
 });
+
+describe('rolecall eval: quick questions and the table format', () => {
+  const question = [
+    'out',
+    '--subject',
+    'bob',
+    '--role',
+    'user',
+    '--teams',
+    'red',
+    '--action',
+    'SendVideo',
+    '--call',
+    'default:weekly',
+    '--call-team',
+    'red',
+    '--call-role',
+    'call_member',
+  ];
+
+  it('builds the decision input from flags and answers as --input does', async () => {
+    const asked = await evalCli([...question, '--format', 'json']);
+    expect(asked.code).toBe(0);
+    const input = {
+      subject: { id: 'bob', role: 'user', teams: ['red'], call_role: 'call_member' },
+      action: 'SendVideo',
+      resource: { kind: 'call', call_type: 'default', id: 'weekly', team: 'red' },
+      context: { side: 'client' },
+    };
+    expect(stableJson(asked.output)).toBe(stableJson(await opaAnswer('decision', input)));
+  });
+
+  it('prints one line per answer with --format table, the reason first', async () => {
+    const table = await runCli(['eval', ...question, '--format', 'table'], workDir);
+    expect(table.code).toBe(0);
+    const decision = (await evalCli([...question, '--format', 'json'])).output as {
+      reason: string;
+      message: string;
+    };
+    expect(table.stdout).toBe(`${decision.reason} ${decision.message}\n`);
+    const many = await runCli(
+      ['eval', 'out', '--input', 'many.json', '--format', 'table'],
+      workDir,
+    );
+    const lines = many.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(inputs.length);
+    // The reasons form one padded column.
+    const width = Math.max(...lines.map((line) => line.split(' ')[0]?.length ?? 0));
+    for (const line of lines) expect(line.charAt(width)).toBe(' ');
+  });
+
+  it('picks the table on a terminal and JSON in a pipe', async () => {
+    const piped = captureCliIo(workDir);
+    expect(await main(['eval', 'out', '--input', 'one.json'], piped)).toBe(0);
+    expect(() => JSON.parse(piped.out()) as unknown).not.toThrow();
+    const terminal = { ...captureCliIo(workDir), isTTY: true };
+    const lines: string[] = [];
+    terminal.stdout = (text) => lines.push(text);
+    expect(await main(['eval', 'out', '--input', 'one.json'], terminal)).toBe(0);
+    expect(lines.join('')).toMatch(/^GRANTED /);
+  });
+
+  it('suggests the known action, role or call type for a typo (exit 2)', async () => {
+    const action = await runCli(['eval', 'out', '--action', 'JoinCal'], workDir);
+    expect(action.code).toBe(2);
+    expect(action.stderr).toContain('unknown action "JoinCal"; did you mean "JoinCall"?');
+    const role = await runCli(['eval', 'out', '--action', 'JoinCall', '--role', 'usr'], workDir);
+    expect(role.stderr).toContain('unknown role "usr"; did you mean "user"?');
+    const callType = await runCli(
+      ['eval', 'out', '--action', 'JoinCall', '--call', 'defualt:weekly'],
+      workDir,
+    );
+    expect(callType.stderr).toContain('unknown call type "defualt"; did you mean "default"?');
+  });
+
+  it('refuses a question and --input together, or a question without --action', async () => {
+    expect(
+      (await runCli(['eval', 'out', '--input', 'one.json', '--role', 'user'], workDir)).code,
+    ).toBe(2);
+    expect((await runCli(['eval', 'out', '--role', 'user'], workDir)).stderr).toContain(
+      'needs --action',
+    );
+    expect(
+      (await runCli(['eval', 'out', '--action', 'JoinCall', '--call', 'weekly'], workDir)).stderr,
+    ).toContain('must be TYPE:ID');
+  });
+});

@@ -1,4 +1,5 @@
-// `rolecall eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine js|wasm|opa] [--url URL]`:
+// `rolecall eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine js|wasm|opa] [--url URL]
+// [--format table|json]`, or a quick question from flags (`--action SendVideo --role user …`):
 // evaluates decision inputs with the SDK's evaluators — the bundle in-process with the JS engine
 // (default) or opa-wasm, or an OPA server; a JSON array of inputs is one batch evaluation.
 import { readFile } from 'node:fs/promises';
@@ -8,19 +9,33 @@ import { stableJson } from '../../compiler/emit-data/index.js';
 import { BundleFormatError, EvaluatorError } from '../../sdk/errors.js';
 import type { Evaluator } from '../../sdk/evaluator.js';
 import { OpaEvaluator } from '../../sdk/opa-evaluator.node.js';
-import { loadJsEvaluator, loadWasmEvaluator } from '../../sdk/load-evaluator.node.js';
+import {
+  loadJsEvaluator,
+  loadPolicyData,
+  loadWasmEvaluator,
+} from '../../sdk/load-evaluator.node.js';
 import { parseCommandArgs, parseEngineChoice, type EngineChoice } from '../args.js';
 import { errorReason } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
+import {
+  isQuestion,
+  QUESTION_OPTIONS,
+  questionInput,
+  type QuestionFlags,
+} from './eval-question.js';
+import { renderTable } from './eval-table.js';
 
 const DEFAULT_ENTRYPOINT: Entrypoint = 'rolecall/decision';
 
 interface EvalArgs {
   /** The bundle; not read with `--engine opa` (the server has its own). */
   target: string | undefined;
-  input: string;
+  /** `--input FILE|-`, or the flags of a quick question. */
+  input: { file: string } | { question: QuestionFlags };
   entrypoint: Entrypoint;
   engine: EngineChoice;
+  /** `table` or `json`; undefined picks table on a terminal and JSON otherwise. */
+  format: 'table' | 'json' | undefined;
 }
 
 /** Input or bundle that cannot be used; reported with exit 2. */
@@ -33,7 +48,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let input: unknown;
   let evaluator: Evaluator;
   try {
-    input = await readInput(args.input, io);
+    input =
+      'file' in args.input
+        ? await readInput(args.input.file, io)
+        : questionInput(args.input.question, await policyNames(args, io.cwd));
     evaluator = await createEvaluator(args, io.cwd);
   } catch (error) {
     if (!(error instanceof UnusableInputError)) throw error;
@@ -44,7 +62,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const result = Array.isArray(input)
       ? await evaluateMany(evaluator, args.entrypoint, input)
       : await evaluateOne(evaluator, args.entrypoint, input);
-    io.stdout(stableJson(result));
+    const format = args.format ?? (io.isTTY === true ? 'table' : 'json');
+    io.stdout(format === 'table' ? renderTable(result, Array.isArray(input)) : stableJson(result));
     return EXIT_OK;
   } catch (error) {
     // The evaluator failed (OPA unreachable, timeout, bad answer): no answer is printed.
@@ -53,6 +72,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_FAILURE;
   } finally {
     await evaluator.close();
+  }
+}
+
+/** The bundle's data, to check a quick question's names; none with `--engine opa`. */
+async function policyNames(args: EvalArgs, cwd: string) {
+  if (args.engine.engine === 'opa' || args.target === undefined) return undefined;
+  try {
+    return await loadPolicyData(path.resolve(cwd, args.target));
+  } catch (error) {
+    throw new UnusableInputError(bundleProblem(args.target, error, cwd));
   }
 }
 
@@ -161,16 +190,28 @@ function parseEvalArgs(argv: string[]): EvalArgs {
     entrypoint: { type: 'string', short: 'e', default: DEFAULT_ENTRYPOINT },
     engine: { type: 'string' },
     url: { type: 'string' },
+    format: { type: 'string' },
+    ...QUESTION_OPTIONS,
   });
   const [target] = positionals;
   const engine = parseEngineChoice(values.engine, values.url);
   const needsBundle = engine.engine !== 'opa';
+  const question = isQuestion(values);
+  if (question && values.input !== undefined) {
+    throw new UsageError('give --input or a quick question (--action …), not both');
+  }
   if (
     positionals.length > 1 ||
     (needsBundle && target === undefined) ||
-    values.input === undefined
+    (values.input === undefined && !question)
   ) {
-    throw new UsageError('expects a bundle and an input: rolecall eval DIR|BUNDLE --input FILE|-');
+    throw new UsageError(
+      'expects a bundle and an input: rolecall eval DIR|BUNDLE --input FILE|- (or --action A …)',
+    );
+  }
+  const format = values.format;
+  if (format !== undefined && format !== 'table' && format !== 'json') {
+    throw new UsageError(`unknown --format "${format}"; use table or json`);
   }
   const entrypoint = ENTRYPOINTS.find(
     (known) => known === values.entrypoint || known === `rolecall/${values.entrypoint}`,
@@ -182,8 +223,9 @@ function parseEvalArgs(argv: string[]): EvalArgs {
   }
   return {
     target,
-    input: values.input,
+    input: values.input === undefined ? { question: values } : { file: values.input },
     entrypoint,
     engine,
+    format,
   };
 }

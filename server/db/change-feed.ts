@@ -29,6 +29,10 @@ async function readVersion(db: Database): Promise<number> {
   return Number(rows[0]?.version ?? 0);
 }
 
+/** Waits before LISTEN is tried again after a lost connection (ms): the first, then doubling. */
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
+
 export class ChangeFeed {
   /** The version of the last change applied to the caches. */
   private seen = 0;
@@ -40,9 +44,7 @@ export class ChangeFeed {
   private closed = false;
   private retry: ReturnType<typeof setTimeout> | undefined;
   /** The next wait before LISTEN is tried again after a lost connection (ms, doubling). */
-  private retryDelayMs = ChangeFeed.FIRST_RETRY_MS;
-  static readonly FIRST_RETRY_MS = 500;
-  static readonly MAX_RETRY_MS = 30_000;
+  private retryDelayMs = FIRST_RETRY_MS;
 
   private constructor(
     private readonly db: Database,
@@ -85,13 +87,13 @@ export class ChangeFeed {
   private scheduleRelisten(): void {
     if (this.closed || this.retry !== undefined) return;
     const delay = this.retryDelayMs;
-    this.retryDelayMs = Math.min(delay * 2, ChangeFeed.MAX_RETRY_MS);
+    this.retryDelayMs = Math.min(delay * 2, MAX_RETRY_MS);
     this.retry = setTimeout(() => {
       this.retry = undefined;
       if (this.closed) return;
       this.listen().then(
         () => {
-          this.retryDelayMs = ChangeFeed.FIRST_RETRY_MS;
+          this.retryDelayMs = FIRST_RETRY_MS;
           // Changes made while nobody listened are caught by the counter: start over.
           this.epoch += 1;
           this.handlers.reset();

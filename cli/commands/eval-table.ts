@@ -1,0 +1,47 @@
+// `rolecall eval --format table`: one line per answer, the reason first (padded to a column) and
+// then the message, as a person reads decisions in a terminal; JSON stays the scripting format.
+
+type Row = [string, string];
+
+function recordOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** A decision or query_filter answer as [REASON, what it says]. */
+function answerRow(answer: unknown): Row {
+  if (typeof answer === 'boolean') return [answer ? 'ALLOW' : 'DENY', ''];
+  if (Array.isArray(answer)) return ['CAPABILITIES', answer.map(String).join(', ')];
+  const record = recordOf(answer);
+  const reason = typeof record['reason'] === 'string' ? record['reason'] : '?';
+  if ('filter' in record && record['allow'] === true) {
+    return [reason, `filter ${JSON.stringify(record['filter'])}`];
+  }
+  return [reason, typeof record['message'] === 'string' ? record['message'] : ''];
+}
+
+function renderRows(rows: Row[]): string {
+  const width = Math.max(0, ...rows.map(([reason]) => reason.length));
+  return rows
+    .map(([reason, text]) => (text === '' ? reason : `${reason.padEnd(width)} ${text}`))
+    .join('\n');
+}
+
+/** The table for one answer or a list of answers (a batch answer prints both of its lists). */
+export function renderTable(result: unknown, many: boolean): string {
+  const answers = many ? (result as unknown[]) : [result];
+  const lines: string[] = [];
+  for (const answer of answers) {
+    const record = recordOf(answer);
+    if (Array.isArray(record['decisions']) && Array.isArray(record['query_filters'])) {
+      const decisions = (record['decisions'] as unknown[]).map(answerRow);
+      const filters = (record['query_filters'] as unknown[]).map(answerRow);
+      if (decisions.length > 0) lines.push('decisions:', renderRows(decisions));
+      if (filters.length > 0) lines.push('query filters:', renderRows(filters));
+    } else {
+      lines.push(renderRows([answerRow(answer)]));
+    }
+  }
+  return many && answers.every((answer) => !('decisions' in recordOf(answer)))
+    ? `${renderRows(answers.map(answerRow))}\n`
+    : `${lines.join('\n')}\n`;
+}
