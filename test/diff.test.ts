@@ -305,6 +305,36 @@ describe('diff between git revisions', () => {
     const missing = captureCliIo(repo);
     expect(await main(['diff', 'grants/rolecall.yaml', '--base', 'no-such-rev'], missing)).toBe(2);
     expect(missing.err()).toContain('cannot read no-such-rev:');
+    // git's own words, not the first line of "Command failed: git show …".
+    expect(missing.err()).toMatch(/git: .*no-such-rev/);
+    expect(missing.err()).not.toContain('Command failed');
+  });
+
+  it('treats a grants file the base does not have as an empty one: every grant is added', async () => {
+    const repo = path.join(work, 'new-file-repo');
+    await mkdir(repo, { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+    git('init', '-q', '-b', 'main');
+    await writeFile(path.join(repo, 'README.md'), 'grants\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'start');
+    await writeFile(path.join(repo, 'rolecall.yaml'), example);
+    const io = captureCliIo(repo);
+    expect(await main(['diff', 'rolecall.yaml', '--base', 'HEAD', '--format', 'json'], io)).toBe(0);
+    expect(io.err()).toContain(
+      'rolecall.yaml is not in HEAD; comparing against an empty grants file',
+    );
+    const diff = JSON.parse(io.out()) as PolicyDiff;
+    await writeFile(path.join(repo, 'empty.yaml'), 'version: 1\n');
+    const fromEmpty = await diffJson(repo, ['empty.yaml', 'rolecall.yaml']);
+    expect(diff.grants.length).toBeGreaterThan(0);
+    expect(diff.grants.map((g) => [g.scope, g.role, g.permission, g.change])).toEqual(
+      fromEmpty.grants.map((g) => [g.scope, g.role, g.permission, g.change]),
+    );
   });
 });
 

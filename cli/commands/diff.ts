@@ -81,11 +81,11 @@ async function fetchLivePolicy(side: Extract<Side, { kind: 'live' }>): Promise<R
   return policy as ResolvedPolicy;
 }
 
-/** `: CODE message` of the server's JSON error body, or nothing when the body is not one. */
+/** `: REASON message` of the server's (Stream) error body, or nothing when the body is not one. */
 async function errorDetail(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { code?: unknown; message?: unknown };
-    const parts = [body.code, body.message].filter((part) => typeof part === 'string');
+    const body = (await response.json()) as { reason?: unknown; message?: unknown };
+    const parts = [body.reason, body.message].filter((part) => typeof part === 'string');
     return parts.length === 0 ? '' : `: ${parts.join(' ')}`;
   } catch {
     return '';
@@ -104,15 +104,44 @@ function liveCredentials(values: { 'api-key'?: string; 'api-secret'?: string }):
   return { apiKey, apiSecret };
 }
 
-async function readSide(side: Exclude<Side, { kind: 'live' }>, cwd: string): Promise<string> {
+/** The grants file a base revision lacks: nothing granted beyond the builtin defaults. */
+const EMPTY_GRANTS = 'version: 1\n';
+
+/** git's own words when it failed (its stderr), else the error's message. */
+class GitError extends Error {
+  override name = 'GitError';
+}
+
+/**
+ * A side's text. A file the base revision does not have (the pull request that adds the grants
+ * file) is an empty grants file, so every grant shows as added; any other git failure (an
+ * unknown revision, no repository) is reported in git's words.
+ */
+async function readSide(
+  side: Exclude<Side, { kind: 'live' }>,
+  cwd: string,
+  io: CliIo,
+): Promise<string> {
   if (side.kind === 'file') return readFile(path.resolve(cwd, side.file), 'utf8');
-  // `git show REV:./path` resolves from the working directory, `REV:path` from the repo root.
-  const { stdout } = await runFile('git', ['show', `${side.revision}:${side.file}`], {
-    cwd,
-    maxBuffer: 16 * 1024 * 1024,
-    encoding: 'utf8',
-  });
-  return stdout;
+  try {
+    // `git show REV:./path` resolves from the working directory, `REV:path` from the repo root.
+    const { stdout } = await runFile('git', ['show', `${side.revision}:${side.file}`], {
+      cwd,
+      maxBuffer: 16 * 1024 * 1024,
+      encoding: 'utf8',
+    });
+    return stdout;
+  } catch (error) {
+    const output = (error as { stderr?: unknown }).stderr;
+    const stderr = typeof output === 'string' ? output.trim() : '';
+    if (/does not exist in|exists on disk, but not in/.test(stderr)) {
+      io.stderr(
+        `rolecall diff: ${side.file} is not in ${side.revision}; comparing against an empty grants file\n`,
+      );
+      return EMPTY_GRANTS;
+    }
+    throw new GitError(stderr === '' ? String(error) : `git: ${stderr.replace(/^fatal: /, '')}`);
+  }
 }
 
 function parseFailOn(value: string | undefined): FailOnKind[] {
@@ -192,9 +221,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     let text: string;
     try {
-      text = await readSide(side, io.cwd);
+      text = await readSide(side, io.cwd, io);
     } catch (error) {
-      const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      const detail =
+        error instanceof GitError
+          ? error.message
+          : error instanceof Error
+            ? error.message.split('\n')[0]
+            : String(error);
       io.stderr(`rolecall diff: cannot read ${label}: ${detail ?? ''}\n`);
       return EXIT_USAGE;
     }
