@@ -1,6 +1,6 @@
 // `rolecall test --junit`: the XML is parsed by a strict well-formedness checker (no XML parser
 // ships with the project) and checked against the structure of the Jenkins/Ant JUnit XSD.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -302,5 +302,47 @@ cases:
     expect(failure?.text).toMatch(/junit\.test\.yaml:14:11\n/);
     expect(failure?.text).toContain('engine: allow GRANTED');
     expect(cases[1]?.attributes['line']).toBe('14');
+  });
+
+  it('reports a suite that cannot load as an errored suite, and still runs the others', async () => {
+    const folder = path.join(work, 'suites');
+    await mkdir(path.join(folder, 'nested'), { recursive: true });
+    await writeFile(
+      path.join(folder, 'good.test.yaml'),
+      `grants: ${JSON.stringify(templateGrants)}
+cases:
+  - name: member joins
+    subject: { id: alice, role: user, teams: [red], call_role: call_member }
+    action: JoinCall
+    resource: { kind: call, call_type: default, id: red-1, team: red }
+    expect: { allow: true }
+`,
+    );
+    await writeFile(
+      path.join(folder, 'nested', 'broken.test.yaml'),
+      `grants: ${JSON.stringify(templateGrants)}\ncases:\n  - name: no expectation\n    subjekt: x\n`,
+    );
+    // Not a suite: a folder stands for its *.test.yaml files only.
+    await writeFile(path.join(folder, 'notes.yaml'), 'not: a suite\n');
+    const junitFile = path.join(work, 'folder.xml');
+    const io = captureCliIo(work);
+    expect(await main(['test', 'suites', '--junit', junitFile], io)).toBe(2);
+    expect(io.out()).toMatch(/^1 passed, 0 failed$/m);
+    expect(io.err()).toContain('1 suite(s) could not run: suites/nested/broken.test.yaml');
+    const document = parseXml(await readFile(junitFile, 'utf8'));
+    checkJunitStructure(document);
+    expect(document.attributes).toMatchObject({ tests: '2', failures: '0', errors: '1' });
+    const names = document.children.map((suite) => suite.attributes['file']);
+    expect(names).toEqual(['suites/nested/broken.test.yaml', 'suites/good.test.yaml']);
+    const error = document.children[0]?.children[0]?.children[0];
+    expect(error?.name).toBe('error');
+    expect(error?.text).toContain('subjekt');
+  });
+
+  it('refuses a folder without suites (exit 2)', async () => {
+    await mkdir(path.join(work, 'empty-suites'), { recursive: true });
+    const io = captureCliIo(work);
+    expect(await main(['test', 'empty-suites'], io)).toBe(2);
+    expect(io.err()).toContain('no *.test.yaml suite files in empty-suites');
   });
 });

@@ -1,7 +1,9 @@
-// `rolecall test FILE…`: compiles each suite's grants file in memory, runs every case through
-// the WASM engine (or a running OPA with `--engine opa --url`), prints failures with the case's
-// YAML line, and optionally writes JUnit XML, coverage and `_test.rego` files.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// `rolecall test FILE|DIR…`: compiles each suite's grants file in memory, runs every case through
+// the JS engine (or WASM, or a running OPA with `--engine opa --url`), prints failures with the
+// case's YAML line, and optionally writes JUnit XML, coverage and `_test.rego` files. A folder
+// stands for the `*.test.yaml` files under it; a suite that cannot load is reported (JUnit too)
+// while the other suites still run.
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   computeCoverage,
@@ -14,6 +16,7 @@ import {
   renderSuiteFailures,
   renderSummary,
   runTestSuite,
+  type SuiteLoadError,
   type SuiteResult,
   type TestSuite,
 } from '../../compiler/test-suite/index.js';
@@ -23,8 +26,40 @@ import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-po
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 const USAGE =
-  'usage: rolecall test SUITE… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
+  'usage: rolecall test SUITE|DIR… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
   '       [--emit-rego DIR] [--engine js|wasm|opa] [--url URL] [--format text|github]';
+
+const SUITE_FILE = /\.test\.ya?ml$/;
+
+/** The suite files a folder holds (`*.test.yaml`, `*.test.yml`, at any depth), sorted. */
+async function suitesIn(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && SUITE_FILE.test(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .filter((file) => !file.split(path.sep).includes('node_modules'))
+    .sort();
+}
+
+/** The suite files the arguments name: files as given, folders expanded (relative to cwd). */
+async function suiteFiles(positionals: string[], cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const argument of positionals) {
+    const absolute = path.resolve(cwd, argument);
+    const isFolder = await stat(absolute).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+    if (!isFolder) {
+      files.push(argument);
+      continue;
+    }
+    const found = await suitesIn(absolute);
+    if (found.length === 0) throw new UsageError(`no *.test.yaml suite files in ${argument}`);
+    files.push(...found.map((file) => path.relative(cwd, file)));
+  }
+  return [...new Set(files)];
+}
 
 /** Revisions seen in the decisions of a run, to catch an OPA serving other grants. */
 function revisionsOf(result: SuiteResult): Set<string> {
@@ -58,22 +93,27 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`unknown format "${format}" (text or github)`);
   }
 
-  // Load every suite first: an invalid suite stops the run before anything is evaluated.
+  // Load every suite first. One that cannot load is reported (and in the JUnit file) and the
+  // others still run; the exit code is then 2.
   const suites: { suite: TestSuite; grantsFile: string }[] = [];
-  let invalid = false;
-  for (const file of positionals) {
+  const loadErrors: SuiteLoadError[] = [];
+  for (const file of await suiteFiles(positionals, io.cwd)) {
     const absolute = path.resolve(io.cwd, file);
     let text: string;
     try {
       text = await readFile(absolute, 'utf8');
     } catch {
       io.stderr(`rolecall test: cannot read ${file}\n`);
-      return EXIT_USAGE;
+      loadErrors.push({ file, message: `cannot read ${file}` });
+      continue;
     }
     const loaded = loadTestSuite(file, text);
     if (!loaded.ok) {
       printDiagnostics(io, loaded.diagnostics, { [file]: text }, format);
-      invalid = true;
+      loadErrors.push({
+        file,
+        message: renderDiagnostics(loaded.diagnostics, { [file]: text }, 'text'),
+      });
       continue;
     }
     const grants =
@@ -83,13 +123,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           ? path.resolve(path.dirname(absolute), loaded.value.grants)
           : undefined;
     if (grants === undefined) {
-      io.stderr(`rolecall test: ${file} names no grants file; add "grants:" or pass --grants\n`);
-      invalid = true;
+      const message = `${file} names no grants file; add "grants:" or pass --grants`;
+      io.stderr(`rolecall test: ${message}\n`);
+      loadErrors.push({ file, message });
       continue;
     }
     suites.push({ suite: loaded.value, grantsFile: grants });
   }
-  if (invalid) return EXIT_USAGE;
 
   if (values['emit-rego'] !== undefined) {
     const outDir = path.resolve(io.cwd, values['emit-rego']);
@@ -115,19 +155,27 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let coverageFailed = false;
   for (const [grantsFile, group] of byGrantsFile) {
     const label = path.relative(io.cwd, grantsFile) || grantsFile;
+    /** The group's suites cannot run: each is reported as not loaded. */
+    const groupFailed = (message: string): void => {
+      for (const { suite } of group) loadErrors.push({ file: suite.file, message });
+    };
     let text: string;
     try {
       text = await readFile(grantsFile, 'utf8');
     } catch {
       io.stderr(`rolecall test: cannot read grants file ${label}\n`);
-      return EXIT_USAGE;
+      groupFailed(`cannot read grants file ${label}`);
+      continue;
     }
     const resolved = resolveGrantsText(label, text);
     // Warnings of a valid file are printed too, as `rolecall check` would (on stderr).
     if (!resolved.ok || resolved.diagnostics.length > 0) {
       printDiagnostics(io, resolved.diagnostics, { [label]: text }, format);
     }
-    if (!resolved.ok) return EXIT_FAILURE;
+    if (!resolved.ok) {
+      groupFailed(renderDiagnostics(resolved.diagnostics, { [label]: text }, 'text'));
+      continue;
+    }
     const policy = resolved.value;
     const evaluator = await openEvaluator(engine, policy);
     const results: SuiteResult[] = [];
@@ -161,9 +209,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   if (values.junit !== undefined) {
-    await writeFile(path.resolve(io.cwd, values.junit), renderJunit(allResults));
+    await writeFile(path.resolve(io.cwd, values.junit), renderJunit(allResults, loadErrors));
   }
   io.stdout(renderSummary(allResults));
+  if (loadErrors.length > 0) {
+    io.stderr(
+      `rolecall test: ${String(loadErrors.length)} suite(s) could not run: ${loadErrors.map((error) => error.file).join(', ')}\n`,
+    );
+    return EXIT_USAGE;
+  }
   const failed = allResults.some((result) => result.failed > 0);
   return failed || (values['coverage-fail'] && coverageFailed) ? EXIT_FAILURE : EXIT_OK;
 }

@@ -3,7 +3,7 @@
 export { loadTestSuite } from './load.js';
 export { runTestSuite, canonicalJson } from './run.js';
 export { failuresAsDiagnostics, renderSuiteFailures, renderSummary } from './report.js';
-export { renderJunit } from './junit.js';
+export { renderJunit, type SuiteLoadError } from './junit.js';
 export { computeCoverage, isFullyCovered, renderCoverage, type Coverage } from './coverage.js';
 export { emitRegoTests } from './emit-rego.js';
 export type * from './types.js';

@@ -31,15 +31,37 @@ function seconds(durationMs: number): string {
   return (Math.max(0, durationMs) / 1000).toFixed(6);
 }
 
-export function renderJunit(results: readonly SuiteResult[]): string {
-  const total = results.reduce((sum, result) => sum + result.results.length, 0);
+/** A suite that could not run (unreadable, invalid, or its grants file invalid). */
+export interface SuiteLoadError {
+  file: string;
+  message: string;
+}
+
+/** A suite that did not load, as a suite of one errored case, so CI shows it beside the others. */
+function loadErrorLines(error: SuiteLoadError): string[] {
+  return [
+    `  <testsuite${attributes({ name: error.file, tests: 1, failures: 0, errors: 1, skipped: 0, time: seconds(0), file: error.file })}>`,
+    `    <testcase${attributes({ name: 'load the suite', classname: error.file, time: seconds(0), file: error.file })}>`,
+    `      <error${attributes({ message: error.message.split('\n')[0] ?? '', type: 'SuiteLoadError' })}>${escapeXml(error.message)}</error>`,
+    '    </testcase>',
+    '  </testsuite>',
+  ];
+}
+
+export function renderJunit(
+  results: readonly SuiteResult[],
+  loadErrors: readonly SuiteLoadError[] = [],
+): string {
+  const total = results.reduce((sum, result) => sum + result.results.length, 0) + loadErrors.length;
   const failures = results.reduce((sum, result) => sum + result.failed, 0);
   const totalMs = results.reduce((sum, result) => sum + result.durationMs, 0);
   const time = seconds(totalMs);
+  const errors = loadErrors.length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name: 'rolecall', tests: total, failures, errors: 0, time })}>`,
+    `<testsuites${attributes({ name: 'rolecall', tests: total, failures, errors, time })}>`,
   ];
+  for (const error of loadErrors) lines.push(...loadErrorLines(error));
   for (const result of results) {
     lines.push(
       `  <testsuite${attributes({
