@@ -8,9 +8,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
 import {
+  DIFF_MARKER,
   diffPolicies,
+  MAX_MARKDOWN_CHARS,
   renderDiffMarkdown,
   triggeredFailOn,
+  type GrantChange,
   type PolicyDiff,
 } from '../compiler/diff/index.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
@@ -262,8 +265,46 @@ describe('diffPolicies on scopes, role levels and custom permissions', () => {
     );
     expect(markdown).toContain('| `call_type:town_hall` | removed |');
     expect(markdown).toContain(
-      '| `call:town_hall:x` | `user` | `read-call` | unrevoked | **widened** | — |',
+      '<details open><summary><code>call:town_hall:x</code>: 1 change (1 widening, 0 narrowing)</summary>',
     );
+    expect(markdown).toContain('| `user` | `read-call` | unrevoked | **widened** | — |');
+    expect(markdown.startsWith(`${DIFF_MARKER}\n`)).toBe(true);
+    expect(markdown).not.toContain('Left out');
+  });
+
+  it('fits 1,600 grant changes in one PR comment, widening scopes first, and says what it left out', () => {
+    const grants: GrantChange[] = [];
+    for (let scope = 0; scope < 40; scope++) {
+      for (let permission = 0; permission < 40; permission++) {
+        const widening = scope % 4 === 3;
+        grants.push({
+          scope: `call:default:call-${String(scope).padStart(2, '0')}`,
+          role: `role_${String(permission % 8)}`,
+          permission: `permission-number-${String(permission)}`,
+          change: widening ? 'added' : 'removed',
+          effect: widening ? 'widened' : 'narrowed',
+          source: `rolecall.yaml:${String(1000 + scope * 40 + permission)}:12`,
+        });
+      }
+    }
+    const big: PolicyDiff = { ...diff, grants, cases: [] };
+    const markdown = renderDiffMarkdown(big);
+    expect(markdown.length).toBeLessThanOrEqual(MAX_MARKDOWN_CHARS);
+    // Every scope that widens access is shown before any that only narrows.
+    const firstNarrowing = markdown.indexOf('<code>call:default:call-00</code>');
+    const lastWidening = markdown.lastIndexOf('<code>call:default:call-39</code>');
+    expect(lastWidening).toBeGreaterThan(0);
+    expect(firstNarrowing === -1 || lastWidening < firstNarrowing).toBe(true);
+    const shownRows = markdown.split('\n').filter((line) => line.includes('| `permission-number-'));
+    const leftOut = /Left out to fit one comment: (\d+) grant changes/.exec(markdown);
+    expect(Number(leftOut?.[1])).toBe(grants.length - shownRows.length);
+    expect(shownRows.length).toBeGreaterThan(300);
+    // Folds stay balanced even when a scope is cut.
+    expect(markdown.match(/<details/g)?.length).toBe(markdown.match(/<\/details>/g)?.length);
+    // A budget as small as one comment's head leaves nearly everything out, but still says so.
+    const tiny = renderDiffMarkdown(big, { maxChars: 2_000 });
+    expect(tiny.length).toBeLessThanOrEqual(2_000);
+    expect(tiny).toContain('Left out to fit one comment');
   });
 });
 

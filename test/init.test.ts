@@ -105,7 +105,6 @@ describe('rolecall init', () => {
     expect(comment?.if).toContain('head.repo.full_name == github.repository');
     expect(comment?.run).toContain('<!-- rolecall-diff -->');
     expect(comment?.run).not.toContain('--edit-last');
-    expect(diff?.run).toContain("echo '<!-- rolecall-diff -->'");
   });
 
   it('refuses to overwrite any existing file and writes nothing', async () => {

@@ -1,6 +1,6 @@
 // Renders a permission diff as markdown for a pull-request comment, and decides which `--fail-on`
 // kinds a diff triggers. Pure: the CLI prints and exits.
-import type { Effect, FailOnKind, PolicyDiff } from './types.js';
+import type { Effect, FailOnKind, GrantChange, PolicyDiff } from './types.js';
 
 /** Every change of a diff with its effect, in rendering order. */
 function allEffects(diff: PolicyDiff): Effect[] {
@@ -38,6 +38,11 @@ function code(text: string): string {
   return `\`${text.replaceAll('`', "'")}\``;
 }
 
+/** Text inside HTML (a fold's summary, where Markdown is not rendered). */
+function htmlText(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
 function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
@@ -56,15 +61,154 @@ function section(title: string, headers: string[], rows: string[][]): string[] {
   return rows.length === 0 ? [] : [`### ${title}\n`, table(headers, rows)];
 }
 
-export function renderDiffMarkdown(diff: PolicyDiff): string {
-  const parts: string[] = [
-    `## rolecall diff: ${code(diff.before.label)} → ${code(diff.after.label)}\n`,
-  ];
+/** The first line of every rendering: a workflow finds (and updates) its own comment by it. */
+export const DIFF_MARKER = '<!-- rolecall-diff -->';
+
+/** A PR comment holds 65,536 characters; the rendering stays under this, with room to spare. */
+export const MAX_MARKDOWN_CHARS = 60_000;
+
+/** What a rendering could not show within the budget. */
+interface LeftOut {
+  grants: number;
+  cases: number;
+}
+
+/** Collects text up to a character budget, keeping room for the closing note. */
+class Budget {
+  private readonly parts: string[] = [];
+  private used = 0;
+  constructor(private readonly limit: number) {}
+  /** Whether `length` more characters (and a separating newline) still fit. */
+  fits(length: number): boolean {
+    return this.used + length + 1 <= this.limit;
+  }
+  add(text: string): void {
+    this.parts.push(text);
+    this.used += text.length + 1;
+  }
+  text(): string {
+    return this.parts.join('\n');
+  }
+}
+
+const scopeRank = (changes: GrantChange[]): number =>
+  changes.some((change) => change.effect === 'widened' || change.effect === 'mixed') ? 0 : 1;
+
+/** Grant changes by scope, scopes that widen access first (reviewers look there first). */
+function grantsByScope(grants: readonly GrantChange[]): [string, GrantChange[]][] {
+  const byScope = new Map<string, GrantChange[]>();
+  for (const change of grants)
+    byScope.set(change.scope, [...(byScope.get(change.scope) ?? []), change]);
+  return [...byScope].sort(
+    ([a, left], [b, right]) => scopeRank(left) - scopeRank(right) || (a < b ? -1 : a > b ? 1 : 0),
+  );
+}
+
+function effectCounts(effects: readonly Effect[]): string {
+  const count = (wanted: Effect): number => effects.filter((effect) => effect === wanted).length;
+  return [
+    `${count('widened')} widening`,
+    `${count('narrowed')} narrowing`,
+    ...(count('mixed') > 0 ? [`${count('mixed')} mixed`] : []),
+    ...(count('neutral') > 0 ? [`${count('neutral')} neutral`] : []),
+  ].join(', ');
+}
+
+const GRANT_HEADERS = ['role', 'permission', 'change', 'effect', 'source'];
+
+function grantRow(change: GrantChange): string {
+  return `| ${[
+    code(change.role),
+    code(change.permission),
+    change.change,
+    EFFECT_LABEL[change.effect],
+    change.source ?? '—',
+  ]
+    .map(cell)
+    .join(' | ')} |`;
+}
+
+/**
+ * One fold per scope (open when it widens access), rows grouped by role; rows that do not fit
+ * the budget are counted instead of shown.
+ */
+function addGrantFolds(budget: Budget, grants: readonly GrantChange[], leftOut: LeftOut): void {
+  if (grants.length === 0) return;
+  budget.add('### Grants (scope × role × permission)\n');
+  for (const [scope, changes] of grantsByScope(grants)) {
+    const open = scopeRank(changes) === 0 ? ' open' : '';
+    const head = [
+      `<details${open}><summary><code>${htmlText(scope)}</code>: ${String(changes.length)} change${changes.length === 1 ? '' : 's'} (${effectCounts(changes.map((change) => change.effect))})</summary>\n`,
+      `| ${GRANT_HEADERS.join(' | ')} |`,
+      `|${GRANT_HEADERS.map(() => '---').join('|')}|`,
+    ].join('\n');
+    const foot = '\n</details>\n';
+    if (!budget.fits(head.length + foot.length + 1)) {
+      leftOut.grants += changes.length;
+      continue;
+    }
+    const rows: string[] = [];
+    let size = head.length + foot.length + 2;
+    for (const change of changes) {
+      const row = grantRow(change);
+      if (!budget.fits(size + row.length + 1)) {
+        leftOut.grants += 1;
+        continue;
+      }
+      rows.push(row);
+      size += row.length + 1;
+    }
+    if (rows.length === 0) continue;
+    budget.add(`${head}\n${rows.join('\n')}\n${foot}`);
+  }
+}
+
+function addCaseFold(budget: Budget, diff: PolicyDiff, leftOut: LeftOut): void {
+  if (diff.cases.length === 0) return;
+  const outcome = (value: { allow: boolean; reason: string }): string =>
+    `${value.allow ? 'allow' : 'deny'} ${code(value.reason)}`;
+  const headers = ['case', 'before', 'after', 'effect', 'location'];
+  const head = [
+    '### Test outcomes that change\n',
+    `<details open><summary>${String(diff.cases.length)} case${diff.cases.length === 1 ? '' : 's'} (${effectCounts(diff.cases.map((change) => change.effect))})</summary>\n`,
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+  ].join('\n');
+  const foot = '\n</details>\n';
+  const rows: string[] = [];
+  let size = head.length + foot.length + 2;
+  for (const change of diff.cases) {
+    const row = `| ${[change.case, outcome(change.before), outcome(change.after), EFFECT_LABEL[change.effect], change.location].map(cell).join(' | ')} |`;
+    if (!budget.fits(size + row.length + 1)) {
+      leftOut.cases += 1;
+      continue;
+    }
+    rows.push(row);
+    size += row.length + 1;
+  }
+  if (rows.length > 0) budget.add(`${head}\n${rows.join('\n')}\n${foot}`);
+  else leftOut.cases = diff.cases.length;
+}
+
+/** Room kept for the note on what was left out. */
+const NOTE_RESERVE = 400;
+
+/**
+ * Markdown for one pull-request comment, at most `maxChars` (default 60,000) characters: the
+ * marker, a summary, the small tables (settings, roles, permissions, scopes), then grant changes
+ * folded per scope and the test outcomes that change. What does not fit is counted in a closing
+ * note that points at `--format json`, which always lists everything.
+ */
+export function renderDiffMarkdown(diff: PolicyDiff, options: { maxChars?: number } = {}): string {
+  const budget = new Budget((options.maxChars ?? MAX_MARKDOWN_CHARS) - NOTE_RESERVE);
+  budget.add(
+    `${DIFF_MARKER}\n## rolecall diff: ${code(diff.before.label)} → ${code(diff.after.label)}\n`,
+  );
   const effects = allEffects(diff);
   const total = countChanges(diff);
   if (total === 0) {
-    parts.push('No permission changes.\n');
-    return parts.join('\n');
+    budget.add('No permission changes.\n');
+    return budget.text();
   }
   const count = (wanted: Effect): number => effects.filter((effect) => effect === wanted).length;
   const summary = [
@@ -73,10 +217,8 @@ export function renderDiffMarkdown(diff: PolicyDiff): string {
     ...(count('mixed') > 0 ? [`${count('mixed')} mixed`] : []),
     `${count('neutral') + diff.scopes.length} neutral`,
   ];
-  parts.push(`${total} change${total === 1 ? '' : 's'}: ${summary.join(', ')}.\n`);
-  const outcome = (value: { allow: boolean; reason: string }): string =>
-    `${value.allow ? 'allow' : 'deny'} ${code(value.reason)}`;
-  parts.push(
+  budget.add(`${total} change${total === 1 ? '' : 's'}: ${summary.join(', ')}.\n`);
+  const small = [
     ...section(
       'Settings',
       ['setting', 'before', 'after', 'effect'],
@@ -114,29 +256,20 @@ export function renderDiffMarkdown(diff: PolicyDiff): string {
       ['scope', 'change'],
       diff.scopes.map((change) => [code(change.scope), change.change]),
     ),
-    ...section(
-      'Grants (role × scope × permission)',
-      ['scope', 'role', 'permission', 'change', 'effect', 'source'],
-      diff.grants.map((change) => [
-        code(change.scope),
-        code(change.role),
-        code(change.permission),
-        change.change,
-        EFFECT_LABEL[change.effect],
-        change.source ?? '—',
-      ]),
-    ),
-    ...section(
-      'Test outcomes that change',
-      ['case', 'before', 'after', 'effect', 'location'],
-      diff.cases.map((change) => [
-        change.case,
-        outcome(change.before),
-        outcome(change.after),
-        EFFECT_LABEL[change.effect],
-        change.location,
-      ]),
-    ),
-  );
-  return parts.join('\n');
+  ];
+  // Settings, ≤ 25 roles, custom permissions and scopes are short; they always come first.
+  for (const part of small) budget.add(part);
+  const leftOut: LeftOut = { grants: 0, cases: 0 };
+  addGrantFolds(budget, diff.grants, leftOut);
+  addCaseFold(budget, diff, leftOut);
+  if (leftOut.grants + leftOut.cases > 0) {
+    const missing = [
+      ...(leftOut.grants > 0 ? [`${String(leftOut.grants)} grant changes`] : []),
+      ...(leftOut.cases > 0 ? [`${String(leftOut.cases)} test outcomes`] : []),
+    ].join(' and ');
+    budget.add(
+      `_Left out to fit one comment: ${missing}. \`rolecall diff --format json\` lists every change._\n`,
+    );
+  }
+  return budget.text();
 }
