@@ -53,7 +53,10 @@ describe('diagnostics of an invalid grants file', () => {
     const test = await runCli(['test', 'bad.test.yaml', ...flags], work);
     expect(test.code).toBe(1);
     expect(test.stdout).toBe('');
-    expect(test.stderr).toBe(check.stdout);
+    // The diagnostics as check prints them, then which suites could not run.
+    expect(test.stderr).toBe(
+      `${check.stdout}rolecall test: 1 suite(s) could not run: bad.test.yaml\n`,
+    );
   });
 
   it('rolecall diff prints them as rolecall check does, on either side', async () => {

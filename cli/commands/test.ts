@@ -153,11 +153,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const allResults: SuiteResult[] = [];
   let coverageFailed = false;
+  // A grants file with errors fails the run (exit 1, as `rolecall check` would).
+  let invalidGrants = false;
+  let suitesOfInvalidGrants = 0;
   for (const [grantsFile, group] of byGrantsFile) {
     const label = path.relative(io.cwd, grantsFile) || grantsFile;
     /** The group's suites cannot run: each is reported as not loaded. */
-    const groupFailed = (message: string): void => {
+    const groupFailed = (message: string): number => {
       for (const { suite } of group) loadErrors.push({ file: suite.file, message });
+      return group.length;
     };
     let text: string;
     try {
@@ -173,7 +177,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       printDiagnostics(io, resolved.diagnostics, { [label]: text }, format);
     }
     if (!resolved.ok) {
-      groupFailed(renderDiagnostics(resolved.diagnostics, { [label]: text }, 'text'));
+      suitesOfInvalidGrants += groupFailed(
+        renderDiagnostics(resolved.diagnostics, { [label]: text }, 'text'),
+      );
+      invalidGrants = true;
       continue;
     }
     const policy = resolved.value;
@@ -211,12 +218,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (values.junit !== undefined) {
     await writeFile(path.resolve(io.cwd, values.junit), renderJunit(allResults, loadErrors));
   }
-  io.stdout(renderSummary(allResults));
+  if (allResults.length > 0) io.stdout(renderSummary(allResults));
   if (loadErrors.length > 0) {
     io.stderr(
       `rolecall test: ${String(loadErrors.length)} suite(s) could not run: ${loadErrors.map((error) => error.file).join(', ')}\n`,
     );
-    return EXIT_USAGE;
+    // Only grants errors: a failure, as `rolecall check` exits; an unusable suite: a usage error.
+    const onlyGrants = invalidGrants && loadErrors.length === suitesOfInvalidGrants;
+    return onlyGrants ? EXIT_FAILURE : EXIT_USAGE;
   }
   const failed = allResults.some((result) => result.failed > 0);
   return failed || (values['coverage-fail'] && coverageFailed) ? EXIT_FAILURE : EXIT_OK;
