@@ -48,6 +48,15 @@ export interface ResolvedPolicy {
     app: Record<string, Record<string, SourceRef>>;
     call_types: Record<string, Record<string, Record<string, SourceRef>>>;
     call_overrides: Record<string, Record<string, Record<string, SourceRef>>>;
+    /**
+     * Where each role's list is written in `.app` and in call types: the line whose list
+     * replaced that role's defaults (`rolecall diff` points removed defaults at it). Absent in
+     * data of older compiles and of the API.
+     */
+    role_lists?: {
+      app: Record<string, SourceRef>;
+      call_types: Record<string, Record<string, SourceRef>>;
+    };
   };
   /**
    * Action → sorted ids of the permissions whose action it is. Not produced by resolve (nor part

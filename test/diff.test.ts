@@ -272,6 +272,24 @@ describe('diffPolicies on scopes, role levels and custom permissions', () => {
     expect(markdown).not.toContain('Left out');
   });
 
+  it('points a default that a role list replaced at that list in the new file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rolecall-diff-lists-'));
+    await writeFile(path.join(dir, 'old.yaml'), 'version: 1\n');
+    await writeFile(
+      path.join(dir, 'new.yaml'),
+      'version: 1\ncall_types:\n  default:\n    grants:\n      call_member: [read-call, join-call]\n',
+    );
+    const result = await diffJson(dir, ['old.yaml', 'new.yaml']);
+    const removed = result.grants.filter((change) => change.change === 'removed');
+    expect(removed.map((change) => change.permission)).toContain('send-audio');
+    for (const change of removed) {
+      expect(change).toMatchObject({ scope: 'call_type:default', role: 'call_member' });
+      // Line 5, column 20: the list `[read-call, join-call]` that replaced the defaults.
+      expect(change.source).toBe('new.yaml:5:20');
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('fits 1,600 grant changes in one PR comment, widening scopes first, and says what it left out', () => {
     const grants: GrantChange[] = [];
     for (let scope = 0; scope < 40; scope++) {

@@ -17,6 +17,8 @@ interface Scope {
   name: string;
   grants: GrantsMap;
   sources: SourceTable;
+  /** Where each role's list is written (what replaced the role's defaults). */
+  lists: Record<string, SourceRef>;
   /** Override scopes hold modifiers (`id` / `!id`), the others plain grants. */
   modifiers: boolean;
 }
@@ -57,18 +59,20 @@ function scopesOf(policy: ResolvedPolicy): Record<string, Scope> {
       name: '.app',
       grants: policy.app_grants,
       sources: policy.sources.app,
+      lists: policy.sources.role_lists?.app ?? {},
       modifiers: false,
     },
   };
   for (const [callType, grants] of Object.entries(policy.call_types)) {
     const name = `call_type:${callType}`;
     const sources = policy.sources.call_types[callType] ?? {};
-    scopes[name] = { name, grants, sources, modifiers: false };
+    const lists = policy.sources.role_lists?.call_types[callType] ?? {};
+    scopes[name] = { name, grants, sources, lists, modifiers: false };
   }
   for (const [callKey, grants] of Object.entries(policy.call_overrides)) {
     const name = `call:${callKey}`;
     const sources = policy.sources.call_overrides[callKey] ?? {};
-    scopes[name] = { name, grants, sources, modifiers: true };
+    scopes[name] = { name, grants, sources, lists: {}, modifiers: true };
   }
   return scopes;
 }
@@ -93,7 +97,9 @@ function diffScope(
       const change = revoke ? (inAfter ? 'revoked' : 'unrevoked') : inAfter ? 'added' : 'removed';
       const effect: Effect = change === 'added' || change === 'unrevoked' ? 'widened' : 'narrowed';
       const sourceTable = inAfter ? current?.sources : old?.sources;
-      const source = sourceTable?.[role]?.[permission];
+      // A default the new file's list for the role replaced points at that list.
+      const source =
+        sourceTable?.[role]?.[permission] ?? (inAfter ? undefined : current?.lists[role]);
       changes.push({
         scope: name,
         role,

@@ -45,12 +45,15 @@ export function resolveGrants(spec: GrantsSpec, options: ResolveOptions = {}): R
 
   const callTypes: Record<string, GrantsMap> = {};
   const callTypeSources: Record<string, SourceMap> = {};
+  const callTypeLists: Record<string, Record<string, SourceRef>> = {};
   for (const name of callTypeNames) {
     const defaults = defaultScopeGrants({ kind: 'call_type', name });
     const patch = spec.call_types?.[name]?.grants;
     callTypes[name] = patchScope(defaults, patch, defaults);
     const sources = patchSources(patch, ['call_types', name, 'grants'], sourceOf);
     if (Object.keys(sources).length > 0) callTypeSources[name] = sources;
+    const lists = listSources(patch, ['call_types', name, 'grants'], sourceOf);
+    if (Object.keys(lists).length > 0) callTypeLists[name] = lists;
   }
 
   const callOverrides: Record<string, GrantsMap> = {};
@@ -78,6 +81,7 @@ export function resolveGrants(spec: GrantsSpec, options: ResolveOptions = {}): R
       app: patchSources(appPatch, ['app', 'grants'], sourceOf),
       call_overrides: overrideSources,
       call_types: callTypeSources,
+      ...roleLists(listSources(appPatch, ['app', 'grants'], sourceOf), callTypeLists),
     },
   };
   return { revision: revisionOf(unhashed), ...unhashed };
@@ -136,6 +140,30 @@ function sourceFinder(locate: SpanLocator | undefined): SourceFinder {
     const span = locate(path);
     return span === undefined ? undefined : `${span.file}:${span.line}:${span.column}`;
   };
+}
+
+/** `role_lists`, left out when nothing is located (grants from the API). */
+function roleLists(
+  app: Record<string, SourceRef>,
+  callTypes: Record<string, Record<string, SourceRef>>,
+): { role_lists?: { app: Record<string, SourceRef>; call_types: typeof callTypes } } {
+  if (Object.keys(app).length === 0 && Object.keys(callTypes).length === 0) return {};
+  return { role_lists: { app, call_types: callTypes } };
+}
+
+/** Where each role's list of a patch is written: role → "file:line:col". */
+function listSources(
+  patch: GrantsMap | null | undefined,
+  basePath: readonly string[],
+  sourceOf: SourceFinder,
+): Record<string, SourceRef> {
+  const sources: Record<string, SourceRef> = {};
+  if (patch === null || patch === undefined) return sources;
+  for (const role of Object.keys(patch).sort(compareCodeUnits)) {
+    const source = sourceOf([...basePath, role]);
+    if (source !== undefined) sources[role] = source;
+  }
+  return sources;
 }
 
 /** Sources of the grants a patch or modifier list wrote: role → permission id → "file:line:col". */
