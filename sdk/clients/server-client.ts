@@ -29,6 +29,17 @@ import type {
 } from './types.js';
 
 const callTypePath = (name: string): string => `/api/v2/video${apiPath('calltypes', name)}`;
+const permissionPath = (id: string): string => `/api/v2${apiPath('permissions', id)}`;
+
+/** A custom permission as the grants file declares it (DESIGN §2). */
+export interface CustomPermissionRequest {
+  id: string;
+  action: string;
+  name?: string;
+  description?: string;
+  owner?: boolean;
+  same_team?: boolean;
+}
 
 /** Also `timeoutMs` (default 10 s), `signal` and `maxResponseBytes` (default 16 MiB). */
 export interface ServerClientOptions extends TransportOptions {
@@ -128,7 +139,7 @@ export function createServerClient(options: ServerClientOptions) {
       requestJson<{ permission: PermissionResponse }>(
         target,
         'GET',
-        `/api/v2${apiPath('permissions', id)}`,
+        permissionPath(id),
         undefined,
         requestOptions,
       ),
@@ -151,6 +162,53 @@ export function createServerClient(options: ServerClientOptions) {
         'PUT',
         callTypePath(name),
         request,
+        requestOptions,
+      ),
+    /** A custom permission (Stream's CreatePermission); persisted as in the grants file. */
+    createPermission: (permission: CustomPermissionRequest, requestOptions?: RequestOptions) =>
+      requestJson<{ permission: PermissionResponse }>(
+        target,
+        'POST',
+        '/api/v2/permissions',
+        permission,
+        requestOptions,
+      ),
+    updatePermission: (
+      id: string,
+      permission: Omit<CustomPermissionRequest, 'id'>,
+      requestOptions?: RequestOptions,
+    ) =>
+      requestJson<{ permission: PermissionResponse }>(
+        target,
+        'PUT',
+        permissionPath(id),
+        permission,
+        requestOptions,
+      ),
+    /** Refused (409) while any scope grants or revokes it. */
+    deletePermission: (id: string, requestOptions?: RequestOptions) =>
+      requestJson<{ duration: string }>(
+        target,
+        'DELETE',
+        permissionPath(id),
+        undefined,
+        requestOptions,
+      ),
+    /**
+     * rolecall's extension: the grants-file override of call `type:id` (the spec's `calls:`
+     * layer, served in data.json), replaced as a whole; `null` removes it.
+     */
+    updateCallOverrides: (
+      callType: string,
+      id: string,
+      grants: GrantsMap | null,
+      requestOptions?: RequestOptions,
+    ) =>
+      requestJson<{ call_type: string; id: string; grants: GrantsMap }>(
+        target,
+        'PUT',
+        `/api/v2/rolecall${apiPath('call_overrides', callType, id)}`,
+        { grants },
         requestOptions,
       ),
     listCallTypes: (requestOptions?: RequestOptions) =>

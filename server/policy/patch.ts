@@ -1,5 +1,6 @@
 // Applies API grant changes to the stored GrantsSpec with the seed's rules: a patch replaces the
-// grants of the roles it names, `[]` clears a role, `null` resets the scope to the defaults.
+// grants of the roles it names, `[]` clears a role, `null` resets the scope to the defaults; and
+// declares or drops roles, custom permissions, call types and grants-file call overrides.
 // Names come from requests: they are read and written as own properties only (a call type named
 // `__proto__` is a key the validator refuses, never a prototype).
 import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
@@ -72,5 +73,59 @@ export function removeRole(spec: GrantsSpec, name: string): GrantsSpec {
       next.call_types[type] = { ...definition, grants: dropEmpty(definition.grants) ?? null };
     }
   }
+  return next;
+}
+
+/** One entry of the spec's `permissions` list (a custom permission). */
+export type CustomPermission = NonNullable<GrantsSpec['permissions']>[number];
+
+/** Declares a custom call type; without grants it starts with none (DESIGN §2). */
+export function addCallType(spec: GrantsSpec, name: string, grants: GrantsMap | null): GrantsSpec {
+  const next = clone(spec);
+  next.call_types = { ...(next.call_types ?? {}), [name]: grants === null ? {} : { grants } };
+  return next;
+}
+
+/** Drops a call type's declaration (the caller has checked nothing refers to it). */
+export function removeCallType(spec: GrantsSpec, name: string): GrantsSpec {
+  const next = clone(spec);
+  next.call_types = Object.fromEntries(
+    Object.entries(next.call_types ?? {}).filter(([callType]) => callType !== name),
+  );
+  return next;
+}
+
+/** Adds a custom permission, or replaces the one with the same id in place (order is kept). */
+export function putPermission(spec: GrantsSpec, permission: CustomPermission): GrantsSpec {
+  const next = clone(spec);
+  const permissions = next.permissions ?? [];
+  const index = permissions.findIndex((existing) => existing.id === permission.id);
+  if (index < 0) permissions.push(permission);
+  else permissions[index] = permission;
+  next.permissions = permissions;
+  return next;
+}
+
+/** Drops a custom permission (the caller has checked no grant names it). */
+export function removePermission(spec: GrantsSpec, id: string): GrantsSpec {
+  const next = clone(spec);
+  next.permissions = (next.permissions ?? []).filter((permission) => permission.id !== id);
+  return next;
+}
+
+/**
+ * Sets the grants-file overrides (`calls:` layer) of call `type:id` to `grants`, modifiers as
+ * in the file; `null` removes the call's entry.
+ */
+export function setCallOverrides(
+  spec: GrantsSpec,
+  callKey: string,
+  grants: GrantsMap | null,
+): GrantsSpec {
+  const next = clone(spec);
+  const others = Object.entries(next.calls ?? {}).filter(([key]) => key !== callKey);
+  const entry = grants === null ? [] : [[callKey, { config_overrides: { grants } }] as const];
+  next.calls = Object.fromEntries([...others, ...entry]);
+  if (Object.keys(next.calls).length === 0) delete next.calls;
   return next;
 }

@@ -1,15 +1,37 @@
 // Server-side administration: app settings, roles, permissions and call types. Grant changes go
 // through the compiler's validator and resolver, persist in one transaction, then go live.
-import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
-import { own } from '../../core/engine/json.js';
+import type { GrantsMap, GrantsSpec, ResolvedPolicy } from '../../compiler/types.js';
 import { compareCodeUnits } from '../../compiler/compare-code-units.js';
+import { builtinCatalog } from '../../compiler/validate/catalog.js';
+import { own } from '../../core/engine/json.js';
+import { effectiveCallGrants } from '../../core/layering.js';
 import { requireServer } from '../actor.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
 import { readStoredSpec, writeStoredSpec, EMPTY_SPEC } from '../policy/live-policy.js';
-import { addRole, patchAppSettings, patchCallTypeGrants, removeRole } from '../policy/patch.js';
+import {
+  addCallType,
+  addRole,
+  patchAppSettings,
+  patchCallTypeGrants,
+  putPermission,
+  removeCallType,
+  removePermission,
+  removeRole,
+  setCallOverrides,
+  type CustomPermission,
+} from '../policy/patch.js';
+import {
+  callTypeReferences,
+  MAX_NAMED_PLACES,
+  namePlaces,
+  notFoundAmong,
+  parsePermissionFields,
+  permissionReferences,
+  roleReferences,
+  type PermissionFields,
+} from './admin-references.js';
 import type { ServiceContext } from './context.js';
-import { effectiveCallGrants } from '../../core/layering.js';
 import { expectObject, expectOptionalString, expectStringList } from './validate.js';
 
 const MAX_CUSTOM_ROLES = 25;
@@ -87,12 +109,18 @@ export function listRoles(context: ServiceContext): { roles: Record<string, unkn
   };
 }
 
+/** Stream's `{name}` (what @stream-io/node-sdk sends) plus rolecall's `level` and `description`. */
+const ROLE_KEYS = new Set(['name', 'level', 'description']);
+
 export async function createRole(
   context: ServiceContext,
   body: unknown,
 ): Promise<{ role: Record<string, unknown> }> {
   requireServer(context.actor);
   const payload = expectObject(body, 'body');
+  for (const key of Object.keys(payload)) {
+    if (!ROLE_KEYS.has(key)) throw badRequest('UNKNOWN_KEY', `"${key}" is not a role field`);
+  }
   const name = payload['name'];
   if (typeof name !== 'string') throw badRequest('INVALID_REQUEST', 'name must be a string');
   const level = payload['level'];
@@ -122,61 +150,92 @@ export async function createRole(
   return { role: { name, custom: true, level: level ?? 'any', description: description ?? '' } };
 }
 
-/** Where a role still holds grants; deleting it then would silently drop them. */
-function grantsHeldBy(context: ServiceContext, role: string): string[] {
-  const { policy } = context.live.snapshot;
-  const scopes: string[] = [];
-  if ((own(policy.app_grants, role) ?? []).length > 0) scopes.push('.app');
-  for (const [callType, grants] of Object.entries(policy.call_types)) {
-    if ((own(grants, role) ?? []).length > 0) scopes.push(callType);
-  }
-  for (const [call, grants] of Object.entries(policy.call_overrides)) {
-    if ((own(grants, role) ?? []).some((modifier) => !modifier.startsWith('!'))) scopes.push(call);
-  }
-  return scopes;
+/** Stored calls whose own `config_overrides.grants` name `role` (a revoke is a reference too). */
+async function callsNamingRole(tx: Queryable, role: string): Promise<string[]> {
+  const rows = await tx.query<{ place: string }>(
+    `SELECT 'call ' || call_type || ':' || id AS place FROM calls
+     WHERE jsonb_typeof(config_overrides->'grants') = 'object' AND config_overrides->'grants' ? $1
+     ORDER BY call_type, id LIMIT $2`,
+    [role, MAX_NAMED_PLACES + 1],
+  );
+  return rows.map((row) => row.place);
 }
 
+/** Non-deleted users whose user role is `role`: deleting it would leave them with no role. */
+async function usersWithRole(tx: Queryable, role: string): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    'SELECT id FROM users WHERE role = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2',
+    [role, MAX_NAMED_PLACES + 1],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Call members holding a deleted role go back to Stream's default member role, so a role
+ * re-created later under the same name does not bring their old membership back to life.
+ */
+async function resetMembersOfRole(tx: Queryable, role: string): Promise<number> {
+  const rows = await tx.query(
+    `UPDATE call_members SET role = 'call_member' WHERE role = $1 RETURNING user_id`,
+    [role],
+  );
+  return rows.length;
+}
+
+/**
+ * DeleteRole, refused (409, nothing changed) while any grant scope, stored call override or
+ * non-deleted user still names the role; members holding it are reset in the same transaction.
+ */
 export async function deleteRole(
   context: ServiceContext,
   name: string,
-): Promise<{ deleted: string }> {
+): Promise<{ deleted: string; members_reset: number }> {
   requireServer(context.actor);
   const definition = own(context.live.snapshot.policy.roles, name);
-  if (definition === undefined) throw new ApiError(404, 'NOT_FOUND', `role "${name}" not found`);
+  if (definition === undefined)
+    throw notFoundAmong('NOT_FOUND', 'role', name, Object.keys(context.live.snapshot.policy.roles));
   if (definition.builtin)
     throw badRequest('BUILTIN_ROLE', `builtin role "${name}" cannot be deleted`);
+  let membersReset = 0;
   await changeGrants(context, async (spec, tx) => {
-    const scopes = grantsHeldBy(context, name);
-    const callScopes = await tx.query<{ cid: string }>(
-      `SELECT call_type || ':' || id AS cid FROM calls
-       WHERE config_overrides->'grants' ? $1
-         AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(config_overrides->'grants'->$1) AS modifier WHERE modifier NOT LIKE '!%')
-       LIMIT 5`,
-      [name],
-    );
-    scopes.push(...callScopes.map((row) => row.cid));
-    if (scopes.length > 0) {
+    const places = [...roleReferences(spec, name), ...(await callsNamingRole(tx, name))];
+    if (places.length > 0) {
       throw new ApiError(
         409,
         'ROLE_HAS_GRANTS',
-        `role "${name}" still has grants in ${scopes.join(', ')}; remove them first`,
+        `role "${name}" still has grants in ${namePlaces(places)}; remove them first`,
       );
     }
-    // Only the user role blocks: a call-level role may go while members hold it (the seed).
-    const users = await tx.query<{ id: string }>(
-      'SELECT id FROM users WHERE role = $1 AND deleted_at IS NULL LIMIT 5',
-      [name],
-    );
+    const users = await usersWithRole(tx, name);
     if (users.length > 0) {
       throw new ApiError(
         409,
         'ROLE_IN_USE',
-        `role "${name}" is the role of ${users.map((user) => user.id).join(', ')}; reassign or delete them first`,
+        `role "${name}" is the role of ${namePlaces(users)}; reassign or delete them first`,
       );
     }
+    membersReset = await resetMembersOfRole(tx, name);
     return removeRole(spec, name);
   });
-  return { deleted: name };
+  return { deleted: name, members_reset: membersReset };
+}
+
+/** One permission as listPermissions and getPermission show it. */
+function permissionView(policy: ResolvedPolicy, id: string): Record<string, unknown> {
+  const permission = own(policy.permissions, id);
+  if (permission === undefined) {
+    throw notFoundAmong('PERMISSION_NOT_FOUND', 'permission', id, Object.keys(policy.permissions));
+  }
+  return {
+    id,
+    name: permission.name,
+    description: permission.description,
+    action: permission.action,
+    owner: permission.owner,
+    same_team: permission.same_team,
+    level: own(policy.actions, permission.action)?.level ?? 'call',
+    custom: !permission.builtin,
+  };
 }
 
 export function listPermissions(context: ServiceContext): {
@@ -184,45 +243,341 @@ export function listPermissions(context: ServiceContext): {
 } {
   const { policy } = context.live.snapshot;
   return {
-    permissions: Object.entries(policy.permissions)
-      .sort(([a], [b]) => compareCodeUnits(a, b))
-      .map(([id, permission]) => ({
-        id,
-        name: permission.name,
-        description: permission.description,
-        action: permission.action,
-        owner: permission.owner,
-        same_team: permission.same_team,
-        level: policy.actions[permission.action]?.level ?? 'call',
-        custom: !permission.builtin,
-      })),
+    permissions: Object.keys(policy.permissions)
+      .sort(compareCodeUnits)
+      .map((id) => permissionView(policy, id)),
   };
 }
 
-export function getCallType(
+/** GetPermission: one permission, or a 404 suggesting the closest id. */
+export function getPermission(
   context: ServiceContext,
-  name: string,
-): { name: string; grants: GrantsMap } {
-  requireServer(context.actor);
-  const grants = own(context.live.snapshot.policy.call_types, name);
-  if (grants === undefined)
-    throw new ApiError(404, 'CALL_TYPE_NOT_FOUND', `call type "${name}" does not exist`);
-  return { name, grants: effectiveCallGrants(context.live.snapshot.policy, name, '', undefined) };
+  id: string,
+): { permission: Record<string, unknown> } {
+  return { permission: permissionView(context.live.snapshot.policy, id) };
 }
 
-/** UpdateCallType (and create, for a custom type): the seed's patch rules. */
+/** Stored calls' overrides and members' own grants that grant or revoke permission `id`. */
+async function storedGrantsOfPermission(tx: Queryable, id: string): Promise<string[]> {
+  const calls = await tx.query<{ place: string }>(
+    `SELECT 'call ' || call_type || ':' || id AS place FROM calls
+     WHERE jsonb_path_exists(config_overrides, '$.grants.*[*] ? (@ == $id || @ == $revoke)',
+                             jsonb_build_object('id', $1::text, 'revoke', '!' || $1::text))
+     ORDER BY call_type, id LIMIT $2`,
+    [id, MAX_NAMED_PLACES + 1],
+  );
+  const members = await tx.query<{ place: string }>(
+    `SELECT 'member ' || user_id || ' of call ' || call_type || ':' || call_id AS place
+     FROM call_members WHERE grants ? $1 OR grants ? ('!' || $1)
+     ORDER BY call_type, call_id, user_id LIMIT $2`,
+    [id, MAX_NAMED_PLACES + 1],
+  );
+  return [...calls, ...members].map((row) => row.place);
+}
+
+/** The custom permission `id` of the stored spec; builtin ids and unknown ids are refused. */
+function storedPermission(spec: GrantsSpec, id: string): CustomPermission {
+  if (builtinCatalog.permissions.has(id))
+    throw badRequest('BUILTIN_PERMISSION', `builtin permission "${id}" cannot be changed`);
+  const permission = (spec.permissions ?? []).find((candidate) => candidate.id === id);
+  if (permission === undefined) {
+    // Only custom permissions can change, so the suggestion is one of them.
+    const known = (spec.permissions ?? []).map((candidate) => candidate.id);
+    throw notFoundAmong('PERMISSION_NOT_FOUND', 'custom permission', id, known);
+  }
+  return permission;
+}
+
+/** A permission as the spec stores it: the id, the action and only the fields that were given. */
+function customPermission(id: string, fields: PermissionFields): CustomPermission {
+  const permission: CustomPermission = { id, action: fields.action ?? '' };
+  if (fields.name !== undefined) permission.name = fields.name;
+  if (fields.description !== undefined) permission.description = fields.description;
+  if (fields.owner !== undefined) permission.owner = fields.owner;
+  if (fields.same_team !== undefined) permission.same_team = fields.same_team;
+  return permission;
+}
+
+/**
+ * CreatePermission (stream-chat-js `createPermission`): a custom permission added to the
+ * catalog. The validator judges id and action; builtin and taken ids are a 409.
+ */
+export async function createPermission(
+  context: ServiceContext,
+  body: unknown,
+): Promise<{ permission: Record<string, unknown> }> {
+  requireServer(context.actor);
+  const fields = parsePermissionFields(body);
+  const id = fields.id;
+  if (id === undefined) throw badRequest('INVALID_REQUEST', 'id is required');
+  if (fields.action === undefined) throw badRequest('INVALID_REQUEST', 'action is required');
+  await changeGrants(context, (spec) => {
+    if (builtinCatalog.permissions.has(id))
+      throw new ApiError(409, 'BUILTIN_REDEFINED', `"${id}" is a builtin permission`);
+    if ((spec.permissions ?? []).some((permission) => permission.id === id))
+      throw new ApiError(409, 'PERMISSION_EXISTS', `permission "${id}" already exists`);
+    return putPermission(spec, customPermission(id, fields));
+  });
+  return getPermission(context, id);
+}
+
+/**
+ * A new action of another level would silently change what stored calls' grants of the
+ * permission mean (the grants file's scopes are re-validated; stored calls are not).
+ */
+async function checkLevelChange(
+  context: ServiceContext,
+  tx: Queryable,
+  before: CustomPermission,
+  after: CustomPermission,
+): Promise<void> {
+  const { actions } = context.live.snapshot.policy;
+  const levelBefore = own(actions, before.action)?.level;
+  const levelAfter = own(actions, after.action)?.level;
+  if (levelBefore === undefined || levelAfter === undefined || levelBefore === levelAfter) return;
+  const places = await storedGrantsOfPermission(tx, before.id);
+  if (places.length > 0) {
+    throw new ApiError(
+      409,
+      'PERMISSION_IN_USE',
+      `permission "${before.id}" is granted in ${namePlaces(places)}; its action cannot move from ${levelBefore} to ${levelAfter} level while it is`,
+    );
+  }
+}
+
+/** UpdatePermission (stream-chat-js `updatePermission`): the given fields replace the stored ones. */
+export async function updatePermission(
+  context: ServiceContext,
+  id: string,
+  body: unknown,
+): Promise<{ permission: Record<string, unknown> }> {
+  requireServer(context.actor);
+  const fields = parsePermissionFields(body);
+  if (fields.id !== undefined && fields.id !== id)
+    throw badRequest('INVALID_REQUEST', `the body's id "${fields.id}" is not the path's "${id}"`);
+  await changeGrants(context, async (spec, tx) => {
+    const before = storedPermission(spec, id);
+    const after = { ...before, ...customPermission(id, { action: before.action, ...fields }) };
+    await checkLevelChange(context, tx, before, after);
+    return putPermission(spec, after);
+  });
+  return getPermission(context, id);
+}
+
+/** DeletePermission: refused (409) while any scope, stored call or member grants or revokes it. */
+export async function deletePermission(
+  context: ServiceContext,
+  id: string,
+): Promise<{ deleted: string }> {
+  requireServer(context.actor);
+  await changeGrants(context, async (spec, tx) => {
+    storedPermission(spec, id);
+    const places = [...permissionReferences(spec, id), ...(await storedGrantsOfPermission(tx, id))];
+    if (places.length > 0) {
+      throw new ApiError(
+        409,
+        'PERMISSION_IN_USE',
+        `permission "${id}" is still granted or revoked in ${namePlaces(places)}; remove it there first`,
+      );
+    }
+    return removePermission(spec, id);
+  });
+  return { deleted: id };
+}
+
+/**
+ * When the API created and last changed each call type (Stream's `created_at`/`updated_at`),
+ * kept beside the grants: the grants file has no place for them. Builtin types and types only
+ * declared in a grants file have none, or only `updated_at` once the API changed them.
+ */
+const CALL_TYPE_TIMES_KEY = 'call_type_times';
+
+type CallTypeTimes = Record<string, { created_at?: string; updated_at?: string }>;
+
+/** Stream's call type answer: the name, its effective grants, and its times when known. */
+export interface CallTypeView {
+  name: string;
+  grants: GrantsMap;
+  created_at?: string;
+  updated_at?: string;
+}
+
+async function readCallTypeTimes(db: Queryable): Promise<CallTypeTimes> {
+  const rows = await db.query<{ value: CallTypeTimes }>(
+    'SELECT value FROM rolecall_state WHERE key = $1',
+    [CALL_TYPE_TIMES_KEY],
+  );
+  return rows[0]?.value ?? {};
+}
+
+/**
+ * Notes a create, change or delete of call type `name`, inside the grants transaction (whose
+ * lock on the stored spec orders concurrent changes), so a refused change notes nothing.
+ */
+async function noteCallType(
+  tx: Queryable,
+  name: string,
+  change: 'created' | 'updated' | 'deleted',
+): Promise<void> {
+  const times = await readCallTypeTimes(tx);
+  const others = Object.entries(times).filter(([callType]) => callType !== name);
+  const now = new Date().toISOString();
+  const created = change === 'created' ? now : own(times, name)?.created_at;
+  const entry = { ...(created === undefined ? {} : { created_at: created }), updated_at: now };
+  const next = Object.fromEntries(change === 'deleted' ? others : [...others, [name, entry]]);
+  await tx.query(
+    `INSERT INTO rolecall_state (key, value, updated_at) VALUES ($1, $2::jsonb, now())
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [CALL_TYPE_TIMES_KEY, JSON.stringify(next)],
+  );
+}
+
+/** A call type as getCallType shows it: its effective grants (defaults patched by the spec). */
+function callTypeView(policy: ResolvedPolicy, name: string, times: CallTypeTimes): CallTypeView {
+  if (own(policy.call_types, name) === undefined) {
+    throw notFoundAmong('CALL_TYPE_NOT_FOUND', 'call type', name, Object.keys(policy.call_types));
+  }
+  return {
+    name,
+    grants: effectiveCallGrants(policy, name, '', undefined),
+    ...(own(times, name) ?? {}),
+  };
+}
+
+export async function getCallType(context: ServiceContext, name: string): Promise<CallTypeView> {
+  requireServer(context.actor);
+  const times = await readCallTypeTimes(context.db);
+  return callTypeView(context.live.snapshot.policy, name, times);
+}
+
+/** ListCallTypes, Stream's shape: call type name → the same view as getCallType. */
+export async function listCallTypes(
+  context: ServiceContext,
+): Promise<{ call_types: Record<string, CallTypeView> }> {
+  requireServer(context.actor);
+  const { policy } = context.live.snapshot;
+  const times = await readCallTypeTimes(context.db);
+  const names = Object.keys(policy.call_types).sort(compareCodeUnits);
+  return {
+    call_types: Object.fromEntries(names.map((name) => [name, callTypeView(policy, name, times)])),
+  };
+}
+
+const isBuiltinCallType = (name: string): boolean => builtinCatalog.callTypes.includes(name);
+
+/** Whether the stored spec has call type `name` (builtin types always exist). */
+function callTypeExists(spec: GrantsSpec, name: string): boolean {
+  return isBuiltinCallType(name) || Object.hasOwn(spec.call_types ?? {}, name);
+}
+
+/** 404 for a call type the stored spec does not have, suggesting the closest existing one. */
+function expectCallType(context: ServiceContext, spec: GrantsSpec, name: string): void {
+  if (callTypeExists(spec, name)) return;
+  const known = Object.keys(context.live.snapshot.policy.call_types);
+  throw notFoundAmong('CALL_TYPE_NOT_FOUND', 'call type', name, known);
+}
+
+const CALL_TYPE_KEYS = new Set(['name', 'grants']);
+
+/** CreateCallType: a custom call type, with no grants unless the request gives some. */
+export async function createCallType(
+  context: ServiceContext,
+  body: unknown,
+): Promise<CallTypeView> {
+  requireServer(context.actor);
+  const payload = expectObject(body, 'body');
+  for (const key of Object.keys(payload)) {
+    if (!CALL_TYPE_KEYS.has(key))
+      throw badRequest('UNKNOWN_KEY', `"${key}" is not a call type field rolecall stores`);
+  }
+  const name = payload['name'];
+  if (typeof name !== 'string') throw badRequest('INVALID_REQUEST', 'name must be a string');
+  const grants = payload['grants'] === undefined ? null : parseGrants(payload['grants'], 'grants');
+  await changeGrants(context, async (spec, tx) => {
+    if (callTypeExists(spec, name))
+      throw new ApiError(409, 'CALL_TYPE_EXISTS', `call type "${name}" already exists`);
+    await noteCallType(tx, name, 'created');
+    return addCallType(spec, name, grants);
+  });
+  return getCallType(context, name);
+}
+
+/** UpdateCallType: the seed's patch rules, on an existing call type only (typos are a 404). */
 export async function updateCallType(
   context: ServiceContext,
   name: string,
   body: unknown,
-): Promise<{ name: string; grants: GrantsMap }> {
+): Promise<CallTypeView> {
   requireServer(context.actor);
   const payload = expectObject(body, 'body');
   if (!Object.hasOwn(payload, 'grants'))
     throw badRequest('INVALID_REQUEST', 'grants is required (null resets)');
   const grants = parseGrants(payload['grants'], 'grants');
-  await changeGrants(context, (spec) => patchCallTypeGrants(spec, name, grants));
+  await changeGrants(context, async (spec, tx) => {
+    expectCallType(context, spec, name);
+    await noteCallType(tx, name, 'updated');
+    return patchCallTypeGrants(spec, name, grants);
+  });
   return getCallType(context, name);
+}
+
+/** Stored calls of call type `name`: they would lose every grant with their type. */
+async function callsOfType(tx: Queryable, name: string): Promise<string[]> {
+  const rows = await tx.query<{ place: string }>(
+    `SELECT 'call ' || call_type || ':' || id AS place FROM calls WHERE call_type = $1
+     ORDER BY id LIMIT $2`,
+    [name, MAX_NAMED_PLACES + 1],
+  );
+  return rows.map((row) => row.place);
+}
+
+/** DeleteCallType: builtin types stay (400); refused (409) while calls of the type exist. */
+export async function deleteCallType(
+  context: ServiceContext,
+  name: string,
+): Promise<{ deleted: string }> {
+  requireServer(context.actor);
+  if (isBuiltinCallType(name))
+    throw badRequest('BUILTIN_CALL_TYPE', `builtin call type "${name}" cannot be deleted`);
+  await changeGrants(context, async (spec, tx) => {
+    expectCallType(context, spec, name);
+    const places = [...callTypeReferences(spec, name), ...(await callsOfType(tx, name))];
+    if (places.length > 0) {
+      throw new ApiError(
+        409,
+        'CALL_TYPE_IN_USE',
+        `call type "${name}" is still used by ${namePlaces(places)}; delete those first`,
+      );
+    }
+    await noteCallType(tx, name, 'deleted');
+    return removeCallType(spec, name);
+  });
+  return { deleted: name };
+}
+
+/**
+ * rolecall's extension for `rolecall apply`: the grants-file overrides of one call (the spec's
+ * `calls:` layer, served in data.json), modifiers with `!` revokes; `null` removes them. The
+ * validator checks the call key, the call type, roles and modifiers as in a grants file.
+ */
+export async function updateCallOverrides(
+  context: ServiceContext,
+  callType: string,
+  id: string,
+  body: unknown,
+): Promise<{ call_type: string; id: string; grants: GrantsMap }> {
+  requireServer(context.actor);
+  const payload = expectObject(body, 'body');
+  for (const key of Object.keys(payload)) {
+    if (key !== 'grants') throw badRequest('UNKNOWN_KEY', `"${key}" is not a call override field`);
+  }
+  if (!Object.hasOwn(payload, 'grants'))
+    throw badRequest('INVALID_REQUEST', 'grants is required (null removes the overrides)');
+  const grants = parseGrants(payload['grants'], 'grants');
+  const callKey = `${callType}:${id}`;
+  await changeGrants(context, (spec) => setCallOverrides(spec, callKey, grants));
+  const stored = own(context.live.snapshot.policy.call_overrides, callKey) ?? {};
+  return { call_type: callType, id, grants: stored };
 }
 
 /** The live spec and resolved policy, for `rolecall diff FILE --live URL`. */

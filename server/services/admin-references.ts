@@ -1,0 +1,121 @@
+// Pure helpers of the admin service: where a stored grants spec still names a role, a permission
+// or a call type (deletions are refused while it does), request bodies of custom permissions, and
+// "not found" errors that suggest the closest existing name.
+import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
+import { didYouMean } from '../../compiler/validate/suggest.js';
+import { ApiError, badRequest } from '../errors.js';
+import type { CustomPermission } from '../policy/patch.js';
+import { expectObject, expectOptionalString } from './validate.js';
+
+/** How many places a refusal names; enough to act on, short enough to read. */
+export const MAX_NAMED_PLACES = 5;
+
+/** The spec's grant scopes, each with the label a refusal names it by. */
+function scopesOf(spec: GrantsSpec): { label: string; grants: GrantsMap; override: boolean }[] {
+  const scopes: { label: string; grants: GrantsMap; override: boolean }[] = [];
+  if (spec.app?.grants) scopes.push({ label: '.app', grants: spec.app.grants, override: false });
+  for (const [callType, definition] of Object.entries(spec.call_types ?? {})) {
+    if (definition.grants)
+      scopes.push({ label: `call type ${callType}`, grants: definition.grants, override: false });
+  }
+  for (const [callKey, call] of Object.entries(spec.calls ?? {})) {
+    const grants = call.config_overrides?.grants;
+    if (grants) scopes.push({ label: `grants-file call ${callKey}`, grants, override: true });
+  }
+  return scopes;
+}
+
+/**
+ * Scopes of the spec that give `role` grants or modifiers. An empty patch list is no grant (it
+ * is dropped with the role); an override naming the role at all is a reference, revokes included.
+ */
+export function roleReferences(spec: GrantsSpec, role: string): string[] {
+  return scopesOf(spec)
+    .filter(({ grants, override }) => {
+      if (!Object.hasOwn(grants, role)) return false;
+      return override || (grants[role] ?? []).length > 0;
+    })
+    .map(({ label }) => label);
+}
+
+/** Scopes of the spec that grant or revoke permission `id` (for any role). */
+export function permissionReferences(spec: GrantsSpec, id: string): string[] {
+  return scopesOf(spec)
+    .filter(({ grants }) =>
+      Object.values(grants).some((list) => list.includes(id) || list.includes(`!${id}`)),
+    )
+    .map(({ label }) => label);
+}
+
+/** The grants file's call overrides (`type:id` keys) of call type `name`. */
+export function callTypeReferences(spec: GrantsSpec, name: string): string[] {
+  return Object.keys(spec.calls ?? {})
+    .filter((callKey) => callKey.startsWith(`${name}:`))
+    .map((callKey) => `grants-file call ${callKey}`);
+}
+
+/** "a, b, c" — at most MAX_NAMED_PLACES of them, then "and more". */
+export function namePlaces(places: readonly string[]): string {
+  const named = places.slice(0, MAX_NAMED_PLACES).join(', ');
+  return places.length > MAX_NAMED_PLACES ? `${named} and more` : named;
+}
+
+/** A 404 whose message suggests the closest existing name, for typos like "defualt". */
+export function notFoundAmong(
+  reason: string,
+  what: string,
+  name: string,
+  known: Iterable<string>,
+): ApiError {
+  const suggestion = didYouMean(name, known);
+  const message = `${what} "${name}" does not exist`;
+  return new ApiError(
+    404,
+    reason,
+    suggestion === undefined ? message : `${message}; ${suggestion}`,
+  );
+}
+
+const PERMISSION_KEYS = new Set(['id', 'name', 'description', 'action', 'owner', 'same_team']);
+
+/** The fields a permission request may set; absent ones are left as they are. */
+export type PermissionFields = Partial<Omit<CustomPermission, 'id'>> & { id?: string };
+
+function optionalBoolean(value: unknown, what: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw badRequest('INVALID_REQUEST', `${what} must be true or false`);
+}
+
+/**
+ * The body of createPermission / updatePermission, shape only: the compiler's validator then
+ * judges the id and the action, so the API and grants files give the same messages. Unknown keys
+ * are refused (a typo such as `same_tem` must not silently widen a permission).
+ */
+export function parsePermissionFields(body: unknown): PermissionFields {
+  const payload = expectObject(body, 'body');
+  for (const key of Object.keys(payload)) {
+    if (!PERMISSION_KEYS.has(key)) {
+      const suggestion = didYouMean(key, PERMISSION_KEYS);
+      throw badRequest(
+        'UNKNOWN_KEY',
+        `"${key}" is not a permission field${suggestion === undefined ? '' : `; ${suggestion}`}`,
+      );
+    }
+  }
+  const fields: PermissionFields = {};
+  for (const key of ['id', 'action'] as const) {
+    const value = payload[key];
+    if (value !== undefined && typeof value !== 'string')
+      throw badRequest('INVALID_REQUEST', `${key} must be a string`);
+    if (value !== undefined) fields[key] = value;
+  }
+  const name = expectOptionalString(payload['name'], 'name');
+  if (name !== undefined) fields.name = name;
+  const description = expectOptionalString(payload['description'], 'description');
+  if (description !== undefined) fields.description = description;
+  const owner = optionalBoolean(payload['owner'], 'owner');
+  if (owner !== undefined) fields.owner = owner;
+  const sameTeam = optionalBoolean(payload['same_team'], 'same_team');
+  if (sameTeam !== undefined) fields.same_team = sameTeam;
+  return fields;
+}
