@@ -68,7 +68,11 @@ export interface DecisionInput<T extends PolicyTypes = UntypedPolicy> {
   action: T['Action'];
   resource: Resource<T>;
   changes?: readonly string[];
-  context?: { side?: Side };
+  /**
+   * `listing: true`: a ReadCall of a row a client query listed, whose team the query filter
+   * already decided (DESIGN §5, Listing); rule 7 does not apply to it, and to nothing else.
+   */
+  context?: { side?: Side; listing?: boolean };
 }
 
 /** A Stream filter (`filter_conditions`): field → value or operator object, `$and`/`$or`/`$nor`. */

@@ -8,6 +8,7 @@ import {
   callTable,
   decisionFacts,
   serverOnlyChanges,
+  teamDecidedByQuery,
   teamRequired,
 } from './decision.js';
 import { decisionInputProblems } from './input.js';
@@ -42,9 +43,11 @@ export function capabilities(policy: CompiledPolicy, input: unknown): string[] {
   const allowed = new Set<string>();
   if (facts.serverSide) {
     for (const [, permission] of policy.callLevelActions) allowed.add(permission);
-  } else if (facts.reachable) {
+  } else if (facts.reachable || facts.listing) {
     const anonymous = facts.subjectRole === 'anonymous';
     for (const action of candidateActions(policy, facts)) {
+      // Rule 7 depends on the action only for a listed call (ReadCall).
+      if (!facts.reachable && !teamDecidedByQuery(facts, action)) continue;
       const definition = policy.actions.get(action);
       if (definition?.level !== 'call') continue;
       if (anonymous && definition.kind === 'write') continue;

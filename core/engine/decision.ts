@@ -23,6 +23,8 @@ export interface DecisionFacts {
   resource: JsonObject;
   changes: readonly string[];
   serverSide: boolean;
+  /** `context.listing`: the input decides a row of a client query (DESIGN §5, Listing). */
+  listing: boolean;
   /** Rule 7 and the `same_team` condition, which do not depend on the action. */
   reachable: boolean;
   sameTeam: boolean;
@@ -108,6 +110,7 @@ export function decisionFacts(policy: CompiledPolicy, input: JsonObject): Decisi
     resource,
     changes: listOf(input['changes']),
     serverSide: isObject(context) && context['side'] === 'server',
+    listing: isObject(context) && context['listing'] === true,
     reachable: !multiTenant || kind === 'app' || (ownsResource && kind === 'user') || withinTeams,
     sameTeam: !multiTenant || kind === 'app' || withinTeams,
     ownsResource,
@@ -156,6 +159,14 @@ export function serverOnlyChanges(
     }
   }
   return found.sort(compareCodePoints);
+}
+
+/**
+ * Rule 7's one exception: reading a call listed by a client query, whose team the query filter
+ * already decided (DESIGN §5, Listing). `same_team` conditions still hold only within the teams.
+ */
+export function teamDecidedByQuery(facts: DecisionFacts, action: string): boolean {
+  return facts.listing && action === 'ReadCall' && facts.kind === 'call';
 }
 
 /** Rule 6: a subject with teams creates a call without a team. */
@@ -314,7 +325,7 @@ export function decide(policy: CompiledPolicy, input: unknown): Decision {
   if (teamRequired(policy, facts, action)) {
     return deny(policy, 'TEAM_REQUIRED', "a user with teams must set the call's team to create it");
   }
-  if (!facts.reachable) {
+  if (!facts.reachable && !teamDecidedByQuery(facts, action)) {
     return deny(policy, 'TEAM_MISMATCH', `the ${facts.kind} is outside the subject's teams`);
   }
   const revocations: GrantTuple[] = [];

@@ -42,6 +42,10 @@ function contextProblems(input: Record<string, unknown>, problems: string[]): vo
   if (side !== null && side !== 'client' && side !== 'server') {
     problems.push('context.side must be client or server');
   }
+  const listing = field(context, 'listing');
+  if (listing !== null && typeof listing !== 'boolean') {
+    problems.push('context.listing must be a boolean');
+  }
 }
 
 function resourceProblems(input: Record<string, unknown>, problems: string[]): void {

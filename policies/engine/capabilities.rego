@@ -35,12 +35,13 @@ allowed_capabilities contains permission if {
 	some permission in call_level_permissions
 }
 
-# Rule 7 does not depend on the action; rule 8 (FORBIDDEN_FIELD) is about user resources only.
+# Rule 7 depends on the action only for a listed call (ReadCall); rule 8 (FORBIDDEN_FIELD) is
+# about user resources only.
 allowed_capabilities contains permission if {
 	valid_capabilities_input
 	not server_side
-	not team_mismatch
 	some action_name in granted_call_actions
+	team_reached(action_name)
 	permission := call_level_permissions[action_name]
 	client_may(action_name)
 }

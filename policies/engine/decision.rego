@@ -63,6 +63,18 @@ team_mismatch if {
 	not resource_reachable
 }
 
+# Rule 7's one exception: reading a call listed by a client query, whose team the query filter
+# already decided (DESIGN §5, Listing); same_team conditions still hold only within the teams.
+team_decided_by_query("ReadCall") if {
+	input.resource.kind == "call"
+	input.context.listing == true
+}
+
+# Rule 7 lets the subject reach the resource for this action.
+team_reached(_) if not team_mismatch
+
+team_reached(action_name) if team_decided_by_query(action_name)
+
 result(allowed, reason, message, grants) := {
 	"allow": allowed,
 	"reason": reason,
@@ -89,7 +101,7 @@ decision := result(false, "INVALID_INPUT", problems_message(decision_input_probl
 } else := result(false, "TEAM_REQUIRED", "a user with teams must set the call's team to create it", []) if {
 	team_required(input.action)
 } else := result(false, "TEAM_MISMATCH", message, []) if {
-	team_mismatch
+	not team_reached(input.action)
 	message := concat("", ["the ", input.resource.kind, " is outside the subject's teams"])
 } else := result(false, "FORBIDDEN_FIELD", message, []) if {
 	input.resource.kind == "user"

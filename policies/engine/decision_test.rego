@@ -126,6 +126,21 @@ test_calls_outside_the_subjects_teams_are_unreachable if {
 	decide_single(request(alice, "ReadCall", call_with({"team": "blue"}))).reason == "GRANTED"
 }
 
+# Rule 7's one exception: a call listed by a client query, whose team the query decided (§5)
+test_a_listed_call_is_read_whatever_its_team if {
+	listed := replace(request(alice, "ReadCall", call_with({"team": "blue"})), "context", {"side": "client", "listing": true})
+	outcome := decide(listed)
+	outcome.reason == "GRANTED"
+	outcome.message == "ReadCall granted by read-call to role user in scope call_type:default"
+	reason(replace(listed, "action", "JoinCall")) == "TEAM_MISMATCH"
+	reason(replace(listed, "action", "EndCall")) == "TEAM_MISMATCH"
+	reason(replace(listed, "context", {"side": "client", "listing": false})) == "TEAM_MISMATCH"
+	agent := {"id": "007", "role": "special_agent", "teams": ["red"]}
+	reason(replace(listed, "subject", agent)) == "NOT_GRANTED"
+	reason(replace(listed, "context", {"listing": "yes"})) == "INVALID_INPUT"
+	decide(replace(listed, "context", {"listing": 1})).message == "invalid input: context.listing must be a boolean"
+}
+
 test_users_outside_the_subjects_teams_are_unreachable if {
 	reason(request(alice, "SearchUser", {"kind": "user", "id": "bob", "teams": ["blue"]})) == "TEAM_MISMATCH"
 	reason(request(alice, "SearchUser", {"kind": "user", "id": "bob", "teams": ["blue", "red"]})) == "GRANTED"

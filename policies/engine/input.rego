@@ -20,6 +20,7 @@ well_formed_request if {
 	well_formed_resource
 	type_name(object.get(input, "context", null)) in {"object", "null"}
 	object.get(input, ["context", "side"], "client") in {"client", "server"}
+	type_name(object.get(input, ["context", "listing"], null)) in {"boolean", "null"}
 	changes := object.get(input, "changes", null)
 	type_name(changes) in {"array", "null"}
 	[change | some change in changes; not is_string(change)] == []
@@ -30,6 +31,7 @@ well_formed_query_input if {
 	input.action in {"QueryUsers", "QueryCalls"}
 	type_name(object.get(input, "context", null)) in {"object", "null"}
 	object.get(input, ["context", "side"], "client") in {"client", "server"}
+	type_name(object.get(input, ["context", "listing"], null)) in {"boolean", "null"}
 	type_name(object.get(input, "query", null)) in {"object", "null"}
 	type_name(object.get(input, ["query", "filter_conditions"], null)) in {"object", "null"}
 }
@@ -130,6 +132,12 @@ context_problems contains "context.side must be client or server" if {
 	side := optional_field(input_context, "side")
 	side != null
 	not side in {"client", "server"}
+}
+
+context_problems contains "context.listing must be a boolean" if {
+	listing := optional_field(input_context, "listing")
+	listing != null
+	not is_boolean(listing)
 }
 
 resource_kind := optional_field(input_resource, "kind")

@@ -1,7 +1,12 @@
 // The call endpoints both clients send (Stream Video's `/video/call/{type}/{id}…`): one definition
 // of each request. The user client decides nothing here; the server decides every request.
 import { apiPath, type Method, type RequestOptions } from './http.js';
-import type { CallCreateData, CallStateResponse, CallUpdateRequest } from './types.js';
+import type {
+  CallCreateData,
+  CallResponse,
+  CallStateResponse,
+  CallUpdateRequest,
+} from './types.js';
 
 /** Sends one request of a call and returns its JSON answer. */
 export type CallSender = <R>(
@@ -35,6 +40,26 @@ export interface MuteUsersRequest {
   screenshare?: boolean;
 }
 
+/** Stream's DeleteCallRequest: a soft delete unless `hard`. */
+export interface DeleteCallRequest {
+  hard?: boolean;
+}
+
+/** Stream's DeleteCallResponse; rolecall adds the call's `deleted_at`. */
+export interface DeleteCallResponse extends CallActionResponse {
+  call: CallResponse & { deleted_at: string | null };
+}
+
+/** The user a block, unblock or kick is about. */
+export interface CallUserRequest {
+  user_id: string;
+}
+
+/** Stream's KickUserRequest: `block` also blocks the user from the call. */
+export interface KickUserRequest extends CallUserRequest {
+  block?: boolean;
+}
+
 export function callPath(callType: string, id: string): string {
   return `/api/v2/video/call${apiPath(callType, id)}`;
 }
@@ -56,5 +81,19 @@ export function callRequests(send: CallSender, callType: string, id: string) {
       send<CallStateResponse>('POST', `${base}/members`, request, options),
     updateUserPermissions: (request: UpdateUserPermissionsRequest, options?: RequestOptions) =>
       send<CallStateResponse>('POST', `${base}/user_permissions`, request, options),
+    /** Stream's endCall (`mark_ended`): answers the ended call's state. */
+    end: (options?: RequestOptions) =>
+      send<CallStateResponse & CallActionResponse>('POST', `${base}/mark_ended`, {}, options),
+    /** Stream's deleteCall: soft unless `hard`; a soft-deleted call's id stays taken. */
+    delete: (request: DeleteCallRequest = {}, options?: RequestOptions) =>
+      send<DeleteCallResponse>('POST', `${base}/delete`, request, options),
+    muteUsers: (request: MuteUsersRequest, options?: RequestOptions) =>
+      send<CallActionResponse>('POST', `${base}/mute_users`, request, options),
+    blockUser: (request: CallUserRequest, options?: RequestOptions) =>
+      send<CallActionResponse>('POST', `${base}/block`, request, options),
+    unblockUser: (request: CallUserRequest, options?: RequestOptions) =>
+      send<CallActionResponse>('POST', `${base}/unblock`, request, options),
+    kickUser: (request: KickUserRequest, options?: RequestOptions) =>
+      send<CallActionResponse>('POST', `${base}/kick`, request, options),
   };
 }

@@ -1,11 +1,12 @@
-// Creates the schema (idempotent): users, calls, members and the stored grants state, with the
-// indexes that keep the injected team filter fast (GIN on users.teams, btree on calls.team).
+// Creates the schema (idempotent): users, calls, members, blocked users and the stored grants
+// state, with the indexes that keep the injected team filter fast (GIN on users.teams, btree on
+// calls.team). Later columns are added with ADD COLUMN IF NOT EXISTS, so old databases catch up.
 import type { Queryable } from './database.js';
 
 /** The NOTIFY channel of cache invalidations (one JSON payload per change). */
 export const CHANGES_CHANNEL = 'rolecall_changes';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS rolecall_state (
@@ -42,6 +43,8 @@ const STATEMENTS = [
      ended_at timestamptz,
      PRIMARY KEY (call_type, id)
    )`,
+  // Soft delete (POST …/delete): the row stays so its id stays taken; reads no longer find it.
+  `ALTER TABLE calls ADD COLUMN IF NOT EXISTS deleted_at timestamptz`,
   `CREATE INDEX IF NOT EXISTS calls_team ON calls (team, created_at DESC)`,
   `CREATE INDEX IF NOT EXISTS calls_created_by ON calls (created_by_id)`,
   `CREATE TABLE IF NOT EXISTS call_members (
@@ -56,6 +59,15 @@ const STATEMENTS = [
    )`,
   `CREATE INDEX IF NOT EXISTS call_members_user ON call_members (user_id)`,
   `CREATE INDEX IF NOT EXISTS call_members_role ON call_members (role)`,
+  // Users blocked from one call (POST …/block): they can neither join nor read it until unblocked.
+  `CREATE TABLE IF NOT EXISTS call_blocked_users (
+     call_type text NOT NULL,
+     call_id text NOT NULL,
+     user_id text NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (call_type, call_id, user_id),
+     FOREIGN KEY (call_type, call_id) REFERENCES calls (call_type, id) ON DELETE CASCADE
+   )`,
   // What servers cache (the stored grants, actor rows) changes only through these triggers: each
   // change bumps one counter row (its lock orders the versions like the commits) and notifies
   // every server on CHANGES_CHANNEL when it commits (server/db/change-feed.ts).

@@ -1,197 +1,45 @@
-// Calls and members: getOrCreate, get, update, member roles, per-member grants and queryCalls.
-// Each request is decided with the call record, the subject's membership and the live policy.
+// Calls and members: getOrCreate, get, join, update, member roles and per-member grants. Each
+// request is decided with the call record, the subject's membership and the live policy. The
+// call actions (end, delete, mute, block, kick) are in call-actions.ts, the query in
+// call-listing.ts.
 import type { GrantsMap } from '../../compiler/types.js';
 import { own } from '../../core/engine/json.js';
-import type { CallResource, Decision, DecisionInput, Subject } from '../../sdk/types.js';
+import { updateMemberModifiers } from '../../core/layering.js';
+import type { DecisionInput } from '../../sdk/types.js';
 import type { Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { diagnosticsError } from '../policy/live-policy.js';
-import { translateSort } from '../query/sort-sql.js';
-import { contextOf, type ServiceContext } from './context.js';
-import { effectiveCallGrants, updateMemberModifiers } from '../../core/layering.js';
+import {
+  decideAllOrRefuse,
+  decideOrRefuse,
+  decisionInput,
+  findCall,
+  findMembers,
+  refuseBlockedSubject,
+  requireUsersExist,
+  requireVisibleCall,
+  toCallState,
+  type CallKeyFields,
+  type CallState,
+  type MemberRow,
+} from './call-records.js';
+import type { ServiceContext } from './context.js';
+import { expectStoredObject } from './json-bounds.js';
 import {
   callIdPrefix,
   expectCallId,
   expectId,
-  expectLimit,
   expectObject,
-  expectOffset,
   expectStringList,
   expectTeam,
-  isPlainObject,
 } from './validate.js';
-import { expectStoredObject } from './json-bounds.js';
-import type { CallResponse } from '../../sdk/clients/types.js';
-import { scopedFilterCondition } from './scoped-filter.js';
-import { allowedPage } from './allowed-page.js';
 
-interface CallRow {
-  call_type: string;
-  id: string;
-  team: string | null;
-  created_by_id: string;
-  custom: Record<string, unknown>;
-  settings_override: Record<string, unknown>;
-  config_overrides: { grants?: GrantsMap | null } | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-  ended_at: Date | string | null;
-}
+export type { CallMember, CallState } from './call-records.js';
+export { queryCalls } from './call-listing.js';
 
-interface MemberRow {
-  user_id: string;
-  role: string;
-  grants: string[];
-}
-
-export interface CallMember {
-  user_id: string;
-  role: string;
-  grants: string[];
-}
-
-export interface CallState {
-  /** The wire shape the SDK's clients read, defined once in sdk/clients/types.ts. */
-  call: CallResponse;
-  members: CallMember[];
-  membership: CallMember | null;
-  own_capabilities: string[];
-}
-
-const CALL_COLUMNS =
-  'call_type, id, team, created_by_id, custom, settings_override, config_overrides, created_at, updated_at, ended_at';
 /** Members one request may add, or remove. */
 const MAX_MEMBERS_PER_REQUEST = 100;
-
-function iso(value: Date | string | null): string | null {
-  if (value === null) return null;
-  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
-}
-
-async function findCall(
-  db: Queryable,
-  callType: string,
-  id: string,
-  forUpdate = false,
-): Promise<CallRow | undefined> {
-  const rows = await db.query<CallRow>(
-    `SELECT ${CALL_COLUMNS} FROM calls WHERE call_type = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-    [callType, id],
-  );
-  return rows[0];
-}
-
-async function findMembers(db: Queryable, callType: string, id: string): Promise<MemberRow[]> {
-  return db.query<MemberRow>(
-    'SELECT user_id, role, grants FROM call_members WHERE call_type = $1 AND call_id = $2 ORDER BY user_id',
-    [callType, id],
-  );
-}
-
-function callResource(
-  row: Pick<CallRow, 'call_type' | 'id' | 'team' | 'created_by_id' | 'config_overrides'>,
-): CallResource {
-  return {
-    kind: 'call',
-    call_type: row.call_type,
-    id: row.id,
-    team: row.team,
-    created_by_id: row.created_by_id,
-    config_overrides: row.config_overrides,
-  };
-}
-
-/** The subject, with its call role and per-member grants when it is a member of this call. */
-function subjectIn(context: ServiceContext, members: readonly MemberRow[]): Subject {
-  const subject = context.actor.subject;
-  const membership = members.find((member) => member.user_id === subject.id);
-  if (membership === undefined || context.actor.side === 'server') return subject;
-  return {
-    ...subject,
-    call_role: membership.role,
-    ...(membership.grants.length > 0 ? { call_grants: membership.grants } : {}),
-  };
-}
-
-function decisionInput(
-  context: ServiceContext,
-  action: string,
-  row: Parameters<typeof callResource>[0],
-  members: readonly MemberRow[],
-  changes?: string[],
-): DecisionInput {
-  return {
-    subject: subjectIn(context, members),
-    action,
-    resource: callResource(row),
-    ...(changes === undefined ? {} : { changes }),
-    context: contextOf(context.actor),
-  };
-}
-
-/** Existing calls of another tenant answer 404 whatever the action, before any other refusal. */
-async function requireVisibleCall(
-  context: ServiceContext,
-  tx: Queryable,
-  callType: string,
-  id: string,
-): Promise<{ row: CallRow; members: MemberRow[]; read: Decision }> {
-  const row = await findCall(tx, callType, id, true);
-  if (row === undefined) throw notFound(`call "${callType}:${id}"`);
-  const members = await findMembers(tx, callType, id);
-  const read = await context.decider.decide(
-    decisionInput(context, 'ReadCall', row, members),
-    context.actor.requestId,
-  );
-  if (!read.allow && read.reason === 'TEAM_MISMATCH') throw notFound(`call "${callType}:${id}"`);
-  return { row, members, read };
-}
-
-async function decideOrRefuse(context: ServiceContext, input: DecisionInput): Promise<void> {
-  const decision = await context.decider.decide(input, context.actor.requestId);
-  if (!decision.allow) throw refusalOf(decision);
-}
-
-async function toCallState(
-  context: ServiceContext,
-  row: CallRow,
-  members: MemberRow[],
-): Promise<CallState> {
-  const policy = context.live.snapshot.policy;
-  const subject = subjectIn(context, members);
-  const capabilities = await context.decider.capabilities(
-    decisionInput(context, 'ReadCall', row, members),
-    context.actor.requestId,
-  );
-  const membership = members.find((member) => member.user_id === subject.id) ?? null;
-  return {
-    call: {
-      type: row.call_type,
-      id: row.id,
-      cid: `${row.call_type}:${row.id}`,
-      team: row.team,
-      created_by_id: row.created_by_id,
-      custom: row.custom,
-      settings_override: row.settings_override,
-      // Clients see the overrides (they cannot change them) so their local policy decides alike.
-      config_overrides: row.config_overrides,
-      config: {
-        grants: effectiveCallGrants(policy, row.call_type, row.id, row.config_overrides?.grants),
-      },
-      created_at: iso(row.created_at) ?? '',
-      updated_at: iso(row.updated_at) ?? '',
-      ended_at: iso(row.ended_at),
-    },
-    members: members.map((member) => ({
-      user_id: member.user_id,
-      role: member.role,
-      grants: member.grants,
-    })),
-    membership,
-    own_capabilities: capabilities,
-  };
-}
 
 function checkCallKey(context: ServiceContext, callType: string, id: string): void {
   if (own(context.live.snapshot.policy.call_types, callType) === undefined) {
@@ -206,36 +54,6 @@ function checkCallRole(context: ServiceContext, role: string): void {
   if (definition.level === 'user') {
     throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a user-level role, not a call role`);
   }
-}
-
-/**
- * The users must exist and, for a client, be within its reach: a user of another tenant is
- * reported exactly like a missing one, so member lists cannot probe other tenants' ids.
- */
-async function requireUsersExist(
-  context: ServiceContext,
-  tx: Queryable,
-  ids: readonly string[],
-): Promise<void> {
-  if (ids.length === 0) return;
-  const rows = await tx.query<{ id: string; role: string; teams: string[] }>(
-    'SELECT id, role, teams FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL',
-    [ids],
-  );
-  const probes = await context.decider.decideMany(
-    rows.map((row) => ({
-      subject: context.actor.subject,
-      action: 'SearchUser',
-      resource: { kind: 'user' as const, id: row.id, role: row.role, teams: row.teams },
-      context: contextOf(context.actor),
-    })),
-    context.actor.requestId,
-  );
-  const found = new Set(
-    rows.filter((_row, index) => probes[index]?.reason !== 'TEAM_MISMATCH').map((row) => row.id),
-  );
-  const missing = ids.find((id) => !found.has(id));
-  if (missing !== undefined) throw badRequest('UNKNOWN_USER', `user "${missing}" does not exist`);
 }
 
 interface MemberInput {
@@ -357,11 +175,13 @@ async function getOrCreateOnce(
   request: CreateRequest,
 ): Promise<CallState & { created: boolean }> {
   return context.db.transaction(async (tx) => {
-    const existing = await findCall(tx, callType, id);
+    const existing = await findCall(tx, callType, id, { includeDeleted: true });
+    // A soft-deleted call keeps its id (as in Stream): it is not found, and not created again.
+    if (existing !== undefined && existing.deleted_at !== null) {
+      throw notFound(`call "${callType}:${id}"`);
+    }
     if (existing !== undefined) {
-      const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
-      if (!read.allow) throw refusalOf(read);
-      return { ...(await toCallState(context, row, members)), created: false };
+      return { ...(await readVisibleCall(context, tx, callType, id)), created: false };
     }
     const { team, members } = request;
     checkTeamPrefix(context, id, team);
@@ -433,11 +253,20 @@ export async function getCall(
   id: string,
 ): Promise<CallState> {
   expectCallId(id);
-  return context.db.transaction(async (tx) => {
-    const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
-    if (!read.allow) throw refusalOf(read);
-    return toCallState(context, row, members);
-  });
+  return context.db.transaction(async (tx) => readVisibleCall(context, tx, callType, id));
+}
+
+/** ReadCall of get and of getOrCreate on an existing call; a blocked user may not read it. */
+async function readVisibleCall(
+  context: ServiceContext,
+  tx: Queryable,
+  callType: string,
+  id: string,
+): Promise<CallState> {
+  const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
+  await refuseBlockedSubject(context, tx, row);
+  if (!read.allow) throw refusalOf(read);
+  return toCallState(context, row, members);
 }
 
 /**
@@ -452,6 +281,7 @@ export async function joinCall(
   expectCallId(id);
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
+    await refuseBlockedSubject(context, tx, row);
     await decideOrRefuse(context, decisionInput(context, 'JoinCall', row, members));
     return { ...(await toCallState(context, row, members)), joined: true as const };
   });
@@ -503,7 +333,31 @@ const UPDATABLE = new Set([
   'created_by_id',
 ]);
 
-/** UpdateCall; `changes` names the touched fields so server-only ones are refused client side. */
+/**
+ * What an update is decided as: `settings_override` is UpdateCallSettings (Stream's
+ * update-call-settings), every other field UpdateCall; an update touching both needs both. Each
+ * input's `changes` names its own fields, so server-only ones are refused client side.
+ */
+function updateDecisions(
+  context: ServiceContext,
+  row: CallKeyFields,
+  members: readonly MemberRow[],
+  fields: readonly string[],
+): DecisionInput[] {
+  const settings = fields.filter((field) => field === 'settings_override');
+  const others = fields.filter((field) => field !== 'settings_override').sort();
+  const inputs: DecisionInput[] = [];
+  // An empty update is still an UpdateCall, as before.
+  if (others.length > 0 || settings.length === 0) {
+    inputs.push(decisionInput(context, 'UpdateCall', row, members, others));
+  }
+  if (settings.length > 0) {
+    inputs.push(decisionInput(context, 'UpdateCallSettings', row, members, settings));
+  }
+  return inputs;
+}
+
+/** UpdateCall and UpdateCallSettings (see `updateDecisions`). */
 export async function updateCall(
   context: ServiceContext,
   callType: string,
@@ -533,8 +387,7 @@ export async function updateCall(
       : expectId(payload['created_by_id'], 'created_by_id');
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
-    const changes = Object.keys(payload).sort();
-    await decideOrRefuse(context, decisionInput(context, 'UpdateCall', row, members, changes));
+    await decideAllOrRefuse(context, updateDecisions(context, row, members, Object.keys(payload)));
     const overridesGiven = Object.hasOwn(payload, 'config_overrides');
     const overrides = overridesGiven
       ? parseOverrides(context, callType, id, payload['config_overrides'])
@@ -646,80 +499,4 @@ export async function updateUserPermissions(
     );
     return toCallState(context, row, await findMembers(tx, callType, id));
   });
-}
-
-/** queryCalls: the policy's filter, SQL, then every row re-decided (ReadCall) and enriched. */
-export async function queryCalls(
-  context: ServiceContext,
-  body: unknown,
-): Promise<{ calls: CallState[] }> {
-  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
-  const filterConditions = payload['filter_conditions'] ?? {};
-  if (!isPlainObject(filterConditions))
-    throw badRequest('INVALID_FILTER', 'filter_conditions must be an object');
-  const limit = expectLimit(payload['limit']);
-  const offset = expectOffset(payload['offset']);
-  const order = translateSort('calls', payload['sort']);
-  if (!order.ok) throw badRequest('INVALID_SORT', order.message);
-  const condition = await scopedFilterCondition(context, 'calls', filterConditions);
-  // The team filter runs in SQL; ReadCall (call-type grants, overrides, membership) per row.
-  const membersByCall = new Map<string, MemberRow[]>();
-  const membersOf = (row: CallRow): MemberRow[] =>
-    membersByCall.get(`${row.call_type}:${row.id}`) ?? [];
-  // The chunks are read in one snapshot (REPEATABLE READ), so a call created or changed between
-  // two of them cannot shift the order: no call twice in a page, none skipped.
-  const scan = await context.db.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    return allowedPage<CallRow>(
-      {
-        fetch: async (chunkLimit, chunkOffset) => {
-          const params = [...condition.params, chunkLimit, chunkOffset];
-          const rows = await tx.query<CallRow>(
-            `SELECT ${CALL_COLUMNS} FROM calls WHERE ${condition.sql}
-           ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
-            params,
-          );
-          await loadMembers(tx, rows, membersByCall);
-          return rows;
-        },
-        allowed: async (rows) => {
-          const reads = await context.decider.decideMany(
-            rows.map((row) => decisionInput(context, 'ReadCall', row, membersOf(row))),
-            context.actor.requestId,
-          );
-          return reads.map((read) => read.allow);
-        },
-      },
-      limit,
-      offset,
-      context.limits.queryScanLimit,
-    );
-  });
-  if (scan.truncated) {
-    throw badRequest(
-      'QUERY_TOO_BROAD',
-      `more than ${String(context.limits.queryScanLimit)} calls match this filter with too few of them readable to fill the page; narrow filter_conditions`,
-    );
-  }
-  const calls: CallState[] = [];
-  for (const row of scan.rows) calls.push(await toCallState(context, row, membersOf(row)));
-  return { calls };
-}
-
-/** Adds the members of `rows` to `membersByCall` (keyed `type:id`), in one query. */
-async function loadMembers(
-  db: Queryable,
-  rows: CallRow[],
-  membersByCall: Map<string, MemberRow[]>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  const members = await db.query<MemberRow & { call_type: string; call_id: string }>(
-    `SELECT call_type, call_id, user_id, role, grants FROM call_members
-     WHERE (call_type || ':' || call_id) = ANY($1::text[]) ORDER BY user_id`,
-    [rows.map((row) => `${row.call_type}:${row.id}`)],
-  );
-  for (const { call_type, call_id, ...member } of members) {
-    const key = `${call_type}:${call_id}`;
-    membersByCall.set(key, [...(membersByCall.get(key) ?? []), member]);
-  }
 }

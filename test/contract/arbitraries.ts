@@ -168,6 +168,7 @@ export function inputArbitraries(names: PolicyNames) {
   const context = mostly(
     partialRecord({
       side: mostly(fc.constantFrom('client', 'client', 'client', 'client', 'server')),
+      listing: mostly(fc.boolean()),
     }),
   );
   const action = mostly(

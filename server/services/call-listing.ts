@@ -1,0 +1,119 @@
+// queryCalls (DESIGN §5, "Listing"): the policy's query_filter decides the team condition, SQL
+// applies it, and each row is then decided ReadCall (call-type grants, overrides, membership)
+// before it is enriched. Soft-deleted calls are never listed.
+import type { Queryable } from '../db/database.js';
+import { badRequest } from '../errors.js';
+import { translateSort } from '../query/sort-sql.js';
+import { allowedPage } from './allowed-page.js';
+import {
+  CALL_COLUMNS,
+  decisionInput,
+  loadMembers,
+  toCallState,
+  type CallRow,
+  type CallState,
+  type MemberRow,
+} from './call-records.js';
+import type { DecisionInput } from '../../sdk/types.js';
+import type { ServiceContext } from './context.js';
+import { scopedFilterCondition } from './scoped-filter.js';
+import { expectLimit, expectObject, expectOffset, isPlainObject } from './validate.js';
+
+interface ListingRequest {
+  filterConditions: Record<string, unknown>;
+  limit: number;
+  offset: number;
+  orderSql: string;
+}
+
+function parseListingRequest(body: unknown): ListingRequest {
+  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
+  const filterConditions = payload['filter_conditions'] ?? {};
+  if (!isPlainObject(filterConditions))
+    throw badRequest('INVALID_FILTER', 'filter_conditions must be an object');
+  const order = translateSort('calls', payload['sort']);
+  if (!order.ok) throw badRequest('INVALID_SORT', order.message);
+  return {
+    filterConditions,
+    limit: expectLimit(payload['limit']),
+    offset: expectOffset(payload['offset']),
+    orderSql: order.sql,
+  };
+}
+
+/** queryCalls: the policy's filter, SQL, then every row re-decided (ReadCall) and enriched. */
+export async function queryCalls(
+  context: ServiceContext,
+  body: unknown,
+): Promise<{ calls: CallState[] }> {
+  const request = parseListingRequest(body);
+  const condition = await scopedFilterCondition(context, 'calls', request.filterConditions);
+  const membersByCall = new Map<string, MemberRow[]>();
+  const membersOf = (row: CallRow): MemberRow[] =>
+    membersByCall.get(`${row.call_type}:${row.id}`) ?? [];
+  // The chunks are read in one snapshot (REPEATABLE READ), so a call created or changed between
+  // two of them cannot shift the order: no call twice in a page, none skipped.
+  const scan = await context.db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return allowedPage<CallRow>(
+      {
+        fetch: async (chunkLimit, chunkOffset) => {
+          const rows = await fetchChunk(tx, condition, request.orderSql, chunkLimit, chunkOffset);
+          await loadMembers(tx, rows, membersByCall);
+          return rows;
+        },
+        allowed: (rows) => readableRows(context, rows, membersOf),
+      },
+      request.limit,
+      request.offset,
+      context.limits.queryScanLimit,
+    );
+  });
+  if (scan.truncated) {
+    throw badRequest(
+      'QUERY_TOO_BROAD',
+      `more than ${String(context.limits.queryScanLimit)} calls match this filter with too few of them readable to fill the page; narrow filter_conditions`,
+    );
+  }
+  const calls: CallState[] = [];
+  for (const row of scan.rows) calls.push(await toCallState(context, row, membersOf(row)));
+  return { calls };
+}
+
+async function fetchChunk(
+  tx: Queryable,
+  condition: { sql: string; params: unknown[] },
+  orderSql: string,
+  limit: number,
+  offset: number,
+): Promise<CallRow[]> {
+  const params = [...condition.params, limit, offset];
+  return tx.query<CallRow>(
+    `SELECT ${CALL_COLUMNS} FROM calls WHERE deleted_at IS NULL AND (${condition.sql})
+     ORDER BY ${orderSql} LIMIT $${String(params.length - 1)} OFFSET $${String(params.length)}`,
+    params,
+  );
+}
+
+/**
+ * One ReadCall decision per row, in one engine evaluation. The row's team was decided by the
+ * query filter (with ANY_TEAM, any team), so the input says `listing`: the engine then skips
+ * rule 7 for this read and still looks for a read-call grant in the call's layers (`same_team`
+ * conditions still hold only within the subject's teams).
+ */
+async function readableRows(
+  context: ServiceContext,
+  rows: CallRow[],
+  membersOf: (row: CallRow) => MemberRow[],
+): Promise<boolean[]> {
+  const reads = await context.decider.decideMany(
+    rows.map((row) => listedRead(decisionInput(context, 'ReadCall', row, membersOf(row)))),
+    context.actor.requestId,
+  );
+  return reads.map((read) => read.allow);
+}
+
+const listedRead = (input: DecisionInput): DecisionInput => ({
+  ...input,
+  context: { ...input.context, listing: true },
+});
