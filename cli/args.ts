@@ -60,3 +60,53 @@ export function parseEngineChoice(
   if (!URL.canParse(url)) throw new UsageError(`--url "${url}" is not a URL`);
   return { engine: 'opa', url };
 }
+
+/**
+ * A command's interface: its usage line, what it does, the flags its parser accepts, and one
+ * line of help per flag — the type asks for a line for every flag, so `--help` never lags the
+ * parser.
+ */
+export interface CommandSpec<Options extends OptionsConfig = OptionsConfig> {
+  /** Everything after `rolecall NAME`, e.g. `FILE [--format text|json|github]`. */
+  usage: string;
+  summary: string;
+  options: Options;
+  flags: { readonly [Name in keyof Options]: string };
+  /** Extra lines after the flags (environment variables, exit codes). */
+  notes?: string;
+}
+
+export function defineCommand<const Options extends OptionsConfig>(
+  spec: CommandSpec<Options>,
+): CommandSpec<Options> {
+  return spec;
+}
+
+/** `rolecall NAME --help`: usage, summary, one line per flag, then the notes. */
+export function renderHelp(name: string, spec: CommandSpec): string {
+  const rows: [string, string][] = Object.entries(spec.options).map(([flag, option]) => {
+    const value = option.type === 'string' ? ` ${flag.toUpperCase().replaceAll('-', '_')}` : '';
+    const short = option.short === undefined ? '' : `-${option.short}, `;
+    const fallback =
+      option.default === undefined || option.default === false
+        ? ''
+        : ` (default ${String(option.default)})`;
+    return [`${short}--${flag}${value}`, `${spec.flags[flag] ?? ''}${fallback}`];
+  });
+  rows.push(['-h, --help', 'show this help']);
+  const width = Math.max(...rows.map(([left]) => left.length));
+  const lines = [
+    `usage: rolecall ${name} ${spec.usage}`,
+    '',
+    spec.summary,
+    '',
+    'options:',
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
+  ];
+  if (spec.notes !== undefined) lines.push('', spec.notes);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The usage line a usage error ends with. */
+export const usageLine = (name: string, spec: CommandSpec): string =>
+  `usage: rolecall ${name} ${spec.usage} (rolecall ${name} --help for every flag)`;

@@ -1,49 +1,99 @@
-// Dispatches `rolecall <command>` to its module and maps the outcome to an exit code.
-import { EXIT_USAGE, UsageError, type CliIo, type Command } from './io.js';
+// Dispatches `rolecall <command>` to its module and maps the outcome to an exit code; answers
+// `--help`/`-h` (every command), `help COMMAND` and `--version` from the commands' specs.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../compiler/assets.js';
+import { renderHelp, type CommandSpec } from './args.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './io.js';
 
-const commands: Record<string, () => Promise<{ run: Command }>> = {
+/** What each command module exports: its runner and its spec (usage, flags and their help). */
+interface CommandModule {
+  run: Command;
+  spec: CommandSpec;
+}
+
+export const commands: Record<string, () => Promise<CommandModule>> = {
   check: () => import('./commands/check.js'),
   compile: () => import('./commands/compile.js'),
   eval: () => import('./commands/eval.js'),
   test: () => import('./commands/test.js'),
   diff: () => import('./commands/diff.js'),
+  pull: () => import('./commands/pull.js'),
+  apply: () => import('./commands/apply.js'),
   init: () => import('./commands/init.js'),
   matrix: () => import('./commands/matrix.js'),
   serve: () => import('./commands/serve.js'),
 };
 
-const USAGE = `usage: rolecall <command> [options]
+const USAGE = `usage: rolecall <command> [options]   (rolecall <command> --help, rolecall --version)
 
 commands:
-  check FILE [--format text|json|github]     validate a grants file
+  check FILE [--format text|json|github] [--color]
+                                             validate a grants file
   compile FILE -o DIR                        compile a grants file into an OPA bundle
   eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine js|wasm|opa] [--url URL]
-                                             evaluate decision inputs
-  test SUITE… [--junit FILE] [--coverage] [--emit-rego DIR] [--engine js|wasm|opa] [--url URL]
+       [--format table|json]   or   eval DIR|BUNDLE --action A [--role R] [--call TYPE:ID] …
+                                             evaluate decision inputs, or a quick question
+  test SUITE|DIR… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail] [--emit-rego DIR]
+       [--engine js|wasm|opa] [--url URL] [--format text|github]
                                              run YAML policy test suites
-  diff OLD NEW | FILE --base REV | FILE --live URL --api-key KEY --api-secret SECRET
+  diff OLD NEW | FILE --base REV | REV:FILE FILE | FILE --live URL --api-key KEY --api-secret SECRET
        [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]
                                              permission changes, for PR review and CI gates
+  pull --url URL [-o FILE]                   the live app's permission model as a grants file
+  apply FILE --url URL [--yes]               make the live app's permission model the file's
+                                             (pull, apply: ROLECALL_API_KEY, ROLECALL_API_SECRET)
   init [DIR]                                 write a grants-repo template
   matrix FILE [-o matrix.html] [--link vscode|relative|none]
                                              roles × permissions of every scope, as one HTML page
-  serve [--config FILE] [--port N] --api-key KEY --api-secret SECRET [--data-dir DIR] [--engine js|wasm]
+  serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR]
+       [--engine js|wasm] [--call-ids any|team-prefixed] [--log-level L] [--decision-log all|deny|off]
                                              the reference server (PGlite, or DATABASE_URL)
 `;
 
+/** The version of the installed package. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+/** `--help` or `-h` among a command's flags (not after `--`, nor as a flag's value). */
+function asksHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    (name === undefined ? io.stderr : io.stdout)(USAGE);
-    return name === undefined ? EXIT_USAGE : 0;
+  const [first, ...after] = argv;
+  if (first === undefined || first === '--help' || first === '-h') {
+    (first === undefined ? io.stderr : io.stdout)(USAGE);
+    return first === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const load = commands[name];
+  if (first === '--version' || first === '-v') {
+    io.stdout(`rolecall ${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  // `rolecall help` is the overview, `rolecall help COMMAND` that command's help.
+  const helpOnly = first === 'help';
+  const name = helpOnly ? after[0] : first;
+  const rest = helpOnly ? ['--help'] : after;
+  if (name === undefined) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (load === undefined) {
     io.stderr(`rolecall: unknown command "${name}"\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   try {
     const command = await load();
+    if (asksHelp(rest)) {
+      io.stdout(renderHelp(name, command.spec));
+      return EXIT_OK;
+    }
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { compileGrants, OutputDirError, writeCompileOutput } from '../../compiler/compile/index.js';
 import { renderDiagnostics, type DiagnosticFormat } from '../../compiler/diagnostics/index.js';
 import { MissingAssetError } from '../../compiler/pack/index.js';
-import { parseCommandArgs, parseDiagnosticFormat } from '../args.js';
+import { defineCommand, parseCommandArgs, parseDiagnosticFormat } from '../args.js';
 import { errorReason, readGrantsFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
@@ -57,6 +57,24 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
  * separators, so `./rolecall.yaml`, `rolecall.yaml` and an absolute path give the same revision
  * and no machine-specific path ends up in the bundle. Files outside the folder keep their name.
  */
+
+export const spec = defineCommand({
+  usage: 'FILE -o DIR [--format text|json|github] [--color]',
+  summary:
+    'Compiles a grants file into DIR: bundle.tar.gz, bundle/ (Rego, data.json, policy.wasm) and rolecall.gen.ts; atomic.',
+  options: {
+    out: { type: 'string', short: 'o' },
+    format: { type: 'string', default: 'text' },
+    color: { type: 'boolean', default: false },
+  },
+  flags: {
+    out: 'the output folder (replaced as a whole, only when the compile succeeds)',
+    format: 'diagnostics as text, json or github annotations',
+    color: 'color the text format',
+  },
+  notes: 'exit codes: 0 compiled, 1 grants errors, 2 usage',
+});
+
 function sourceNameOf(file: string, cwd: string): string {
   const relative = path.relative(cwd, path.resolve(cwd, file));
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return file;
@@ -64,11 +82,7 @@ function sourceNameOf(file: string, cwd: string): string {
 }
 
 function parseCompileArgs(argv: string[]): CompileArgs {
-  const { positionals, values } = parseCommandArgs(argv, {
-    out: { type: 'string', short: 'o' },
-    format: { type: 'string', default: 'text' },
-    color: { type: 'boolean', default: false },
-  });
+  const { positionals, values } = parseCommandArgs(argv, spec.options);
   const [file] = positionals;
   if (positionals.length !== 1 || file === undefined || values.out === undefined) {
     throw new UsageError(

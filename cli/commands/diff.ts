@@ -16,25 +16,49 @@ import {
 } from '../../compiler/diff/index.js';
 import { loadTestSuite, runTestSuite } from '../../compiler/test-suite/index.js';
 import type { ResolvedPolicy } from '../../compiler/types.js';
-import { createServerToken } from '../../sdk/clients/token.js';
-import { parseCommandArgs } from '../args.js';
+import { defineCommand, parseCommandArgs, usageLine } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';
+import {
+  connectAdmin,
+  describeFailure,
+  serverCredentials,
+  type ServerCredentials,
+} from '../live-grants.js';
 
 const runFile = promisify(execFile);
 
-const USAGE =
-  'usage: rolecall diff OLD NEW | FILE --base REV | REV:FILE FILE\n' +
-  '       | FILE --live URL --api-key KEY --api-secret SECRET\n' +
-  '       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]';
+export const spec = defineCommand({
+  usage:
+    'OLD NEW | FILE --base REV | REV:FILE FILE | FILE --live URL\n' +
+    '       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]',
+  summary:
+    'The permission changes (scope × role × permission) between two grants files, git revisions, or a file and a running server; for PR review and CI gates.',
+  options: {
+    base: { type: 'string' },
+    suite: { type: 'string' },
+    format: { type: 'string', default: 'markdown' },
+    'fail-on': { type: 'string' },
+    live: { type: 'string' },
+    'api-key': { type: 'string' },
+    'api-secret': { type: 'string' },
+  },
+  flags: {
+    base: 'compare FILE against the same path at this git revision (missing there: empty)',
+    suite: "list the test cases whose outcome changes (the suite's grants: is ignored)",
+    format: 'markdown (one PR comment, ≤ 60,000 characters) or json (everything)',
+    'fail-on': 'exit 1 on such changes: removed, widened, any (comma separated)',
+    live: 'compare the grants a running reference server serves (old side) with FILE',
+    'api-key': 'the app key for --live (or ROLECALL_API_KEY)',
+    'api-secret': 'the app secret for --live (or ROLECALL_API_SECRET)',
+  },
+  notes:
+    'exit codes: 0 (also with changes, unless --fail-on), 1 --fail-on matched or a side has grants errors, 2 usage or an unreadable side',
+});
+
+const USAGE = usageLine('diff', spec);
 
 const FAIL_ON_KINDS: readonly FailOnKind[] = ['removed', 'widened', 'any'];
-
-/** The app's credentials, which a running server asks for before it hands out its grants. */
-interface ServerCredentials {
-  apiKey: string;
-  apiSecret: string;
-}
 
 /** Where one side of the diff comes from. */
 type Side =
@@ -57,51 +81,21 @@ function labelOf(side: Side): string {
 }
 
 /**
- * The grants a running reference server serves: its `/data.json` holds the resolved policy
- * (`{rolecall_data: …}`), the same document OPA sidecars poll. Like them, the CLI calls with the
- * API key and a short-lived server token signed with the API secret.
+ * The grants a running reference server serves (its resolved policy, the document OPA sidecars
+ * poll), read through the SDK's server client with the app's credentials.
  */
 async function fetchLivePolicy(side: Extract<Side, { kind: 'live' }>): Promise<ResolvedPolicy> {
-  const base = side.url.endsWith('/') ? side.url : `${side.url}/`;
-  const token = await createServerToken(side.apiSecret, { expiresInSeconds: 300 });
-  const response = await fetch(new URL('data.json', base), {
-    headers: { 'x-api-key': side.apiKey, authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) {
-    throw new Error(
-      `GET data.json answered ${String(response.status)}${await errorDetail(response)}`,
-    );
+  let answer: { policy: unknown };
+  try {
+    answer = await connectAdmin(side.url, side).getLiveGrants({ timeoutMs: 10_000 });
+  } catch (error) {
+    throw new Error(`the server answered ${describeFailure(error)}`, { cause: error });
   }
-  const document = (await response.json()) as { rolecall_data?: unknown };
-  const policy = document.rolecall_data as Partial<ResolvedPolicy> | undefined;
+  const policy = answer.policy as Partial<ResolvedPolicy> | undefined;
   if (typeof policy?.revision !== 'string' || typeof policy.call_types !== 'object') {
-    throw new Error('data.json holds no rolecall_data policy');
+    throw new Error('the server sent no resolved policy');
   }
   return policy as ResolvedPolicy;
-}
-
-/** `: REASON message` of the server's (Stream) error body, or nothing when the body is not one. */
-async function errorDetail(response: Response): Promise<string> {
-  try {
-    const body = (await response.json()) as { reason?: unknown; message?: unknown };
-    const parts = [body.reason, body.message].filter((part) => typeof part === 'string');
-    return parts.length === 0 ? '' : `: ${parts.join(' ')}`;
-  } catch {
-    return '';
-  }
-}
-
-/** `--api-key` and `--api-secret` (or ROLECALL_API_KEY / ROLECALL_API_SECRET), which --live needs. */
-function liveCredentials(values: { 'api-key'?: string; 'api-secret'?: string }): ServerCredentials {
-  const apiKey = values['api-key'] ?? process.env['ROLECALL_API_KEY'];
-  const apiSecret = values['api-secret'] ?? process.env['ROLECALL_API_SECRET'];
-  if (apiKey === undefined || apiSecret === undefined) {
-    throw new UsageError(
-      "--live needs the app's --api-key and --api-secret (or ROLECALL_API_KEY and ROLECALL_API_SECRET)",
-    );
-  }
-  return { apiKey, apiSecret };
 }
 
 /** The grants file a base revision lacks: nothing granted beyond the builtin defaults. */
@@ -156,19 +150,7 @@ function parseFailOn(value: string | undefined): FailOnKind[] {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    {
-      base: { type: 'string' },
-      suite: { type: 'string' },
-      format: { type: 'string', default: 'markdown' },
-      'fail-on': { type: 'string' },
-      live: { type: 'string' },
-      'api-key': { type: 'string' },
-      'api-secret': { type: 'string' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parseCommandArgs(argv, spec.options, USAGE);
   if (values.format !== 'markdown' && values.format !== 'json') {
     throw new UsageError(`unknown format "${values.format}" (markdown or json)`);
   }
@@ -187,7 +169,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (file === undefined || extra !== undefined) {
       throw new UsageError(`--live takes exactly one FILE\n${USAGE}`);
     }
-    before = { kind: 'live', url: values.live, ...liveCredentials(values) };
+    before = { kind: 'live', url: values.live, ...serverCredentials(values, '--live') };
     after = { kind: 'file', file };
   } else if (values.base !== undefined) {
     const [file, extra] = positionals;

@@ -14,11 +14,12 @@ import {
   loadPolicyData,
   loadWasmEvaluator,
 } from '../../sdk/load-evaluator.node.js';
-import { parseCommandArgs, parseEngineChoice, type EngineChoice } from '../args.js';
+import { defineCommand, parseCommandArgs, parseEngineChoice, type EngineChoice } from '../args.js';
 import { errorReason } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 import {
   isQuestion,
+  QUESTION_HELP,
   QUESTION_OPTIONS,
   questionInput,
   type QuestionFlags,
@@ -26,6 +27,31 @@ import {
 import { renderTable } from './eval-table.js';
 
 const DEFAULT_ENTRYPOINT: Entrypoint = 'rolecall/decision';
+
+export const spec = defineCommand({
+  usage:
+    'DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine js|wasm|opa] [--url URL] [--format table|json]\n' +
+    '       or a quick question: DIR|BUNDLE --action A [--role R] [--call TYPE:ID] …',
+  summary:
+    'Evaluates decision inputs (one, or a JSON array as one batch) with the JS engine, policy.wasm or an OPA server.',
+  options: {
+    input: { type: 'string', short: 'i' },
+    entrypoint: { type: 'string', short: 'e', default: DEFAULT_ENTRYPOINT },
+    engine: { type: 'string' },
+    url: { type: 'string' },
+    format: { type: 'string' },
+    ...QUESTION_OPTIONS,
+  },
+  flags: {
+    input: 'a JSON file of one input or an array of inputs; - reads standard input',
+    entrypoint: 'decision, allow, capabilities, query_filter or batch (rolecall/ optional)',
+    engine: 'js (default), wasm, or opa with --url',
+    url: 'the OPA server to ask (with --engine opa)',
+    format: 'table (default on a terminal) or json (default otherwise)',
+    ...QUESTION_HELP,
+  },
+  notes: 'exit codes: 0 answered, 1 the evaluator failed, 2 usage or unusable input',
+});
 
 interface EvalArgs {
   /** The bundle; not read with `--engine opa` (the server has its own). */
@@ -185,14 +211,7 @@ async function readInput(source: string, io: CliIo): Promise<unknown> {
 }
 
 function parseEvalArgs(argv: string[]): EvalArgs {
-  const { positionals, values } = parseCommandArgs(argv, {
-    input: { type: 'string', short: 'i' },
-    entrypoint: { type: 'string', short: 'e', default: DEFAULT_ENTRYPOINT },
-    engine: { type: 'string' },
-    url: { type: 'string' },
-    format: { type: 'string' },
-    ...QUESTION_OPTIONS,
-  });
+  const { positionals, values } = parseCommandArgs(argv, spec.options);
   const [target] = positionals;
   const engine = parseEngineChoice(values.engine, values.url);
   const needsBundle = engine.engine !== 'opa';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../../compiler/assets.js';
-import { parseCommandArgs } from '../args.js';
+import { defineCommand, parseCommandArgs } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../io.js';
 
 const templateDir = path.join(packageRoot, 'templates', 'init');
@@ -47,8 +47,16 @@ async function listFiles(root: string, prefix = ''): Promise<string[]> {
   return files.sort();
 }
 
+export const spec = defineCommand({
+  usage: '[DIR]',
+  summary:
+    'Writes a grants-repo template into DIR (default: here): grants file, policy tests, CI workflow, README, .gitignore, package.json; never overwrites.',
+  options: {},
+  flags: {},
+});
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { positionals } = parseCommandArgs(argv, {});
+  const { positionals } = parseCommandArgs(argv, spec.options);
   if (positionals.length > 1) throw new UsageError('usage: rolecall init [DIR]');
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
   const files = await listFiles(templateDir);

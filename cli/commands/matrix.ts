@@ -8,7 +8,7 @@ import {
   renderMatrixHtml,
   type MatrixSource,
 } from '../../compiler/matrix/index.js';
-import { parseCommandArgs } from '../args.js';
+import { defineCommand, parseCommandArgs } from '../args.js';
 import { errorReason, readGrantsFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
@@ -46,6 +46,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Editor links: vscode://file/ABS:LINE:COL, or a path relative to the page with a #L anchor. */
+
+export const spec = defineCommand({
+  usage: 'FILE [-o matrix.html] [--link vscode|relative|none]',
+  summary: 'Writes roles × permissions of every scope as one self-contained HTML page.',
+  options: {
+    output: { type: 'string', short: 'o' },
+    link: { type: 'string', default: 'vscode' },
+  },
+  flags: {
+    output: 'the HTML file to write (default matrix.html)',
+    link: 'how grant sources link to the grants file: vscode, relative or none',
+  },
+});
+
 function linkMaker(
   link: LinkKind,
   cwd: string,
@@ -74,10 +88,7 @@ function parseMatrixArgs(argv: string[]): {
   output: string | undefined;
   link: LinkKind;
 } {
-  const { positionals, values } = parseCommandArgs(argv, {
-    output: { type: 'string', short: 'o' },
-    link: { type: 'string', default: 'vscode' },
-  });
+  const { positionals, values } = parseCommandArgs(argv, spec.options);
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw new UsageError(
       'expects exactly one grants file: rolecall matrix FILE [-o matrix.html] [--link vscode|relative|none]',

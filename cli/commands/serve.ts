@@ -12,12 +12,43 @@ import {
   type DecisionLogMode,
   type LogLevel,
 } from '../../server/index.js';
+import { defineCommand, usageLine } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
-const USAGE =
-  'usage: rolecall serve [--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR] [--engine js|wasm] [--call-ids any|team-prefixed]\n' +
-  '       [--log-level fatal|error|warn|info|debug|trace|silent] [--decision-log all|deny|off]\n' +
-  '       (ROLECALL_API_KEY / ROLECALL_API_SECRET may replace the flags; DATABASE_URL selects PostgreSQL)';
+export const spec = defineCommand({
+  usage:
+    '[--config FILE] [--port N] [--host H] --api-key KEY --api-secret SECRET [--data-dir DIR]\n' +
+    '       [--engine js|wasm] [--call-ids any|team-prefixed] [--log-level LEVEL] [--decision-log all|deny|off]',
+  summary:
+    "The reference server: Stream's REST wire for users, calls, roles, permissions, call types and app settings, every request decided by the policy.",
+  options: {
+    config: { type: 'string' },
+    port: { type: 'string', default: '3030' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'api-key': { type: 'string' },
+    'api-secret': { type: 'string' },
+    'data-dir': { type: 'string' },
+    engine: { type: 'string', default: 'js' },
+    'call-ids': { type: 'string', default: 'any' },
+    'log-level': { type: 'string', default: 'info' },
+    'decision-log': { type: 'string', default: 'all' },
+  },
+  flags: {
+    config: 'a grants file applied at start over the stored grants (drift is logged)',
+    port: 'the port to listen on; 0 picks a free one',
+    host: 'the address to listen on',
+    'api-key': "the app's public key (or ROLECALL_API_KEY)",
+    'api-secret': 'signs and verifies tokens, at least 16 characters (or ROLECALL_API_SECRET)',
+    'data-dir': 'keep the embedded database in this folder (default: in memory)',
+    engine: 'the local decision engine: js or wasm',
+    'call-ids': 'any, or team-prefixed (a call in team T needs an id "T:…")',
+    'log-level': `server log level: ${LOG_LEVELS.join(', ')}`,
+    'decision-log': 'one JSON line per decision: all, deny (refusals only) or off',
+  },
+  notes: 'DATABASE_URL=postgres://… selects PostgreSQL instead of the embedded PGlite.',
+});
+
+const USAGE = usageLine('serve', spec);
 
 interface ServeArgs {
   config: string | undefined;
@@ -35,22 +66,7 @@ interface ServeArgs {
 function parseServeArgs(argv: string[]): ServeArgs {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        port: { type: 'string', default: '3030' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'api-key': { type: 'string' },
-        'api-secret': { type: 'string' },
-        'data-dir': { type: 'string' },
-        engine: { type: 'string', default: 'js' },
-        'call-ids': { type: 'string', default: 'any' },
-        'log-level': { type: 'string', default: 'info' },
-        'decision-log': { type: 'string', default: 'all' },
-      },
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs({ args: argv, options: spec.options, allowPositionals: false }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }

@@ -21,13 +21,41 @@ import {
   type TestSuite,
 } from '../../compiler/test-suite/index.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
-import { parseCommandArgs, parseEngineChoice } from '../args.js';
+import { defineCommand, parseCommandArgs, parseEngineChoice, usageLine } from '../args.js';
 import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
-const USAGE =
-  'usage: rolecall test SUITE|DIR… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
-  '       [--emit-rego DIR] [--engine js|wasm|opa] [--url URL] [--format text|github]';
+export const spec = defineCommand({
+  usage:
+    'SUITE|DIR… [--grants FILE] [--junit FILE] [--coverage] [--coverage-fail]\n' +
+    '       [--emit-rego DIR] [--engine js|wasm|opa] [--url URL] [--format text|github]',
+  summary:
+    "Runs YAML policy test suites (a folder: its *.test.yaml files) against each suite's grants file.",
+  options: {
+    grants: { type: 'string' },
+    junit: { type: 'string' },
+    coverage: { type: 'boolean', default: false },
+    'coverage-fail': { type: 'boolean', default: false },
+    'emit-rego': { type: 'string' },
+    engine: { type: 'string' },
+    url: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  },
+  flags: {
+    grants: "the grants file for every suite (instead of each suite's grants:)",
+    junit: 'write a JUnit XML report (suites that cannot load appear as errors)',
+    coverage: 'print which grants the cases exercised',
+    'coverage-fail': 'like --coverage, and exit 1 unless every grant is exercised',
+    'emit-rego': 'also write each suite as an OPA _test.rego file into this folder',
+    engine: 'js (default), wasm, or opa with --url',
+    url: 'the OPA server to ask (with --engine opa)',
+    format: 'text, or github (annotations on failing cases)',
+  },
+  notes:
+    'exit codes: 0 all passed, 1 a case failed (or a grants file has errors), 2 usage or a suite that cannot load',
+});
+
+const USAGE = usageLine('test', spec);
 
 const SUITE_FILE = /\.test\.ya?ml$/;
 
@@ -72,20 +100,7 @@ function revisionsOf(result: SuiteResult): Set<string> {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    {
-      grants: { type: 'string' },
-      junit: { type: 'string' },
-      coverage: { type: 'boolean', default: false },
-      'coverage-fail': { type: 'boolean', default: false },
-      'emit-rego': { type: 'string' },
-      engine: { type: 'string' },
-      url: { type: 'string' },
-      format: { type: 'string', default: 'text' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parseCommandArgs(argv, spec.options, USAGE);
   if (positionals.length === 0) throw new UsageError(`no suite file given\n${USAGE}`);
   const engine = parseEngineChoice(values.engine, values.url);
   const format = values.format;
