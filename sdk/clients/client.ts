@@ -227,7 +227,12 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
         body,
         requestOptions,
       );
-      if (typeof answer['call'] === 'object' && answer['call'] !== null) {
+      // A delete answers the call alone; only a whole state (call and members) replaces it.
+      if (
+        typeof answer['call'] === 'object' &&
+        answer['call'] !== null &&
+        Array.isArray(answer['members'])
+      ) {
         state = answer as unknown as CallStateResponse;
       }
       return answer as never;

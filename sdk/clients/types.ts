@@ -33,6 +33,8 @@ export interface CallResponse {
   cid: string;
   team: string | null;
   created_by_id: string;
+  /** Stream's creator reference (the id only). */
+  created_by: { id: string };
   custom: Record<string, unknown>;
   settings_override: Record<string, unknown>;
   config_overrides: { grants?: GrantsMap | null } | null;

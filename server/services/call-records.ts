@@ -231,6 +231,8 @@ export async function toCallState(
       cid: `${row.call_type}:${row.id}`,
       team: row.team,
       created_by_id: row.created_by_id,
+      // Stream's shape names the creator as a user object; the id is what the server shares.
+      created_by: { id: row.created_by_id },
       custom: row.custom,
       settings_override: row.settings_override,
       // Clients see the overrides (they cannot change them) so their local policy decides alike.
