@@ -67,6 +67,8 @@ export function getApp(context: ServiceContext): { app: Record<string, unknown> 
   return {
     app: {
       multi_tenant_enabled: policy.settings.multi_tenant_enabled,
+      // Stream's name for the model this server implements (Permissions v2).
+      permission_version: 'v2',
       grants: policy.app_grants,
       revision: policy.revision,
     },
