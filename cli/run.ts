@@ -1,8 +1,6 @@
 // Dispatches `rolecall <command>` to its module and maps the outcome to an exit code; answers
 // `--help`/`-h` (every command), `help COMMAND` and `--version` from the commands' specs.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { packageRoot } from '../compiler/assets.js';
+import { packageVersion } from '../compiler/assets.js';
 import { renderHelp, type CommandSpec } from './args.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './io.js';
 
@@ -50,14 +48,6 @@ commands:
        [--engine js|wasm] [--call-ids any|team-prefixed] [--log-level L] [--decision-log all|deny|off]
                                              the reference server (PGlite, or DATABASE_URL)
 `;
-
-/** The version of the installed package. */
-export function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
-}
 
 /** `--help` or `-h` among a command's flags (not after `--`, nor as a flag's value). */
 function asksHelp(argv: readonly string[]): boolean {

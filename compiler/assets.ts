@@ -36,3 +36,11 @@ export const ENTRYPOINTS = [
 ] as const;
 
 export type Entrypoint = (typeof ENTRYPOINTS)[number];
+
+/** The version of the installed package (package.json). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}

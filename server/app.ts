@@ -10,7 +10,9 @@ import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { Decider } from './decider.js';
 import { ApiError, streamErrorBody } from './errors.js';
 import type { LivePolicy } from './policy/live-policy.js';
+import { packageVersion } from '../compiler/assets.js';
 import { createUserToken } from '../sdk/clients/token.js';
+import { openApiDocument, type RegisteredRoute } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallRoutes } from './routes/calls.js';
 import type { Route } from './routes/route.js';
@@ -198,7 +200,15 @@ export function buildApp(options: AppOptions) {
     });
   };
 
+  // Every route fastify registers, for the OpenAPI document (which then cannot drift from them).
+  const registered: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registered.push({ method, url: route.url });
+  });
+  let openApi: unknown;
+
   app.get('/health', () => ({ status: 'ok', revision: options.live.revision }));
+  app.get('/openapi.json', () => (openApi ??= openApiDocument(registered, packageVersion())));
 
   // The bundle holds the app's resolved grants (call overrides name calls), so, like every other
   // endpoint, it needs the API key and a valid token: a user's client or a server-token sidecar.
