@@ -65,7 +65,7 @@ async function runGenerator(job: GeneratorJob): Promise<GeneratorResult> {
     const start = performance.now();
     const response = await pool.request({
       method: spec.method,
-      path: `${spec.path}?api_key=${API_KEY}`,
+      path: `${spec.path}${spec.path.includes('?') ? '&' : '?'}api_key=${API_KEY}`,
       headers: {
         authorization: `Bearer ${spec.token}`,
         'stream-auth-type': 'jwt',
@@ -182,14 +182,18 @@ async function seed(url: string): Promise<RequestSpec[]> {
     const response = await admin.request({
       method,
       path: `${pathName}?api_key=${API_KEY}`,
-      headers: { authorization: `Bearer ${serverToken}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${serverToken}`,
+        'stream-auth-type': 'jwt',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(body),
     });
     const text = await response.body.text();
     if (response.statusCode >= 300)
       throw new Error(`${pathName}: ${String(response.statusCode)} ${text}`);
   };
-  await call('PATCH', '/app', { multi_tenant_enabled: true });
+  await call('PATCH', '/api/v2/app', { multi_tenant_enabled: true });
   const users: { id: string; team: string; role: string }[] = [];
   for (let team = 0; team < TEAMS; team += 1) {
     for (let n = 0; n < USERS_PER_TEAM; n += 1) {
@@ -201,7 +205,7 @@ async function seed(url: string): Promise<RequestSpec[]> {
     }
   }
   for (let from = 0; from < users.length; from += 100) {
-    await call('POST', '/users', {
+    await call('POST', '/api/v2/users', {
       users: users.slice(from, from + 100).map((user) => ({
         id: user.id,
         name: `User ${user.id}`,
@@ -212,7 +216,7 @@ async function seed(url: string): Promise<RequestSpec[]> {
   }
   for (let team = 0; team < TEAMS; team += 1) {
     for (let n = 0; n < CALLS_PER_TEAM; n += 1) {
-      await call('POST', `/calls/default/t${String(team)}-c${String(n)}`, {
+      await call('POST', `/api/v2/video/call/default/t${String(team)}-c${String(n)}`, {
         data: {
           team: `team-${String(team)}`,
           created_by_id: `t${String(team)}-u0`,
@@ -244,22 +248,28 @@ async function seed(url: string): Promise<RequestSpec[]> {
     const callId = `t${String(team)}-c${String(rand(CALLS_PER_TEAM))}`;
     const slice = rand(100);
     if (slice < 35) {
+      // Stream's queryUsers: the query is JSON in the `payload` parameter of a GET.
+      const payload = { filter_conditions: { teams: { $in: [user.team] } }, limit: 25 };
       requests.push({
         op: 'queryUsers',
-        method: 'POST',
-        path: '/users/query',
+        method: 'GET',
+        path: `/api/v2/users?payload=${encodeURIComponent(JSON.stringify(payload))}`,
         token,
-        body: JSON.stringify({ filter_conditions: { teams: { $in: [user.team] } }, limit: 25 }),
       });
     } else if (slice < 65) {
-      requests.push({ op: 'getCall', method: 'GET', path: `/calls/default/${callId}`, token });
+      requests.push({
+        op: 'getCall',
+        method: 'GET',
+        path: `/api/v2/video/call/default/${callId}`,
+        token,
+      });
     } else if (slice < 80) {
       fresh += 1;
       const id = rand(3) === 0 ? `t${String(team)}-n${String(fresh)}` : callId;
       requests.push({
         op: 'getOrCreate',
         method: 'POST',
-        path: `/calls/default/${id}`,
+        path: `/api/v2/video/call/default/${id}`,
         token,
         body: JSON.stringify({ data: { team: user.team } }),
       });
@@ -267,7 +277,7 @@ async function seed(url: string): Promise<RequestSpec[]> {
       requests.push({
         op: 'updateMembers',
         method: 'POST',
-        path: `/calls/default/${callId}/members`,
+        path: `/api/v2/video/call/default/${callId}/members`,
         token: await createUserToken(writer.id, API_SECRET),
         body: JSON.stringify({
           update_members: [{ user_id: `t${String(team)}-u${String(5 + rand(15))}` }],
@@ -277,9 +287,9 @@ async function seed(url: string): Promise<RequestSpec[]> {
       requests.push({
         op: 'updateUser',
         method: 'PATCH',
-        path: `/users/${user.id}`,
+        path: '/api/v2/users',
         token,
-        body: JSON.stringify({ set: { custom: { seen: i } } }),
+        body: JSON.stringify({ users: [{ id: user.id, set: { custom: { seen: i } } }] }),
       });
     }
   }

@@ -160,7 +160,7 @@ describe('a server that never answers', BOUNDED, () => {
     const silent = await silentServer();
     const server = serverClientAt(silent.url, { timeoutMs: 200 });
     const error = await expectNetworkError(server.getApp(), 'TIMEOUT');
-    expect(error.message).toMatch(/GET \/app: no answer within 200 ms/);
+    expect(error.message).toMatch(/^GET \/api\/v2\/app: no answer within 200 ms/);
     // The connection is closed, not left open waiting (else this never resolves).
     await silent.hungUp;
     await expectNetworkError(server.call('default', 'c1').get(), 'TIMEOUT');

@@ -435,13 +435,13 @@ describe('diff against a running reference server (--live)', () => {
       wrongKey,
     );
     expect(code).toBe(2);
-    expect(wrongKey.err()).toContain('answered 401: API_KEY_INVALID');
+    expect(wrongKey.err()).toContain('answered 401 API_KEY_INVALID');
     const wrongSecret = captureCliIo(work);
     const signedOtherwise = [...credentials.slice(0, 3), 'another-secret-0123456789abcdef'];
     expect(
       await main(['diff', 'new.yaml', '--live', server.url, ...signedOtherwise], wrongSecret),
     ).toBe(2);
-    expect(wrongSecret.err()).toContain('answered 401');
+    expect(wrongSecret.err()).toContain('answered 401 AUTH_INVALID');
   });
 
   it('needs both credentials with --live, and takes them with --live only', async () => {
@@ -457,7 +457,9 @@ describe('diff against a running reference server (--live)', () => {
       if (environment[0] !== undefined) process.env['ROLECALL_API_KEY'] = environment[0];
       if (environment[1] !== undefined) process.env['ROLECALL_API_SECRET'] = environment[1];
     }
-    expect(missing.err()).toContain("--live needs the app's --api-key and --api-secret");
+    expect(missing.err()).toContain(
+      "--live needs the app's credentials: set ROLECALL_API_KEY and ROLECALL_API_SECRET",
+    );
     const stray = captureCliIo(work);
     expect(await main(['diff', 'a.yaml', 'b.yaml', ...credentials], stray)).toBe(2);
     expect(stray.err()).toContain('--api-key and --api-secret go with --live URL');

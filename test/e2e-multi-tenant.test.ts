@@ -5,8 +5,10 @@ import type { VideoClient } from '../sdk/clients/index.js';
 import {
   API_KEY,
   BACKENDS,
+  expectStreamError,
   rejection,
   startTestServer,
+  usersQueryPath,
   type TestServer,
 } from './support/server.js';
 
@@ -280,23 +282,25 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
 
     it('the server injects the team filter itself for a raw HTTP client', async () => {
       const token = await test.admin.createToken('alice');
-      const response = await fetch(`${test.url}/users/query?api_key=${API_KEY}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
+      const response = await fetch(
+        `${test.url}${usersQueryPath({
           filter_conditions: { $or: [{ teams: 'green' }, { name: 'Tom Red' }, { name: 'Nick' }] },
-        }),
-      });
+        })}&api_key=${API_KEY}`,
+        { headers: { authorization: token, 'stream-auth-type': 'jwt' } },
+      );
       expect(response.status).toBe(200);
       const body = (await response.json()) as { users: { id: string }[] };
       expect(ids(body.users)).toEqual(['nick-red', 'tom-red']);
-      const unknownOperator = await fetch(`${test.url}/users/query?api_key=${API_KEY}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ filter_conditions: { $or: [{ name: { $regex: '.*' } }] } }),
-      });
+      const unknownOperator = await fetch(
+        `${test.url}${usersQueryPath({
+          filter_conditions: { $or: [{ name: { $regex: '.*' } }] },
+        })}&api_key=${API_KEY}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
       expect(unknownOperator.status).toBe(400);
-      expect(await unknownOperator.json()).toMatchObject({ code: 'INVALID_FILTER', status: 400 });
+      const problem: unknown = await unknownOperator.json();
+      expect(problem).toMatchObject({ reason: 'INVALID_FILTER', StatusCode: 400, code: 4 });
+      expectStreamError(400, problem, 'INVALID_FILTER');
     });
 
     it('a strict tenant setup refuses cross-team search with CROSS_TEAM_QUERY', async () => {
@@ -315,13 +319,16 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
           'client',
         ]);
         const token = await test.admin.createToken('alice');
-        const raw = await fetch(`${test.url}/users/query?api_key=${API_KEY}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ filter_conditions: { teams: { $in: ['blue'] } } }),
-        });
+        const raw = await fetch(
+          `${test.url}${usersQueryPath({
+            filter_conditions: { teams: { $in: ['blue'] } },
+          })}&api_key=${API_KEY}`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
         expect(raw.status).toBe(403);
-        expect(await raw.json()).toMatchObject({ code: 'CROSS_TEAM_QUERY' });
+        const problem: unknown = await raw.json();
+        expect(problem).toMatchObject({ reason: 'CROSS_TEAM_QUERY' });
+        expectStreamError(403, problem, 'CROSS_TEAM_QUERY');
         const within = await alice.queryUsers({ payload: { filter_conditions: { teams: 'red' } } });
         expect(ids(within.users)).toEqual(['alice', 'nick-red', 'sara', 'tom-red']);
       } finally {
@@ -347,17 +354,29 @@ describe.each(BACKENDS)('multi-tenant seed on %s', (backend) => {
       ]);
     });
 
-    it('team: "blue" and team: null never show another tenant\'s calls to a client', async () => {
-      expect((await alice.video.queryCalls({ filter_conditions: { team: 'blue' } })).calls).toEqual(
-        [],
-      );
-      expect((await alice.video.queryCalls({ filter_conditions: { team: null } })).calls).toEqual(
-        [],
-      );
-      const blue = await sara.video.queryCalls({ filter_conditions: { team: 'blue' } });
+    it('naming another team lists its calls, as the seed says, and reading one by id stays 404', async () => {
+      // The builtin user role holds the any-team query-calls: naming a team (or all of them with
+      // {team: {}}) lists the calls of that team the user may read (DESIGN §5, Listing).
+      const blue = await alice.video.queryCalls({ filter_conditions: { team: 'blue' } });
       expect(cids(blue.calls)).toEqual(['default:blue-weekly']);
+      const teamless = await alice.video.queryCalls({ filter_conditions: { team: null } });
+      expect(cids(teamless.calls)).toEqual(['default:open-lobby', 'default:tom-call']);
       const allTeams = await alice.video.queryCalls({ filter_conditions: { team: {} } });
-      expect(cids(allTeams.calls)).toEqual(['default:red-standup', 'default:red-weekly']);
+      expect(cids(allTeams.calls)).toEqual([
+        'default:blue-weekly',
+        'default:open-lobby',
+        'default:red-standup',
+        'default:red-weekly',
+        'default:tom-call',
+      ]);
+      // Without a team field the filter stays inside the user's teams.
+      const own = await alice.video.queryCalls({ filter_conditions: {} });
+      expect(cids(own.calls)).toEqual(['default:red-standup', 'default:red-weekly']);
+      // Reading or joining a listed call of another team is still refused as not found.
+      const read = await rejection(() => alice.call('default', 'blue-weekly').get());
+      expect(read).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+      const join = await rejection(() => alice.call('default', 'blue-weekly').join());
+      expect(join).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     });
   });
 

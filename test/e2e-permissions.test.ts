@@ -95,7 +95,11 @@ describe.each(BACKENDS)('permissions seed on %s', (backend) => {
     const inUse = await rejection(() => test.admin.deleteRole('special_agent'));
     expect(inUse).toMatchObject({ status: 409, code: 'ROLE_IN_USE' });
     await test.admin.deleteUser('james_bond');
-    expect(await test.admin.deleteRole('special_agent')).toEqual({ deleted: 'special_agent' });
+    expect(await test.admin.deleteRole('special_agent')).toEqual({
+      deleted: 'special_agent',
+      members_reset: 0,
+      duration: expect.any(String) as unknown,
+    });
     expect((await test.admin.listRoles()).roles.map((role) => role.name)).not.toContain(
       'special_agent',
     );
@@ -115,11 +119,23 @@ describe.each(BACKENDS)('permissions seed on %s', (backend) => {
     const withGrants = await rejection(() => test.admin.deleteRole('stage_manager'));
     expect(withGrants).toMatchObject({ status: 409, code: 'ROLE_HAS_GRANTS' });
     await test.admin.updateCallType('default', { grants: { stage_manager: [] } });
-    expect(await test.admin.deleteRole('stage_manager')).toEqual({ deleted: 'stage_manager' });
-    // Bob keeps the stale membership but it grants nothing any more (fails closed).
+    expect(await test.admin.deleteRole('stage_manager')).toEqual({
+      deleted: 'stage_manager',
+      members_reset: 1,
+      duration: expect.any(String) as unknown,
+    });
+    // Bob stays a member, reset to Stream's default member role: the deleted role's grants are
+    // gone, and re-creating the role later gives him nothing back.
     const after = await bob.call('default', 'show').get();
-    expect(after.membership?.role).toBe('stage_manager');
+    expect(after.membership?.role).toBe('call_member');
     expect(after.own_capabilities).not.toContain('mute-users');
+    await test.admin.createRole({ name: 'stage_manager', level: 'call' });
+    await test.admin.updateCallType('default', {
+      grants: { stage_manager: ['read-call', 'join-call', 'mute-users'] },
+    });
+    const revived = await bob.call('default', 'show').get();
+    expect(revived.membership?.role).toBe('call_member');
+    expect(revived.own_capabilities).not.toContain('mute-users');
   });
 
   it('updateCallType changes only the roles it names; [] clears a role; null resets the scope', async () => {
@@ -140,11 +156,18 @@ describe.each(BACKENDS)('permissions seed on %s', (backend) => {
     });
   });
 
-  it('updateCallType creates a custom call type that starts with no grants', async () => {
+  it('createCallType creates a custom call type; updateCallType null leaves it no grants', async () => {
     expect(await rejection(() => test.admin.getCallType('town_hall'))).toMatchObject({
       status: 404,
     });
-    await test.admin.updateCallType('town_hall', {
+    // Stream's UpdateCallType changes an existing call type only: a typo is a 404, not a new type.
+    expect(
+      await rejection(() =>
+        test.admin.updateCallType('town_hall', { grants: { user: ['read-call'] } }),
+      ),
+    ).toMatchObject({ status: 404, code: 'CALL_TYPE_NOT_FOUND' });
+    await test.admin.createCallType({
+      name: 'town_hall',
       grants: { user: ['read-call', 'join-call', 'create-call'] },
     });
     expect((await test.admin.getCallType('town_hall')).grants).toEqual({

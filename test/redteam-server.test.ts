@@ -4,7 +4,15 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerToken, createUserToken } from '../sdk/clients/index.js';
-import { API_KEY, API_SECRET, startTestServer, type TestServer } from './support/server.js';
+import {
+  API_KEY,
+  API_SECRET,
+  callPath,
+  expectStreamError,
+  startTestServer,
+  usersQueryPath,
+  type TestServer,
+} from './support/server.js';
 
 interface Answer {
   status: number;
@@ -25,9 +33,14 @@ describe('red-team: a client of tenant red against tenant blue', () => {
   async function send(
     method: string,
     path: string,
-    options: { token?: string | undefined; body?: unknown; rawBody?: string } = {},
+    options: {
+      token?: string | undefined;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<Answer> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
     const body =
       options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
@@ -39,11 +52,23 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();
-    return {
+    const answer = {
       status: response.status,
       body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
     };
+    // Every refusal is Stream's error body: its numeric code, StatusCode and rolecall's reason.
+    if (answer.status >= 400) expectStreamError(answer.status, answer.body);
+    return answer;
   }
+
+  /** Stream's partial update of one user: `PATCH /api/v2/users {users: [{id, set, unset}]}`. */
+  const patchUser = (token: string, id: string, change: unknown): Promise<Answer> =>
+    send('PATCH', '/api/v2/users', {
+      token,
+      body: {
+        users: [{ id, ...(typeof change === 'object' && change !== null ? change : {}) }],
+      },
+    });
 
   const asAlice = (method: string, path: string, body?: unknown): Promise<Answer> =>
     send(method, path, { token: alice, ...(body === undefined ? {} : { body }) });
@@ -71,11 +96,11 @@ describe('red-team: a client of tenant red against tenant blue', () => {
   }
 
   async function userIds(filter: unknown, extra: Record<string, unknown> = {}): Promise<Answer> {
-    return asAlice('POST', '/users/query', { payload: { filter_conditions: filter, ...extra } });
+    return asAlice('GET', usersQueryPath({ filter_conditions: filter, ...extra }));
   }
 
   async function callIds(filter: unknown, extra: Record<string, unknown> = {}): Promise<Answer> {
-    return asAlice('POST', '/calls/query', { filter_conditions: filter, ...extra });
+    return asAlice('POST', '/api/v2/video/calls', { filter_conditions: filter, ...extra });
   }
 
   const idsOf = (answer: Answer, key: 'users' | 'calls'): string[] =>
@@ -130,8 +155,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         `${header}.${base64url({ user_id: 'bob' })}.`,
         `${header}.${base64url({ server: true })}`,
       ]) {
-        const answer = await send('GET', '/app', { token });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+        const answer = await send('GET', '/api/v2/app', { token });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'AUTH_INVALID']);
       }
     });
 
@@ -141,8 +166,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         const token = await new SignJWT({ server: true })
           .setProtectedHeader({ alg: 'HS256' })
           .sign(secret);
-        const answer = await send('GET', '/app', { token });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+        const answer = await send('GET', '/api/v2/app', { token });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'AUTH_INVALID']);
       }
     });
 
@@ -150,8 +175,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       const [header, , signature] = alice.split('.');
       for (const payload of [{ server: true }, { server: true, user_id: 'alice' }]) {
         const token = `${header ?? ''}.${base64url(payload)}.${signature ?? ''}`;
-        const answer = await send('GET', '/app', { token });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+        const answer = await send('GET', '/api/v2/app', { token });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'AUTH_INVALID']);
       }
     });
 
@@ -159,8 +184,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       const token = await new SignJWT({ server: true, user_id: 'alice' })
         .setProtectedHeader({ alg: 'HS256' })
         .sign(new TextEncoder().encode(API_SECRET));
-      const answer = await send('GET', '/app', { token });
-      expect([answer.status, answer.body['code']]).toEqual([403, 'SERVER_ONLY']);
+      const answer = await send('GET', '/api/v2/app', { token });
+      expect([answer.status, answer.body['reason']]).toEqual([403, 'SERVER_ONLY']);
     });
 
     it('refuses a server claim that is not exactly true', async () => {
@@ -168,8 +193,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         const token = await new SignJWT({ server })
           .setProtectedHeader({ alg: 'HS256' })
           .sign(new TextEncoder().encode(API_SECRET));
-        const answer = await send('GET', '/app', { token });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+        const answer = await send('GET', '/api/v2/app', { token });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'AUTH_INVALID']);
       }
     });
 
@@ -178,8 +203,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         const token = await new SignJWT({ user_id: userId })
           .setProtectedHeader({ alg: 'HS256' })
           .sign(new TextEncoder().encode(API_SECRET));
-        const answer = await send('GET', '/me', { token });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+        const answer = await send('GET', '/api/v2/rolecall/me', { token });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'AUTH_INVALID']);
       }
     });
 
@@ -188,8 +213,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         const token = await new SignJWT({ server: true })
           .setProtectedHeader({ alg })
           .sign(new TextEncoder().encode(API_SECRET.padEnd(64, 'x')));
-        const answer = await send('GET', '/app', { token });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_INVALID']);
+        const answer = await send('GET', '/api/v2/app', { token });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'AUTH_INVALID']);
       }
     });
 
@@ -199,8 +224,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         await createUserToken('alice', API_SECRET, { issuedAt, expiresInSeconds: 10 }),
         await createServerToken(API_SECRET, { issuedAt, expiresInSeconds: 10 }),
       ]) {
-        const answer = await send('GET', '/me', { token });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'TOKEN_EXPIRED']);
+        const answer = await send('GET', '/api/v2/rolecall/me', { token });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'TOKEN_EXPIRED']);
       }
     });
 
@@ -209,15 +234,15 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         .setProtectedHeader({ alg: 'HS256' })
         .setNotBefore(Math.floor(Date.now() / 1000) + 3600)
         .sign(new TextEncoder().encode(API_SECRET));
-      const answer = await send('GET', '/me', { token });
+      const answer = await send('GET', '/api/v2/rolecall/me', { token });
       expect(answer.status).toBe(401);
     });
 
     it('refuses the token of a deleted user, and the deleted user stays deleted', async () => {
       const before = await snapshot();
-      const me = await send('GET', '/me', { token: goneTokenValue });
-      expect([me.status, me.body['code']]).toEqual([401, 'UNKNOWN_USER']);
-      const upsert = await send('POST', '/users', {
+      const me = await send('GET', '/api/v2/rolecall/me', { token: goneTokenValue });
+      expect([me.status, me.body['reason']]).toEqual([401, 'UNKNOWN_USER']);
+      const upsert = await send('POST', '/api/v2/users', {
         token: goneTokenValue,
         body: { users: [{ id: 'gone', teams: ['red'] }] },
       });
@@ -227,35 +252,94 @@ describe('red-team: a client of tenant red against tenant blue', () => {
 
     it('refuses a token for a user id that never existed', async () => {
       const token = await createUserToken('nobody-at-all', API_SECRET);
-      const answer = await send('GET', '/me', { token });
-      expect([answer.status, answer.body['code']]).toEqual([401, 'UNKNOWN_USER']);
+      const answer = await send('GET', '/api/v2/rolecall/me', { token });
+      expect([answer.status, answer.body['reason']]).toEqual([401, 'UNKNOWN_USER']);
     });
 
     it('refuses a huge token without crashing', async () => {
       const token = await new SignJWT({ user_id: 'alice', pad: 'x'.repeat(12_000) })
         .setProtectedHeader({ alg: 'HS256' })
         .sign(new TextEncoder().encode('wrong-secret-wrong-secret-wrong'));
-      const answer = await send('GET', '/me', { token });
+      const answer = await send('GET', '/api/v2/rolecall/me', { token });
       expect(answer.status).toBeGreaterThanOrEqual(400);
       expect(answer.status).toBeLessThan(500);
-      const garbage = await send('GET', '/me', { token: 'a'.repeat(12_000) });
-      expect([garbage.status, garbage.body['code']]).toEqual([401, 'AUTH_INVALID']);
+      const garbage = await send('GET', '/api/v2/rolecall/me', { token: 'a'.repeat(12_000) });
+      expect([garbage.status, garbage.body['reason']]).toEqual([401, 'AUTH_INVALID']);
     });
 
     it('refuses every tenant endpoint without a token or with a wrong scheme', async () => {
       for (const [method, path] of [
-        ['POST', '/users/query'],
-        ['POST', '/calls/query'],
-        ['GET', `/calls/default/${BLUE_CALL}`],
-        ['PATCH', '/users/bob'],
+        ['GET', usersQueryPath({ filter_conditions: {} })],
+        ['POST', '/api/v2/video/calls'],
+        ['GET', callPath('default', BLUE_CALL)],
+        ['PATCH', '/api/v2/users'],
+        ['POST', '/api/v2/users/delete'],
       ] as const) {
-        const answer = await send(method, path, method === 'GET' ? {} : { body: {} });
-        expect([answer.status, answer.body['code']]).toEqual([401, 'AUTH_MISSING']);
+        const body = path === '/api/v2/users' ? { users: [{ id: 'bob', set: {} }] } : {};
+        const answer = await send(method, path, method === 'GET' ? {} : { body });
+        expect([answer.status, answer.body['reason']]).toEqual([401, 'AUTH_MISSING']);
       }
-      const basic = await fetch(`${test.url}/me?api_key=${API_KEY}`, {
+      const basic = await fetch(`${test.url}/api/v2/rolecall/me?api_key=${API_KEY}`, {
         headers: { authorization: `Basic ${Buffer.from(`x:${API_SECRET}`).toString('base64')}` },
       });
       expect(basic.status).toBe(401);
+    });
+  });
+
+  describe('anonymous requests (stream-auth-type: anonymous)', () => {
+    const anonymous = { 'stream-auth-type': 'anonymous' };
+
+    it('read no row of any tenant', async () => {
+      for (const answer of [
+        await send('GET', usersQueryPath({ filter_conditions: {} }), { headers: anonymous }),
+        await send('GET', usersQueryPath({ filter_conditions: { teams: 'blue' } }), {
+          headers: anonymous,
+        }),
+        await send('GET', usersQueryPath({ filter_conditions: { id: { $in: BLUE_USERS } } }), {
+          headers: anonymous,
+        }),
+        await send('POST', '/api/v2/video/calls', { headers: anonymous, body: {} }),
+        await send('POST', '/api/v2/video/calls', {
+          headers: anonymous,
+          body: { filter_conditions: { team: 'blue' } },
+        }),
+        await send('GET', callPath('default', BLUE_CALL), { headers: anonymous }),
+        await send('GET', callPath('default', 'red-call'), { headers: anonymous }),
+        await send('GET', '/api/v2/rolecall/me', { headers: anonymous }),
+      ]) {
+        expect([200, 400, 403, 404]).toContain(answer.status);
+        expectNoBlue(answer);
+        const text = JSON.stringify(answer.body);
+        for (const id of ['alice', 'carol', 'red-call']) expect(text).not.toContain(`"${id}"`);
+      }
+    });
+
+    it('write nothing and reach no server-only endpoint', async () => {
+      const before = await snapshot();
+      const revision = test.server.live.revision;
+      for (const [method, path, body] of [
+        ['POST', '/api/v2/users', { users: [{ id: 'mallory', teams: ['blue'] }] }],
+        ['POST', '/api/v2/users', { users: [{ id: 'bob', name: 'pwned' }] }],
+        ['PATCH', '/api/v2/users', { users: [{ id: 'bob', set: { name: 'pwned' } }] }],
+        ['POST', '/api/v2/users/delete', { user_ids: ['bob'] }],
+        ['POST', callPath('default', 'anon-call'), { data: { team: 'blue' } }],
+        ['POST', callPath('default', BLUE_CALL), { data: { team: 'blue' } }],
+        ['PATCH', callPath('default', BLUE_CALL), { custom: { pwned: true } }],
+        ['POST', callPath('default', BLUE_CALL, '/join'), undefined],
+        ['POST', callPath('default', BLUE_CALL, '/members'), { remove_members: ['bob'] }],
+        ['PATCH', '/api/v2/app', { multi_tenant_enabled: false }],
+        ['GET', '/api/v2/rolecall/grants', undefined],
+        ['PUT', '/api/v2/video/calltypes/default', { grants: { anonymous: ['update-call'] } }],
+      ] as const) {
+        const answer = await send(method, path, {
+          headers: anonymous,
+          ...(body === undefined ? {} : { body }),
+        });
+        expect([400, 401, 403, 404], `${method} ${path}`).toContain(answer.status);
+        expectNoBlue(answer);
+      }
+      expect(test.server.live.revision).toBe(revision);
+      expect(await snapshot()).toBe(before);
     });
   });
 
@@ -279,7 +363,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       ]) {
         const answer = await userIds({ teams });
         expect(answer.status, JSON.stringify(teams)).toBe(403);
-        expect(answer.body['code']).toBe('CROSS_TEAM_QUERY');
+        expect(answer.body['reason']).toBe('CROSS_TEAM_QUERY');
       }
     });
 
@@ -330,16 +414,18 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { id: 42 },
         { created_at: { $gt: "1970-01-01' OR '1'='1" } },
       ]) {
-        const answer = await asAlice('POST', '/users/query', {
-          payload: { filter_conditions: JSON.parse(JSON.stringify(filter)) as unknown },
-        });
+        const answer = await asAlice(
+          'GET',
+          usersQueryPath({ filter_conditions: JSON.parse(JSON.stringify(filter)) as unknown }),
+        );
         expect(answer.status, JSON.stringify(filter)).toBe(400);
-        expect(answer.body['code']).toBe('INVALID_FILTER');
+        expect(answer.body['reason']).toBe('INVALID_FILTER');
       }
-      const rawProto = await send('POST', '/users/query', {
-        token: alice,
-        rawBody: '{"payload":{"filter_conditions":{"__proto__":{"id":"bob"}}}}',
-      });
+      const rawProto = await send(
+        'GET',
+        `/api/v2/users?payload=${encodeURIComponent('{"filter_conditions":{"__proto__":{"id":"bob"}}}')}`,
+        { token: alice },
+      );
       expect(rawProto.status).toBe(400);
       expectNoBlue(rawProto);
       for (const sort of [
@@ -354,7 +440,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { field: 'id' },
       ]) {
         const answer = await userIds({}, { sort });
-        expect([answer.status, answer.body['code']], JSON.stringify(sort)).toEqual([
+        expect([answer.status, answer.body['reason']], JSON.stringify(sort)).toEqual([
           400,
           'INVALID_SORT',
         ]);
@@ -376,7 +462,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { limit: [5] },
       ]) {
         const answer = await userIds({}, extra);
-        expect([answer.status, answer.body['code']], JSON.stringify(extra)).toEqual([
+        expect([answer.status, answer.body['reason']], JSON.stringify(extra)).toEqual([
           400,
           'INVALID_REQUEST',
         ]);
@@ -389,12 +475,15 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     });
 
     it('a request-body subject or teams does not change who decides', async () => {
-      const answer = await asAlice('POST', '/users/query', {
-        payload: { filter_conditions: {} },
-        subject: { id: 'bob', teams: ['blue'], role: 'admin' },
-        teams: ['blue'],
-        context: { side: 'server' },
-      });
+      const answer = await asAlice(
+        'GET',
+        `${usersQueryPath({
+          filter_conditions: {},
+          subject: { id: 'bob', teams: ['blue'], role: 'admin' },
+          teams: ['blue'],
+          context: { side: 'server' },
+        })}&subject=bob&teams=blue&side=server`,
+      );
       expect(answer.status).toBe(200);
       expectNoBlue(answer);
     });
@@ -435,7 +524,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         {},
       ]) {
         const answer = await callIds({ team });
-        expect([answer.status, answer.body['code']], JSON.stringify(team)).toEqual([
+        expect([answer.status, answer.body['reason']], JSON.stringify(team)).toEqual([
           403,
           'CROSS_TEAM_QUERY',
         ]);
@@ -453,7 +542,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { custom: { note: 'blue secret' } },
       ]) {
         const answer = await callIds(filter);
-        expect([answer.status, answer.body['code']], JSON.stringify(filter)).toEqual([
+        expect([answer.status, answer.body['reason']], JSON.stringify(filter)).toEqual([
           400,
           'INVALID_FILTER',
         ]);
@@ -464,7 +553,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         [{ field: 'cid', direction: 'DESC' }],
       ]) {
         const answer = await callIds({}, { sort });
-        expect([answer.status, answer.body['code']]).toEqual([400, 'INVALID_SORT']);
+        expect([answer.status, answer.body['reason']]).toEqual([400, 'INVALID_SORT']);
       }
     });
 
@@ -482,10 +571,10 @@ describe('red-team: a client of tenant red against tenant blue', () => {
   describe('users by id', () => {
     it('updating a blue user answers exactly like a missing user, and changes nothing', async () => {
       const before = await snapshot();
-      const blue = await asAlice('PATCH', '/users/bob', { set: { name: 'pwned' } });
-      const missing = await asAlice('PATCH', '/users/no-such-user', { set: { name: 'pwned' } });
+      const blue = await patchUser(alice, 'bob', { set: { name: 'pwned' } });
+      const missing = await patchUser(alice, 'no-such-user', { set: { name: 'pwned' } });
       expect(blue.status).toBe(404);
-      expect([blue.body['code'], missing.body['code']]).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+      expect([blue.body['reason'], missing.body['reason']]).toEqual(['NOT_FOUND', 'NOT_FOUND']);
       expect(blue.body['message']).toBe(
         String(missing.body['message']).replace('no-such-user', 'bob'),
       );
@@ -494,12 +583,14 @@ describe('red-team: a client of tenant red against tenant blue', () => {
 
     it('upserting a blue user answers exactly like upserting a missing user', async () => {
       const before = await snapshot();
-      const blue = await asAlice('POST', '/users', { users: [{ id: 'bob', name: 'pwned' }] });
-      const missing = await asAlice('POST', '/users', {
+      const blue = await asAlice('POST', '/api/v2/users', {
+        users: [{ id: 'bob', name: 'pwned' }],
+      });
+      const missing = await asAlice('POST', '/api/v2/users', {
         users: [{ id: 'no-such-user', name: 'pwned' }],
       });
       expect(blue.status).toBeGreaterThanOrEqual(400);
-      expect([blue.status, blue.body['code']]).toEqual([missing.status, missing.body['code']]);
+      expect([blue.status, blue.body['reason']]).toEqual([missing.status, missing.body['reason']]);
       expect(blue.body['message']).toBe(
         String(missing.body['message']).replaceAll('no-such-user', 'bob'),
       );
@@ -513,8 +604,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         [{ id: 'gone', teams: ['red'] }],
         [{ id: 'alice', name: 'Alice' }, { id: 'mallory' }],
       ]) {
-        const answer = await asAlice('POST', '/users', { users });
-        expect([answer.status, answer.body['code']]).toEqual([403, 'SERVER_ONLY']);
+        const answer = await asAlice('POST', '/api/v2/users', { users });
+        expect([answer.status, answer.body['reason']]).toEqual([403, 'SERVER_ONLY']);
       }
       expect(await snapshot()).toBe(before);
     });
@@ -522,16 +613,16 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     it('cannot change its own role or teams, by PATCH or by upsert', async () => {
       const before = await snapshot();
       for (const set of [{ role: 'admin' }, { teams: ['red', 'blue'] }, { teams: ['blue'] }]) {
-        const answer = await asAlice('PATCH', '/users/alice', { set });
+        const answer = await patchUser(alice, 'alice', { set });
         expect(answer.status, JSON.stringify(set)).toBe(403);
       }
-      const unset = await asAlice('PATCH', '/users/alice', { unset: ['teams'] });
+      const unset = await patchUser(alice, 'alice', { unset: ['teams'] });
       expect(unset.status).toBe(403);
       for (const user of [
         { id: 'alice', role: 'admin' },
         { id: 'alice', teams: ['blue'] },
       ]) {
-        const answer = await asAlice('POST', '/users', { users: [user] });
+        const answer = await asAlice('POST', '/api/v2/users', { users: [user] });
         expect(answer.status, JSON.stringify(user)).toBe(403);
       }
       expect(await snapshot()).toBe(before);
@@ -549,15 +640,18 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { unset: ['role'] },
         { unset: ['deleted_at'] },
       ]) {
-        const answer = await asAlice('PATCH', '/users/alice', body);
+        const answer = await patchUser(alice, 'alice', body);
         expect([400, 403], JSON.stringify(body)).toContain(answer.status);
       }
-      const proto = await send('PATCH', '/users/alice', {
+      const proto = await send('PATCH', '/api/v2/users', {
         token: alice,
-        rawBody: '{"set":{"__proto__":{"role":"admin"}}}',
+        rawBody: '{"users":[{"id":"alice","set":{"__proto__":{"role":"admin"}}}]}',
       });
       expect(proto.status).toBe(400);
-      const array = await send('POST', '/users', { token: alice, rawBody: '[{"id":"bob"}]' });
+      const array = await send('POST', '/api/v2/users', {
+        token: alice,
+        rawBody: '[{"id":"bob"}]',
+      });
       expect(array.status).toBe(400);
       expect(await snapshot()).toBe(before);
     });
@@ -565,14 +659,16 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     it('ids with path tricks reach no other user', async () => {
       const before = await snapshot();
       for (const id of [
-        'bob%2F..%2Falice',
-        '..%2Fbob',
-        'bob%00',
+        'bob/../alice',
+        '../bob',
+        'bob\u0000',
         "bob'--",
-        '%27%20OR%201%3D1',
-        'b%25',
+        "' OR 1=1",
+        'b%',
+        'bob ',
+        'BOB',
       ]) {
-        const answer = await asAlice('PATCH', `/users/${id}`, { set: { name: 'pwned' } });
+        const answer = await patchUser(alice, id, { set: { name: 'pwned' } });
         expect([400, 404], id).toContain(answer.status);
         expectNoBlue(answer);
       }
@@ -582,8 +678,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     it('cannot delete a user', async () => {
       const before = await snapshot();
       for (const id of ['bob', 'alice', 'no-such-user']) {
-        const answer = await asAlice('DELETE', `/users/${id}`);
-        expect([answer.status, answer.body['code']]).toEqual([403, 'SERVER_ONLY']);
+        const answer = await asAlice('POST', '/api/v2/users/delete', { user_ids: [id] });
+        expect([answer.status, answer.body['reason']]).toEqual([403, 'SERVER_ONLY']);
       }
       expect(await snapshot()).toBe(before);
     });
@@ -595,13 +691,13 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       suffix: string,
       body?: unknown,
     ): Promise<[Answer, Answer]> => [
-      await asAlice(method, `/calls/default/${BLUE_CALL}${suffix}`, body),
-      await asAlice(method, `/calls/default/no-such-call${suffix}`, body),
+      await asAlice(method, `/api/v2/video/call/default/${BLUE_CALL}${suffix}`, body),
+      await asAlice(method, `/api/v2/video/call/default/no-such-call${suffix}`, body),
     ];
 
     function expectSame404(blue: Answer, missing: Answer): void {
       expect(blue.status).toBe(404);
-      expect([missing.status, missing.body['code']]).toEqual([404, blue.body['code']]);
+      expect([missing.status, missing.body['reason']]).toEqual([404, blue.body['reason']]);
       expect(blue.body['message']).toBe(
         String(missing.body['message']).replace('no-such-call', BLUE_CALL),
       );
@@ -636,34 +732,28 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         ['POST', '/members', { remove_members: ['bob'] }],
         ['POST', '/user_permissions', { user_id: 'bob', grant_permissions: ['send-audio'] }],
       ] as const) {
-        const blue = await send(method, `/calls/default/${BLUE_CALL}${suffix}`, {
+        const blue = await send(method, `/api/v2/video/call/default/${BLUE_CALL}${suffix}`, {
           token: judge,
           ...(body === undefined ? {} : { body }),
         });
-        const missing = await send(method, `/calls/default/no-such-call${suffix}`, {
+        const missing = await send(method, `/api/v2/video/call/default/no-such-call${suffix}`, {
           token: judge,
           ...(body === undefined ? {} : { body }),
         });
         // For a missing call POST '' would create: compare get-like answers only.
         if (!(method === 'POST' && suffix === '')) {
-          expect([blue.status, blue.body['code']], `${method} ${suffix}`).toEqual([
+          expect([blue.status, blue.body['reason']], `${method} ${suffix}`).toEqual([
             missing.status,
-            missing.body['code'],
+            missing.body['reason'],
           ]);
         }
         expect(blue.status, `${method} ${suffix}`).toBe(404);
       }
-      const blueUser = await send('PATCH', '/users/bob', {
-        token: judge,
-        body: { set: { name: 'x' } },
-      });
-      const missingUser = await send('PATCH', '/users/no-such-user', {
-        token: judge,
-        body: { set: { name: 'x' } },
-      });
-      expect([blueUser.status, blueUser.body['code']]).toEqual([
+      const blueUser = await patchUser(judge, 'bob', { set: { name: 'x' } });
+      const missingUser = await patchUser(judge, 'no-such-user', { set: { name: 'x' } });
+      expect([blueUser.status, blueUser.body['reason']]).toEqual([
         missingUser.status,
-        missingUser.body['code'],
+        missingUser.body['reason'],
       ]);
       expect(await snapshot()).toBe(before);
     });
@@ -676,8 +766,8 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { team: 'blue' },
         { team: 'red', members: [{ user_id: 'alice', role: 'admin' }] },
       ]) {
-        const answer = await asAlice('POST', `/calls/default/${BLUE_CALL}`, { data });
-        expect([answer.status, answer.body['code']], JSON.stringify(data)).toEqual([
+        const answer = await asAlice('POST', `/api/v2/video/call/default/${BLUE_CALL}`, { data });
+        expect([answer.status, answer.body['reason']], JSON.stringify(data)).toEqual([
           404,
           'NOT_FOUND',
         ]);
@@ -688,21 +778,23 @@ describe('red-team: a client of tenant red against tenant blue', () => {
 
     it('cannot create a call in the blue team, for another creator, or with blue members', async () => {
       const before = await snapshot();
-      const blueTeam = await asAlice('POST', '/calls/default/new-1', { data: { team: 'blue' } });
+      const blueTeam = await asAlice('POST', '/api/v2/video/call/default/new-1', {
+        data: { team: 'blue' },
+      });
       expect(blueTeam.status).toBe(403);
-      const creator = await asAlice('POST', '/calls/default/new-2', {
+      const creator = await asAlice('POST', '/api/v2/video/call/default/new-2', {
         data: { team: 'red', created_by_id: 'carol' },
       });
-      expect([creator.status, creator.body['code']]).toEqual([403, 'SERVER_ONLY']);
-      const blueMember = await asAlice('POST', '/calls/default/new-3', {
+      expect([creator.status, creator.body['reason']]).toEqual([403, 'SERVER_ONLY']);
+      const blueMember = await asAlice('POST', '/api/v2/video/call/default/new-3', {
         data: { team: 'red', members: [{ user_id: 'bob' }] },
       });
-      const missingMember = await asAlice('POST', '/calls/default/new-3', {
+      const missingMember = await asAlice('POST', '/api/v2/video/call/default/new-3', {
         data: { team: 'red', members: [{ user_id: 'no-such-user' }] },
       });
-      expect([blueMember.status, blueMember.body['code']]).toEqual([400, 'UNKNOWN_USER']);
-      expect([missingMember.status, missingMember.body['code']]).toEqual([400, 'UNKNOWN_USER']);
-      const role = await asAlice('POST', '/calls/default/new-4', {
+      expect([blueMember.status, blueMember.body['reason']]).toEqual([400, 'UNKNOWN_USER']);
+      expect([missingMember.status, missingMember.body['reason']]).toEqual([400, 'UNKNOWN_USER']);
+      const role = await asAlice('POST', '/api/v2/video/call/default/new-4', {
         data: { team: 'red', members: [{ user_id: 'carol', role: 'admin' }] },
       });
       expect(role.status).toBeGreaterThanOrEqual(400);
@@ -710,7 +802,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     });
 
     it('ignores or refuses server-only body fields on create', async () => {
-      const answer = await asAlice('POST', '/calls/default/red-new', {
+      const answer = await asAlice('POST', '/api/v2/video/call/default/red-new', {
         data: {
           team: 'red',
           config_overrides: { grants: { user: ['update-call', 'remove-call-member'] } },
@@ -746,14 +838,14 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { config_overrides: { grants: { user: ['update-call'] } } },
         { config_overrides: null },
       ]) {
-        const answer = await asAlice('PATCH', '/calls/default/red-call', body);
-        expect([answer.status, answer.body['code']], JSON.stringify(body)).toEqual([
+        const answer = await asAlice('PATCH', '/api/v2/video/call/default/red-call', body);
+        expect([answer.status, answer.body['reason']], JSON.stringify(body)).toEqual([
           403,
           'SERVER_ONLY',
         ]);
       }
       for (const body of [{ call_role: 'admin' }, { members: [] }, { id: 'x' }, [], 'x']) {
-        const answer = await asAlice('PATCH', '/calls/default/red-call', body);
+        const answer = await asAlice('PATCH', '/api/v2/video/call/default/red-call', body);
         expect(answer.status, JSON.stringify(body)).toBe(400);
       }
       expect(await snapshot()).toBe(before);
@@ -766,7 +858,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { user_id: 'carol', role: 'call_member' },
         { user_id: 'alice', role: 'host' },
       ]) {
-        const answer = await asAlice('POST', '/calls/default/red-call/members', {
+        const answer = await asAlice('POST', '/api/v2/video/call/default/red-call/members', {
           update_members: [member],
         });
         expect([400, 403], JSON.stringify(member)).toContain(answer.status);
@@ -775,7 +867,11 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { user_id: 'alice', grant_permissions: ['send-audio', 'update-call'] },
         { user_id: 'carol', revoke_permissions: ['send-audio'] },
       ]) {
-        const answer = await asAlice('POST', '/calls/default/red-call/user_permissions', body);
+        const answer = await asAlice(
+          'POST',
+          '/api/v2/video/call/default/red-call/user_permissions',
+          body,
+        );
         expect(answer.status, JSON.stringify(body)).toBe(403);
       }
       expect(await snapshot()).toBe(before);
@@ -783,14 +879,14 @@ describe('red-team: a client of tenant red against tenant blue', () => {
 
     it('cannot add a blue user to its own call', async () => {
       const before = await snapshot();
-      const blue = await asAlice('POST', '/calls/default/red-call/members', {
+      const blue = await asAlice('POST', '/api/v2/video/call/default/red-call/members', {
         update_members: [{ user_id: 'bob' }],
       });
       expect(await snapshot()).toBe(before);
-      const missing = await asAlice('POST', '/calls/default/red-call/members', {
+      const missing = await asAlice('POST', '/api/v2/video/call/default/red-call/members', {
         update_members: [{ user_id: 'no-such-user' }],
       });
-      expect([blue.status, blue.body['code']]).toEqual([missing.status, missing.body['code']]);
+      expect([blue.status, blue.body['reason']]).toEqual([missing.status, missing.body['reason']]);
       expect(blue.status).toBeGreaterThanOrEqual(400);
       expect(await snapshot()).toBe(before);
     });
@@ -798,16 +894,16 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     it('path tricks in call type and id reach no blue call', async () => {
       const before = await snapshot();
       for (const path of [
-        `/calls/default/${BLUE_CALL}%2F..`,
-        `/calls/default%3A${BLUE_CALL}/x`,
-        `/calls/default:${BLUE_CALL}/x`,
-        `/calls/default/..%2F${BLUE_CALL}`,
-        `/calls/default/../default/${BLUE_CALL}`,
-        `/calls/default/%27%20OR%20%271%27%3D%271`,
-        `/calls/default%27--/${BLUE_CALL}`,
-        `/calls/default/${BLUE_CALL}%00`,
-        `/calls/default/${BLUE_CALL.toUpperCase()}`,
-        `/calls/DEFAULT/${BLUE_CALL}`,
+        `/api/v2/video/call/default/${BLUE_CALL}%2F..`,
+        `/api/v2/video/call/default%3A${BLUE_CALL}/x`,
+        `/api/v2/video/call/default:${BLUE_CALL}/x`,
+        `/api/v2/video/call/default/..%2F${BLUE_CALL}`,
+        `/api/v2/video/call/default/../default/${BLUE_CALL}`,
+        `/api/v2/video/call/default/%27%20OR%20%271%27%3D%271`,
+        `/api/v2/video/call/default%27--/${BLUE_CALL}`,
+        `/api/v2/video/call/default/${BLUE_CALL}%00`,
+        `/api/v2/video/call/default/${BLUE_CALL.toUpperCase()}`,
+        `/api/v2/video/call/DEFAULT/${BLUE_CALL}`,
       ]) {
         for (const method of ['GET', 'POST', 'PATCH']) {
           const answer = await asAlice(method, path, method === 'GET' ? undefined : {});
@@ -832,7 +928,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { data: { custom: [] } },
         { data: { created_by_id: { $ne: null } } },
       ]) {
-        const answer = await asAlice('POST', '/calls/default/typed-call', body);
+        const answer = await asAlice('POST', '/api/v2/video/call/default/typed-call', body);
         expect([400, 403], JSON.stringify(body)).toContain(answer.status);
       }
       for (const body of [
@@ -840,10 +936,10 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         { remove_members: 'bob' },
         { remove_members: [42] },
       ]) {
-        const answer = await asAlice('POST', '/calls/default/red-call/members', body);
+        const answer = await asAlice('POST', '/api/v2/video/call/default/red-call/members', body);
         expect(answer.status, JSON.stringify(body)).toBe(400);
       }
-      const proto = await send('POST', '/calls/default/typed-call-2', {
+      const proto = await send('POST', '/api/v2/video/call/default/typed-call-2', {
         token: alice,
         rawBody: '{"data":{"team":"red","__proto__":{"created_by_id":"bob"}}}',
       });
@@ -855,7 +951,7 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       } else {
         expect(proto.status).toBe(400);
       }
-      const notJson = await send('POST', '/calls/default/typed-call', {
+      const notJson = await send('POST', '/api/v2/video/call/default/typed-call', {
         token: alice,
         rawBody: '{',
       });
@@ -872,16 +968,19 @@ describe('red-team: a client of tenant red against tenant blue', () => {
     it('a role without grants and a red admin cannot probe blue user ids by upsert', async () => {
       const before = await snapshot();
       for (const token of [judge, await test.admin.createToken('boss')]) {
-        const blue = await send('POST', '/users', {
+        const blue = await send('POST', '/api/v2/users', {
           token,
           body: { users: [{ id: 'bob', name: 'pwned' }] },
         });
-        const missing = await send('POST', '/users', {
+        const missing = await send('POST', '/api/v2/users', {
           token,
           body: { users: [{ id: 'no-such-user', name: 'pwned' }] },
         });
         expect(blue.status).toBeGreaterThanOrEqual(400);
-        expect([blue.status, blue.body['code']]).toEqual([missing.status, missing.body['code']]);
+        expect([blue.status, blue.body['reason']]).toEqual([
+          missing.status,
+          missing.body['reason'],
+        ]);
       }
       expect(await snapshot()).toBe(before);
     });
@@ -890,21 +989,21 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       const boss = await test.admin.createToken('boss');
       const before = await snapshot();
       for (const [method, path, body] of [
-        ['GET', `/calls/default/${BLUE_CALL}`, undefined],
-        ['PATCH', `/calls/default/${BLUE_CALL}`, { custom: { pwned: true } }],
-        ['POST', `/calls/default/${BLUE_CALL}/members`, { remove_members: ['bob'] }],
+        ['GET', `/api/v2/video/call/default/${BLUE_CALL}`, undefined],
+        ['PATCH', `/api/v2/video/call/default/${BLUE_CALL}`, { custom: { pwned: true } }],
+        ['POST', `/api/v2/video/call/default/${BLUE_CALL}/members`, { remove_members: ['bob'] }],
         [
           'POST',
-          `/calls/default/${BLUE_CALL}/user_permissions`,
+          `/api/v2/video/call/default/${BLUE_CALL}/user_permissions`,
           { user_id: 'bob', revoke_permissions: ['send-audio'] },
         ],
-        ['PATCH', '/users/bob', { set: { name: 'pwned' } }],
+        ['PATCH', '/api/v2/users', { users: [{ id: 'bob', set: { name: 'pwned' } }] }],
       ] as const) {
         const answer = await send(method, path, {
           token: boss,
           ...(body === undefined ? {} : { body }),
         });
-        expect([answer.status, answer.body['code']], `${method} ${path}`).toEqual([
+        expect([answer.status, answer.body['reason']], `${method} ${path}`).toEqual([
           404,
           'NOT_FOUND',
         ]);
@@ -919,17 +1018,19 @@ describe('red-team: a client of tenant red against tenant blue', () => {
         ['GET', ''],
         ['POST', '/join'],
       ] as const) {
-        const blue = await send(method, `/calls/default/${BLUE_CALL}${suffix}`, { token: drifter });
-        const missing = await send(method, `/calls/default/no-such-call${suffix}`, {
+        const blue = await send(method, `/api/v2/video/call/default/${BLUE_CALL}${suffix}`, {
           token: drifter,
         });
-        expect([blue.status, blue.body['code']]).toEqual([404, 'NOT_FOUND']);
-        expect([missing.status, missing.body['code']]).toEqual([404, 'NOT_FOUND']);
+        const missing = await send(method, `/api/v2/video/call/default/no-such-call${suffix}`, {
+          token: drifter,
+        });
+        expect([blue.status, blue.body['reason']]).toEqual([404, 'NOT_FOUND']);
+        expect([missing.status, missing.body['reason']]).toEqual([404, 'NOT_FOUND']);
       }
-      const users = await send('POST', '/users/query', { token: drifter, body: {} });
+      const users = await send('GET', usersQueryPath({}), { token: drifter });
       expect(users.status).toBe(200);
       expectNoBlue(users);
-      const calls = await send('POST', '/calls/query', { token: drifter, body: {} });
+      const calls = await send('POST', '/api/v2/video/calls', { token: drifter, body: {} });
       expect(calls.status).toBe(200);
       expectNoBlue(calls);
       await test.admin.deleteUser('drifter');
@@ -947,19 +1048,21 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       const before = await snapshot();
       const nul = 'a\u0000b';
       const answers = [
-        await asAlice('GET', `/calls/default/${BLUE_CALL}%00`),
-        await asAlice('GET', '/calls/default/x%00y'),
-        await asAlice('POST', '/calls/default%00/x', {}),
+        await asAlice('GET', `/api/v2/video/call/default/${BLUE_CALL}%00`),
+        await asAlice('GET', '/api/v2/video/call/default/x%00y'),
+        await asAlice('POST', '/api/v2/video/call/default%00/x', {}),
         await userIds({ id: nul }),
         await userIds({ name: { $autocomplete: nul } }),
         await userIds({ id: { $in: ['alice', nul] } }),
         await callIds({ members: nul }),
         await callIds({ id: { $gt: nul } }),
-        await asAlice('PATCH', '/users/alice', { set: { name: nul } }),
-        await asAlice('PATCH', '/users/alice', { set: { custom: { [nul]: nul } } }),
-        await asAlice('PATCH', '/calls/default/red-call', { custom: { note: nul } }),
-        await asAlice('POST', '/calls/default/nul-call', { data: { team: nul } }),
-        await asAlice('POST', '/calls/default/red-call/members', { remove_members: [nul] }),
+        await patchUser(alice, 'alice', { set: { name: nul } }),
+        await patchUser(alice, 'alice', { set: { custom: { [nul]: nul } } }),
+        await asAlice('PATCH', '/api/v2/video/call/default/red-call', { custom: { note: nul } }),
+        await asAlice('POST', '/api/v2/video/call/default/nul-call', { data: { team: nul } }),
+        await asAlice('POST', '/api/v2/video/call/default/red-call/members', {
+          remove_members: [nul],
+        }),
       ];
       for (const [index, answer] of answers.entries()) {
         expect([400, 403, 404], String(index)).toContain(answer.status);
@@ -976,10 +1079,12 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       }
     });
 
-    it('an id in set is ignored: the path names the user', async () => {
-      const answer = await asAlice('PATCH', '/users/alice', { set: { id: 'bob', name: 'Alice' } });
+    it('an id in set is ignored: the change id names the user', async () => {
+      const answer = await patchUser(alice, 'alice', { set: { id: 'bob', name: 'Alice' } });
       expect(answer.status).toBe(200);
-      expect((answer.body['user'] as { id: string }).id).toBe('alice');
+      const users = answer.body['users'] as Record<string, { id: string }>;
+      expect(Object.keys(users)).toEqual(['alice']);
+      expect(users['alice']?.id).toBe('alice');
       const bob = await test.server.db.query("SELECT name FROM users WHERE id = 'bob'");
       expect(bob).toEqual([{ name: 'Bob' }]);
     });
@@ -990,17 +1095,18 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       const before = await snapshot();
       const revision = test.server.live.revision;
       for (const [method, path, body] of [
-        ['GET', '/grants', undefined],
-        ['GET', '/app', undefined],
-        ['PATCH', '/app', { multi_tenant_enabled: false }],
-        ['GET', '/roles', undefined],
-        ['POST', '/roles', { name: 'evil' }],
-        ['DELETE', '/roles/nobody', undefined],
-        ['GET', '/call_types/default', undefined],
-        ['PUT', '/call_types/default', { grants: { user: ['update-call'] } }],
+        ['GET', '/api/v2/rolecall/grants', undefined],
+        ['GET', '/api/v2/app', undefined],
+        ['PATCH', '/api/v2/app', { multi_tenant_enabled: false }],
+        ['GET', '/api/v2/roles', undefined],
+        ['POST', '/api/v2/roles', { name: 'evil' }],
+        ['DELETE', '/api/v2/roles/nobody', undefined],
+        ['GET', '/api/v2/video/calltypes/default', undefined],
+        ['PUT', '/api/v2/video/calltypes/default', { grants: { user: ['update-call'] } }],
+        ['POST', '/api/v2/users/delete', { user_ids: ['bob'] }],
       ] as const) {
         const answer = await asAlice(method, path, body);
-        expect([answer.status, answer.body['code']], `${method} ${path}`).toEqual([
+        expect([answer.status, answer.body['reason']], `${method} ${path}`).toEqual([
           403,
           'SERVER_ONLY',
         ]);
@@ -1022,14 +1128,28 @@ describe('red-team: a client of tenant red against tenant blue', () => {
       expect([explicit.status, idsOf(explicit, 'users')]).toEqual([200, BLUE_USERS]);
     });
 
-    it('but blue calls stay unreadable: queryCalls drops them (ReadCall is same-team)', async () => {
+    it('and lists blue calls only when asked by team (DESIGN §5 Listing), never by id', async () => {
+      // No team field: the injected filter keeps alice inside red.
+      expectNoBlue(await callIds({}));
+      // Naming blue (or all teams) with the any-team query-calls grant lists blue's calls that
+      // alice's role may read (seed 000: "{team: {}} queries calls of all teams").
       for (const filter of [{ team: 'blue' }, { team: {} }, { team: { $in: ['red', 'blue'] } }]) {
         const answer = await callIds(filter);
         expect(answer.status, JSON.stringify(filter)).toBe(200);
-        expectNoBlue(answer);
+        expect(idsOf(answer, 'calls'), JSON.stringify(filter)).toContain(BLUE_CALL);
       }
-      const blue = await asAlice('GET', `/calls/default/${BLUE_CALL}`);
+      // Reading, joining or acting on that call by id stays team-bound: 404, as for a missing one.
+      const blue = await asAlice('GET', `/api/v2/video/call/default/${BLUE_CALL}`);
       expect(blue.status).toBe(404);
+      const join = await asAlice('POST', `/api/v2/video/call/default/${BLUE_CALL}/join`, {});
+      expect(join.status).toBe(404);
+      // Once .app grants only the same-team variant, naming blue is a refusal again.
+      await test.admin.updateApp({
+        grants: { user: ['query-calls-same-team', 'search-user-same-team'] },
+      });
+      const refused = await callIds({ team: 'blue' });
+      expect([refused.status, refused.body['reason']]).toEqual([403, 'CROSS_TEAM_QUERY']);
+      await test.admin.updateApp({ grants: null });
     });
   });
 });

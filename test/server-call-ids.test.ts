@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerToken } from '../sdk/clients/index.js';
 import { startServer } from '../server/index.js';
-import { API_KEY, API_SECRET, startTestServer, type TestServer } from './support/server.js';
+import {
+  API_KEY,
+  API_SECRET,
+  expectStreamError,
+  startTestServer,
+  type TestServer,
+} from './support/server.js';
 
 interface Answer {
   status: number;
@@ -27,12 +33,14 @@ async function setUp(test: TestServer): Promise<{ red: string; blue: string; ser
 
 function sender(test: TestServer) {
   return async (token: string, id: string, data?: Record<string, unknown>): Promise<Answer> => {
-    const response = await fetch(`${test.url}/calls/default/${id}?api_key=${API_KEY}`, {
+    const response = await fetch(`${test.url}/api/v2/video/call/default/${id}?api_key=${API_KEY}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(data === undefined ? {} : { data }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const body = (await response.json()) as Record<string, unknown>;
+    if (response.status >= 400) expectStreamError(response.status, body);
+    return { status: response.status, body };
   };
 }
 
@@ -78,7 +86,10 @@ describe("callIds: 'team-prefixed'", () => {
   it('refuses a client call in a team whose id does not start with "TEAM:"', async () => {
     for (const id of ['weekly', 'blue:weekly', 'redx:weekly', 'red-weekly']) {
       const answer = await create(tokens.red, id, { team: 'red' });
-      expect([answer.status, answer.body['code']], id).toEqual([400, 'CALL_ID_NOT_TEAM_PREFIXED']);
+      expect([answer.status, answer.body['reason']], id).toEqual([
+        400,
+        'CALL_ID_NOT_TEAM_PREFIXED',
+      ]);
       expect(answer.body['message'], id).toBe(
         'a call in team "red" needs an id that starts with "red:" (e.g. "red:" and a random UUID)',
       );
@@ -90,12 +101,12 @@ describe("callIds: 'team-prefixed'", () => {
 
   it('keeps a team prefix for calls in that team: blue cannot take red:… ids', async () => {
     const teamless = await create(tokens.blue, 'red:squat');
-    expect([teamless.status, teamless.body['code']]).toEqual([400, 'CALL_ID_NOT_TEAM_PREFIXED']);
+    expect([teamless.status, teamless.body['reason']]).toEqual([400, 'CALL_ID_NOT_TEAM_PREFIXED']);
     const inBlue = await create(tokens.blue, 'red:squat', { team: 'blue' });
-    expect([inBlue.status, inBlue.body['code']]).toEqual([400, 'CALL_ID_NOT_TEAM_PREFIXED']);
+    expect([inBlue.status, inBlue.body['reason']]).toEqual([400, 'CALL_ID_NOT_TEAM_PREFIXED']);
     // Naming red as the team is red's to decide: the policy refuses blue.
     const inRed = await create(tokens.blue, 'red:squat', { team: 'red' });
-    expect([inRed.status, inRed.body['code']]).toEqual([403, 'TEAM_MISMATCH']);
+    expect([inRed.status, inRed.body['reason']]).toEqual([403, 'TEAM_MISMATCH']);
     expect(await test.server.db.query("SELECT id FROM calls WHERE id = 'red:squat'")).toEqual([]);
     expect((await create(tokens.blue, 'blue:squat', { team: 'blue' })).status).toBe(201);
   });
@@ -111,9 +122,12 @@ describe("callIds: 'team-prefixed'", () => {
       200,
       'legacy-call',
     ]);
-    const read = await fetch(`${test.url}/calls/default/legacy-call?api_key=${API_KEY}`, {
-      headers: { authorization: `Bearer ${tokens.red}` },
-    });
+    const read = await fetch(
+      `${test.url}/api/v2/video/call/default/legacy-call?api_key=${API_KEY}`,
+      {
+        headers: { authorization: `Bearer ${tokens.red}` },
+      },
+    );
     expect(read.status).toBe(200);
   });
 

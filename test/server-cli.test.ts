@@ -100,7 +100,7 @@ describe('rolecall serve', () => {
     const admin = createServerClient({ baseUrl: url, apiKey: 'key', secret });
     expect((await admin.getApp()).app.multi_tenant_enabled).toBe(true);
     await admin.upsertUsers([{ id: 'alice', teams: ['red'] }]);
-    const created = await fetch(`${url}/calls/default/weekly?api_key=key`, {
+    const created = await fetch(`${url}/api/v2/video/call/default/weekly?api_key=key`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${await admin.createToken('alice')}`,
@@ -108,9 +108,11 @@ describe('rolecall serve', () => {
       },
       body: JSON.stringify({ data: { team: 'red' } }),
     });
-    expect([created.status, ((await created.json()) as { code: string }).code]).toEqual([
+    const problem = (await created.json()) as { reason: string; code: number };
+    expect([created.status, problem.reason, problem.code]).toEqual([
       400,
       'CALL_ID_NOT_TEAM_PREFIXED',
+      4,
     ]);
     const exitCode = new Promise<number | null>((resolve) => started.on('exit', resolve));
     started.kill('SIGTERM');

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerToken } from '../sdk/clients/index.js';
 import { openPglite, openPostgres, type Database, type Queryable } from '../server/db/database.js';
 import { startServer, type RunningServer } from '../server/index.js';
-import { API_KEY, API_SECRET, startTestServer, type TestServer } from './support/server.js';
+import {
+  API_KEY,
+  API_SECRET,
+  expectStreamError,
+  startTestServer,
+  type TestServer,
+} from './support/server.js';
 
 const databaseUrl = process.env['DATABASE_URL'];
 
@@ -123,7 +129,7 @@ async function upsertRaw(
   url: string,
   users: { id: string; teams?: string[] }[],
 ): Promise<{ status: number; code: unknown }> {
-  const response = await fetch(`${url}/users?api_key=${API_KEY}`, {
+  const response = await fetch(`${url}/api/v2/users?api_key=${API_KEY}`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${await createServerToken(API_SECRET)}`,
@@ -131,8 +137,10 @@ async function upsertRaw(
     },
     body: JSON.stringify({ users }),
   });
-  const body = (await response.json()) as { code?: unknown };
-  return { status: response.status, code: body.code };
+  const body = (await response.json()) as { reason?: unknown };
+  // Stream's error body: rolecall's reason, with Stream's numeric code (-1 for a 5xx).
+  if (response.status >= 400) expectStreamError(response.status, body);
+  return { status: response.status, code: body.reason };
 }
 
 async function storedIds(db: Queryable, ids: readonly string[]): Promise<string[]> {

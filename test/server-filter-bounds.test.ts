@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFilterBounds, FILTER_LIMITS } from '../server/query/filter-bounds.js';
 import { translateFilter } from '../server/query/filter-sql.js';
-import { API_KEY, BACKENDS, startTestServer, type TestServer } from './support/server.js';
+import {
+  API_KEY,
+  BACKENDS,
+  expectStreamError,
+  startTestServer,
+  usersQueryPath,
+  type TestServer,
+} from './support/server.js';
 
 interface Answer {
   status: number;
@@ -56,7 +63,44 @@ const OVER_LIMITS: { name: string; filter: Record<string, unknown>; code: string
   },
 ];
 
+/**
+ * Filters past the list, condition and depth limits that still fit in a queryUsers URL (Stream's
+ * `GET /api/v2/users?payload=…`, bounded by Node's 16 KiB request head, docs/server.md).
+ */
+const OVER_LIMITS_IN_A_URL: typeof OVER_LIMITS = [
+  {
+    name: '1,001-value $in',
+    filter: { id: { $in: values(FILTER_LIMITS.listValues + 1) } },
+    code: 'FILTER_LIST_TOO_LONG',
+    at: `filter_conditions.id.$in lists ${String(FILTER_LIMITS.listValues + 1)} values`,
+  },
+  {
+    name: '201 conditions in an $and',
+    filter: { $and: values(FILTER_LIMITS.conditions + 1).map((id) => ({ id })) },
+    code: 'FILTER_TOO_MANY_CONDITIONS',
+    at: 'counted up to filter_conditions.$and',
+  },
+  {
+    name: 'nested one level too deep',
+    filter: nestedOr(FILTER_LIMITS.depth + 1, { id: 'alice' }),
+    code: 'FILTER_TOO_DEEP',
+    at: `filter_conditions${'.$or[0]'.repeat(FILTER_LIMITS.depth + 1)} nests`,
+  },
+];
+
+/** Node refuses a request head over 16 KiB (431) before the server sees it: keep clear of it. */
+const URL_BUDGET = 15 * 1024;
+const fitsInUrl = (filter: unknown): boolean =>
+  usersQueryPath({ filter_conditions: filter }).length <= URL_BUDGET;
+
 describe('checkFilterBounds', () => {
+  it.each(OVER_LIMITS_IN_A_URL)('refuses $name (it fits in a URL)', ({ filter, code, at }) => {
+    expect(fitsInUrl(filter)).toBe(true);
+    const bounds = checkFilterBounds(filter);
+    expect(bounds).toMatchObject({ ok: false, code });
+    expect(bounds.ok ? '' : bounds.message).toContain(at);
+  });
+
   it.each(OVER_LIMITS)('refuses $name, naming the limit and the path', ({ filter, code, at }) => {
     const bounds = checkFilterBounds(filter);
     expect(bounds).toMatchObject({ ok: false, code });
@@ -85,19 +129,30 @@ describe.each(BACKENDS)('filter limits before the policy (%s)', (backend) => {
   const decisionLines: string[] = [];
   const tokens: Record<string, string> = {};
 
-  async function send(token: string, path: string, body: unknown): Promise<Answer> {
-    const response = await fetch(`${test.url}${path}?api_key=${API_KEY}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+  async function send(token: string, path: string, body?: unknown): Promise<Answer> {
+    const separator = path.includes('?') ? '&' : '?';
+    const response = await fetch(`${test.url}${path}${separator}api_key=${API_KEY}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const text = await response.text();
+    const answer = {
+      status: response.status,
+      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+    };
+    return answer;
   }
 
+  /** Stream's queryUsers: `GET /api/v2/users?payload=<JSON>`. */
   const queryUsers = (token: string, filter: unknown): Promise<Answer> =>
-    send(token, '/users/query', { payload: { filter_conditions: filter } });
+    send(token, usersQueryPath({ filter_conditions: filter }));
+  /** Stream Video's queryCalls: `POST /api/v2/video/calls`. */
   const queryCalls = (token: string, filter: unknown): Promise<Answer> =>
-    send(token, '/calls/query', { filter_conditions: filter });
+    send(token, '/api/v2/video/calls', { filter_conditions: filter });
 
   beforeAll(async () => {
     test = await startTestServer(backend, {
@@ -127,12 +182,21 @@ describe.each(BACKENDS)('filter limits before the policy (%s)', (backend) => {
     'refuses filters past each limit from %s with 400, before any decision',
     async (subject) => {
       const token = tokens[subject] ?? '';
-      for (const { name, filter, code, at } of OVER_LIMITS) {
-        for (const query of [queryUsers, queryCalls]) {
+      for (const { name, filter, code, at } of [...OVER_LIMITS, ...OVER_LIMITS_IN_A_URL]) {
+        // queryCalls takes a body (up to 1 MiB); queryUsers a URL, which Node bounds first.
+        const users = fitsInUrl(filter);
+        for (const query of users ? [queryUsers, queryCalls] : [queryCalls]) {
           const before = decisionLines.length;
           const answer = await query(token, filter);
-          expect([answer.status, answer.body['code']], name).toEqual([400, code]);
+          expect([answer.status, answer.body['reason']], name).toEqual([400, code]);
+          expectStreamError(400, answer.body, code);
           expect(String(answer.body['message']), name).toContain(at);
+          expect(decisionLines.slice(before), name).toEqual([]);
+        }
+        if (!users) {
+          // Too long for a request head: Node answers 431 before any decision (docs/server.md).
+          const before = decisionLines.length;
+          expect((await queryUsers(token, filter)).status, name).toBe(431);
           expect(decisionLines.slice(before), name).toEqual([]);
         }
       }
@@ -141,18 +205,25 @@ describe.each(BACKENDS)('filter limits before the policy (%s)', (backend) => {
 
   it('answers a filter at every limit, scoped by the policy', async () => {
     const token = tokens['alice'] ?? '';
-    // 1,000 values in one list, 8 levels of $or, 200 conditions in all.
-    const usersFilter = {
-      id: { $in: [...values(FILTER_LIMITS.listValues - 1), 'alice'] },
-      $and: values(FILTER_LIMITS.conditions - 2).map((id) => ({ name: { $ne: id } })),
-      ...nestedOr(FILTER_LIMITS.depth, { role: 'user' }),
-    };
-    expect(checkFilterBounds(usersFilter)).toEqual({ ok: true });
-    const before = decisionLines.length;
-    const users = await queryUsers(token, usersFilter);
-    expect(users.status).toBe(200);
-    expect((users.body['users'] as { id: string }[]).map((user) => user.id)).toEqual(['alice']);
-    expect(decisionLines.slice(before).join('\n')).toContain('rolecall/query_filter');
+    // queryUsers' URL holds one limit at a time: 1,000 values in one list; 8 levels of $or
+    // with 200 conditions in all.
+    for (const usersFilter of [
+      { id: { $in: [...values(FILTER_LIMITS.listValues - 1), 'alice'] } },
+      {
+        $and: values(FILTER_LIMITS.conditions - 2).map((id) => ({ name: { $ne: id } })),
+        ...nestedOr(FILTER_LIMITS.depth, { id: 'alice' }),
+      },
+    ]) {
+      expect(checkFilterBounds(usersFilter)).toEqual({ ok: true });
+      expect(fitsInUrl(usersFilter)).toBe(true);
+      const before = decisionLines.length;
+      const users = await queryUsers(token, usersFilter);
+      expect(users.status).toBe(200);
+      expect((users.body['users'] as { id: string }[]).map((user) => user.id)).toEqual(['alice']);
+      expect(decisionLines.slice(before).join('\n')).toContain('rolecall/query_filter');
+    }
+
+    // queryCalls' body holds them all at once: 1,000 values, 8 levels of $or, 200 conditions.
 
     const callsFilter = {
       id: { $in: [...values(FILTER_LIMITS.listValues - 1), 'red-call'] },
@@ -168,12 +239,18 @@ describe.each(BACKENDS)('filter limits before the policy (%s)', (backend) => {
 
   it('answers a filter of exactly the byte limit and refuses one byte more', async () => {
     const token = tokens['alice'] ?? '';
-    const empty = JSON.stringify({ name: { $ne: '' } }).length;
-    const atLimit = { name: { $ne: 'x'.repeat(FILTER_LIMITS.bytes - empty) } };
+    // `id` is a text field of calls and users alike.
+    const empty = JSON.stringify({ id: { $ne: '' } }).length;
+    const atLimit = { id: { $ne: 'x'.repeat(FILTER_LIMITS.bytes - empty) } };
     expect(JSON.stringify(atLimit).length).toBe(FILTER_LIMITS.bytes);
-    expect((await queryUsers(token, atLimit)).status).toBe(200);
-    const over = { name: { $ne: 'x'.repeat(FILTER_LIMITS.bytes - empty + 1) } };
-    const answer = await queryUsers(token, over);
-    expect([answer.status, answer.body['code']]).toEqual([400, 'FILTER_TOO_LARGE']);
+    expect((await queryCalls(token, atLimit)).status).toBe(200);
+    const over = { id: { $ne: 'x'.repeat(FILTER_LIMITS.bytes - empty + 1) } };
+    const answer = await queryCalls(token, over);
+    expect([answer.status, answer.body['reason']]).toEqual([400, 'FILTER_TOO_LARGE']);
+    expectStreamError(400, answer.body, 'FILTER_TOO_LARGE');
+    // A queryUsers URL cannot carry 64 KiB: Node refuses the head (431) before any decision.
+    const before = decisionLines.length;
+    expect((await queryUsers(token, atLimit)).status).toBe(431);
+    expect(decisionLines.slice(before)).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ import {
   API_KEY,
   API_SECRET,
   BACKENDS,
+  expectStreamError,
   startTestServer,
+  usersQueryPath,
   type TestServer,
 } from './support/server.js';
 
@@ -45,7 +47,8 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
     rawBody?: string,
   ): Promise<Answer> {
     const text = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-    const response = await fetch(`${test.url}${path}?api_key=${API_KEY}`, {
+    const separator = path.includes('?') ? '&' : '?';
+    const response = await fetch(`${test.url}${path}${separator}api_key=${API_KEY}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
@@ -53,14 +56,23 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
       },
       ...(text === undefined ? {} : { body: text }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const answer = {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+    };
+    if (answer.status >= 400) expectStreamError(answer.status, answer.body);
+    return answer;
   }
+
+  /** Stream's partial update of one user: `PATCH /api/v2/users {users: [{id, set}]}`. */
+  const patchUser = (token: string, id: string, set: unknown): Promise<Answer> =>
+    send(token, 'PATCH', '/api/v2/users', { users: [{ id, set }] });
 
   /** Every listing that would include alice's data answers 200, for teammates and the back end. */
   async function expectListingsAnswer(): Promise<void> {
     for (const token of [alice, carol, server]) {
-      expect((await send(token, 'POST', '/users/query', {})).status).toBe(200);
-      expect((await send(token, 'POST', '/calls/query', {})).status).toBe(200);
+      expect((await send(token, 'GET', usersQueryPath({}))).status).toBe(200);
+      expect((await send(token, 'POST', '/api/v2/video/calls', {})).status).toBe(200);
     }
   }
 
@@ -100,25 +112,25 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
     const answer = await send(
       alice,
       'PATCH',
-      '/users/alice',
+      '/api/v2/users',
       undefined,
-      `{"set":{"custom":${nestedJson(4110)}}}`,
+      `{"users":[{"id":"alice","set":{"custom":${nestedJson(4110)}}}]}`,
     );
     expect(answer.status).toBe(400);
-    expect(answer.body['code']).toBe('JSON_TOO_DEEP');
+    expect(answer.body['reason']).toBe('JSON_TOO_DEEP');
     expect(String(answer.body['message'])).toMatch(
       new RegExp(
-        `^body\\.set\\.custom(\\.a)+ nests deeper than ${String(BODY_LIMITS.depth)} levels$`,
+        `^body\\.users\\[0\\]\\.set\\.custom(\\.a)+ nests deeper than ${String(BODY_LIMITS.depth)} levels$`,
       ),
     );
     const created = await send(
       alice,
       'POST',
-      '/calls/default/deep-call',
+      '/api/v2/video/call/default/deep-call',
       undefined,
       `{"data":{"team":"red","custom":${nestedJson(4110)}}}`,
     );
-    expect([created.status, created.body['code']]).toEqual([400, 'JSON_TOO_DEEP']);
+    expect([created.status, created.body['reason']]).toEqual([400, 'JSON_TOO_DEEP']);
     expect(await storedCustom('alice')).toEqual({ note: 'kept' });
     expect(await test.server.db.query("SELECT id FROM calls WHERE id = 'deep-call'")).toEqual([]);
     await expectListingsAnswer();
@@ -126,18 +138,16 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
 
   it('stores a custom at the depth limit and refuses one level more, naming the path', async () => {
     const atLimit = nested(STORED_VALUE_LIMITS.depth);
-    expect((await send(alice, 'PATCH', '/users/alice', { set: { custom: atLimit } })).status).toBe(
-      200,
-    );
+    expect((await patchUser(alice, 'alice', { custom: atLimit })).status).toBe(200);
     expect(await storedCustom('alice')).toEqual(atLimit);
     await expectListingsAnswer();
-    const over = await send(alice, 'PATCH', '/users/alice', {
-      set: { custom: nested(STORED_VALUE_LIMITS.depth + 1) },
+    const over = await patchUser(alice, 'alice', {
+      custom: nested(STORED_VALUE_LIMITS.depth + 1),
     });
     expect(over.status).toBe(400);
-    expect(over.body['code']).toBe('JSON_TOO_DEEP');
+    expect(over.body['reason']).toBe('JSON_TOO_DEEP');
     expect(over.body['message']).toBe(
-      `set.custom${'.a'.repeat(STORED_VALUE_LIMITS.depth)} nests deeper than ${String(STORED_VALUE_LIMITS.depth)} levels`,
+      `users[0].set.custom${'.a'.repeat(STORED_VALUE_LIMITS.depth)} nests deeper than ${String(STORED_VALUE_LIMITS.depth)} levels`,
     );
     expect(await storedCustom('alice')).toEqual(atLimit);
   });
@@ -151,32 +161,44 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
       ]),
     );
     const cases: [string, string, unknown, string, string][] = [
-      ['PATCH', '/users/alice', { set: { custom: large } }, 'JSON_TOO_LARGE', 'set.custom is '],
       [
         'PATCH',
-        '/users/alice',
-        { set: { custom: manyKeys } },
+        '/api/v2/users',
+        { users: [{ id: 'alice', set: { custom: large } }] },
+        'JSON_TOO_LARGE',
+        'users[0].set.custom is ',
+      ],
+      [
+        'PATCH',
+        '/api/v2/users',
+        { users: [{ id: 'alice', set: { custom: manyKeys } }] },
         'JSON_TOO_MANY_KEYS',
-        'set.custom has more than 256 keys',
+        'users[0].set.custom has more than 256 keys',
       ],
       [
         'POST',
-        '/calls/default/big-call',
+        '/api/v2/video/call/default/big-call',
         { data: { team: 'red', custom: large } },
         'JSON_TOO_LARGE',
         'data.custom is ',
       ],
       [
         'POST',
-        '/calls/default/big-call',
+        '/api/v2/video/call/default/big-call',
         { data: { team: 'red', settings_override: manyKeys } },
         'JSON_TOO_MANY_KEYS',
         'data.settings_override has more than 256 keys',
       ],
-      ['PATCH', '/calls/default/red-call', { custom: large }, 'JSON_TOO_LARGE', 'custom is '],
       [
         'PATCH',
-        '/calls/default/red-call',
+        '/api/v2/video/call/default/red-call',
+        { custom: large },
+        'JSON_TOO_LARGE',
+        'custom is ',
+      ],
+      [
+        'PATCH',
+        '/api/v2/video/call/default/red-call',
         { settings_override: { deep: nested(STORED_VALUE_LIMITS.depth) } },
         'JSON_TOO_DEEP',
         'settings_override.deep.a',
@@ -187,7 +209,7 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
     );
     for (const [method, path, body, code, message] of cases) {
       const answer = await send(alice, method, path, body);
-      expect([answer.status, answer.body['code']], `${method} ${path}`).toEqual([400, code]);
+      expect([answer.status, answer.body['reason']], `${method} ${path}`).toEqual([400, code]);
       expect(String(answer.body['message']), `${method} ${path}`).toContain(message);
     }
     expect(
@@ -197,13 +219,13 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
   });
 
   it('refuses a whole upsert when one user is past a bound, naming which one', async () => {
-    const answer = await send(server, 'POST', '/users', {
+    const answer = await send(server, 'POST', '/api/v2/users', {
       users: [
         { id: 'fine', teams: ['red'] },
         { id: 'too-deep', teams: ['red'], custom: nested(STORED_VALUE_LIMITS.depth + 1) },
       ],
     });
-    expect([answer.status, answer.body['code']]).toEqual([400, 'JSON_TOO_DEEP']);
+    expect([answer.status, answer.body['reason']]).toEqual([400, 'JSON_TOO_DEEP']);
     expect(String(answer.body['message'])).toMatch(/^users\[1\]\.custom\.a/);
     expect(
       await test.server.db.query("SELECT id FROM users WHERE id IN ('fine', 'too-deep')"),
@@ -217,46 +239,70 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
         1,
       ]),
     );
-    const answer = await send(alice, 'POST', '/users/query', { filter_conditions: wide });
-    expect([answer.status, answer.body['code']]).toEqual([400, 'JSON_TOO_MANY_KEYS']);
-    expect(answer.body['message']).toBe(
-      `body.filter_conditions has ${String(BODY_LIMITS.keysPerObject + 1)} keys; at most ${String(BODY_LIMITS.keysPerObject)}`,
+    const tooWide = `body.filter_conditions has ${String(BODY_LIMITS.keysPerObject + 1)} keys; at most ${String(BODY_LIMITS.keysPerObject)}`;
+    const calls = await send(alice, 'POST', '/api/v2/video/calls', { filter_conditions: wide });
+    expect([calls.status, calls.body['reason']]).toEqual([400, 'JSON_TOO_MANY_KEYS']);
+    expect(calls.body['message']).toBe(tooWide);
+    // queryUsers' payload (a query parameter) has the same bounds as a body. Only what a query
+    // must escape is escaped, so the request line stays under Node's 16 KiB header limit.
+    const payload = JSON.stringify({ filter_conditions: wide }).replace(/[%"&+# ]/g, (char) =>
+      encodeURIComponent(char),
     );
+    const users = await send(alice, 'GET', `/api/v2/users?payload=${payload}`);
+    expect([users.status, users.body['reason']]).toEqual([400, 'JSON_TOO_MANY_KEYS']);
+    expect(users.body['message']).toBe(tooWide);
     const deepArray = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
-    const deep = await send(alice, 'POST', '/calls/query', undefined, deepArray);
-    expect([deep.status, deep.body['code']]).toEqual([400, 'JSON_TOO_DEEP']);
+    const deep = await send(alice, 'POST', '/api/v2/video/calls', undefined, deepArray);
+    expect([deep.status, deep.body['reason']]).toEqual([400, 'JSON_TOO_DEEP']);
+    const deepPayload = await send(
+      alice,
+      'GET',
+      `/api/v2/users?payload=${'%5B'.repeat(40)}${'%5D'.repeat(40)}`,
+    );
+    expect([deepPayload.status, deepPayload.body['reason']]).toEqual([400, 'JSON_TOO_DEEP']);
     const huge = await send(
       alice,
       'POST',
-      '/users/query',
+      '/api/v2/video/calls',
       undefined,
       `{"x":"${'y'.repeat(BODY_LIMITS.bytes)}"}`,
     );
-    expect([huge.status, huge.body['code']]).toEqual([413, 'BODY_TOO_LARGE']);
+    expect([huge.status, huge.body['reason']]).toEqual([413, 'BODY_TOO_LARGE']);
   });
 
   it('bounds names and lists', async () => {
-    const longName = await send(alice, 'PATCH', '/users/alice', {
-      set: { name: 'n'.repeat(1025) },
-    });
-    expect([longName.status, longName.body['code']]).toEqual([400, 'STRING_TOO_LONG']);
-    const permissions = await send(server, 'POST', '/calls/default/red-call/user_permissions', {
-      user_id: 'alice',
-      grant_permissions: Array.from({ length: 1001 }, () => 'send-audio'),
-    });
-    expect([permissions.status, permissions.body['code']]).toEqual([400, 'TOO_MANY_ITEMS']);
-    const removals = await send(server, 'POST', '/calls/default/red-call/members', {
+    const longName = await patchUser(alice, 'alice', { name: 'n'.repeat(1025) });
+    expect([longName.status, longName.body['reason']]).toEqual([400, 'STRING_TOO_LONG']);
+    const permissions = await send(
+      server,
+      'POST',
+      '/api/v2/video/call/default/red-call/user_permissions',
+      {
+        user_id: 'alice',
+        grant_permissions: Array.from({ length: 1001 }, () => 'send-audio'),
+      },
+    );
+    expect([permissions.status, permissions.body['reason']]).toEqual([400, 'TOO_MANY_ITEMS']);
+    const removals = await send(server, 'POST', '/api/v2/video/call/default/red-call/members', {
       remove_members: Array.from({ length: 101 }, (_unused, index) => `u${String(index)}`),
     });
-    expect([removals.status, removals.body['code']]).toEqual([400, 'TOO_MANY_ITEMS']);
+    expect([removals.status, removals.body['reason']]).toEqual([400, 'TOO_MANY_ITEMS']);
   });
 
   it('refuses values past a bound before any decision is made', async () => {
     const decisionsBefore = decisionLines.length;
     for (const [method, path, body] of [
-      ['PATCH', '/users/alice', { set: { custom: nested(STORED_VALUE_LIMITS.depth + 1) } }],
-      ['POST', '/calls/default/x-call', { data: { custom: { blob: 'x'.repeat(20_000) } } }],
-      ['PATCH', '/calls/default/red-call', { custom: nested(40) }],
+      [
+        'PATCH',
+        '/api/v2/users',
+        { users: [{ id: 'alice', set: { custom: nested(STORED_VALUE_LIMITS.depth + 1) } }] },
+      ],
+      [
+        'POST',
+        '/api/v2/video/call/default/x-call',
+        { data: { custom: { blob: 'x'.repeat(20_000) } } },
+      ],
+      ['PATCH', '/api/v2/video/call/default/red-call', { custom: nested(40) }],
     ] as const) {
       expect((await send(carol, method, path, body)).status).toBe(400);
     }

@@ -118,10 +118,9 @@ describe.each(BACKENDS)('decision logs of a running server (%s)', (backend) => {
   }
 
   async function query(test: TestServer, token: string, filter: unknown): Promise<number> {
-    const response = await fetch(`${test.url}/users/query?api_key=${API_KEY}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ payload: { filter_conditions: filter } }),
+    const payload = encodeURIComponent(JSON.stringify({ filter_conditions: filter }));
+    const response = await fetch(`${test.url}/api/v2/users?payload=${payload}&api_key=${API_KEY}`, {
+      headers: { authorization: `Bearer ${token}` },
     });
     await response.arrayBuffer();
     return response.status;

@@ -19,7 +19,7 @@ describe.each(BACKENDS)('queryCalls paging on %s', (backend) => {
   beforeAll(async () => {
     test = await startTestServer(backend);
     await test.admin.upsertUsers([{ id: 'viewer' }, { id: 'owner' }]);
-    await test.admin.updateCallType('backstage', { grants: { admin: ['read-call'] } });
+    await test.admin.createCallType({ name: 'backstage', grants: { admin: ['read-call'] } });
     for (const [index, id] of ids.entries()) {
       await test.admin
         .call(index % 2 === 0 ? 'default' : 'backstage', id)

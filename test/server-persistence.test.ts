@@ -251,10 +251,10 @@ describe.each(BACKENDS)('transactions and the served bundle on %s', (backend) =>
       result: { allow: true, reason: 'WITHIN_TEAMS' },
     });
     const requests = entries.filter(
-      (entry) => entry['msg'] === 'request' && entry['url'] === '/users/query',
+      (entry) => entry['msg'] === 'request' && entry['url'] === '/api/v2/users',
     );
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ method: 'POST', status: 200 });
+    expect(requests[0]).toMatchObject({ method: 'GET', status: 200 });
     expect(JSON.stringify(requests[0])).not.toContain(API_KEY);
   });
 });

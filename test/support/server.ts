@@ -1,6 +1,7 @@
 // Starts the reference server in-process on port 0 for a test, on embedded PGlite or, when
 // DATABASE_URL is set, on a fresh PostgreSQL database created for this server and dropped after.
 import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
 import pg from 'pg';
 import { startServer, type RunningServer, type ServerOptions } from '../../server/index.js';
 import {
@@ -103,3 +104,45 @@ export async function rejection(
   }
   throw new Error('expected the request to be refused');
 }
+
+/** Stream's numeric error code for an HTTP status and rolecall's reason (docs/server.md#errors). */
+export function streamCodeOf(status: number, reason: string): number {
+  const byReason: Record<string, number> = {
+    API_KEY_INVALID: 2,
+    TOKEN_EXPIRED: 40,
+    TOKEN_NOT_YET_VALID: 41,
+  };
+  const byStatus: Record<number, number> = {
+    400: 4,
+    401: 5,
+    403: 17,
+    404: 16,
+    409: 4,
+    413: 22,
+    429: 9,
+  };
+  return byReason[reason] ?? byStatus[status] ?? -1;
+}
+
+/** Stream's error body: the numeric code of `status` and `reason`, StatusCode, and the reason. */
+export function expectStreamError(status: number, body: unknown, reason?: string): void {
+  const problem = body as Record<string, unknown>;
+  expect(typeof problem['reason']).toBe('string');
+  const actual = String(problem['reason']);
+  if (reason !== undefined) expect(actual).toBe(reason);
+  expect(problem).toMatchObject({
+    code: streamCodeOf(status, actual),
+    StatusCode: status,
+    message: expect.any(String) as unknown,
+    duration: expect.any(String) as unknown,
+    details: [],
+  });
+}
+
+/** Stream's `GET /api/v2/users?payload=…` path for a queryUsers payload. */
+export const usersQueryPath = (payload: unknown): string =>
+  `/api/v2/users?payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+/** A call's Stream path (`/api/v2/video/call/:type/:id`), segments as given (not encoded). */
+export const callPath = (type: string, id: string, suffix = ''): string =>
+  `/api/v2/video/call/${type}/${id}${suffix}`;
