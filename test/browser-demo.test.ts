@@ -40,17 +40,16 @@ describe('web demo in chromium', () => {
     demo = await startDemo({ outDir });
     browser = await launchChromium();
     page = await browser.newPage();
+    // Stream's wire: queryCalls POSTs its filter, queryUsers GETs it as ?payload=<JSON>.
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (!url.pathname.endsWith('/query')) return;
-      const body = JSON.parse(request.postData() ?? '{}') as {
-        filter_conditions?: Record<string, unknown>;
-        payload?: { filter_conditions?: Record<string, unknown> };
-      };
-      sent.push({
-        path: url.pathname,
-        filter: body.filter_conditions ?? body.payload?.filter_conditions ?? {},
-      });
+      const isCallQuery = url.pathname.endsWith('/api/v2/video/calls');
+      const isUserQuery = url.pathname.endsWith('/api/v2/users') && request.method() === 'GET';
+      if (!isCallQuery && !isUserQuery) return;
+      const body = JSON.parse(
+        (isUserQuery ? url.searchParams.get('payload') : request.postData()) ?? '{}',
+      ) as { filter_conditions?: Record<string, unknown> };
+      sent.push({ path: url.pathname, filter: body.filter_conditions ?? {} });
     });
     await page.goto(demo.url);
   });
@@ -115,16 +114,18 @@ describe('web demo in chromium', () => {
       expect(seen.callsFilter).toEqual({ team: { $in: [team] } });
       expect(seen.usersFilter).toEqual({ teams: { $in: [team] } });
       expect(seen.sent).toContainEqual({
-        path: '/api/calls/query',
+        path: '/api/api/v2/video/calls',
         filter: { team: { $in: [team] } },
       });
       expect(seen.sent).toContainEqual({
-        path: '/api/users/query',
+        path: '/api/api/v2/users',
         filter: { teams: { $in: [team] } },
       });
       // The cross-tenant probe was refused in the page and never sent.
       expect(seen.probe).toEqual({ refused: 'true', code: 'CROSS_TEAM_QUERY', origin: 'client' });
-      expect(seen.sent.filter((request) => request.path === '/api/calls/query')).toHaveLength(1);
+      expect(
+        seen.sent.filter((request) => request.path === '/api/api/v2/video/calls'),
+      ).toHaveLength(1);
 
       for (const call of seen.calls) {
         expect([...call.capabilities].sort(), call.cid).toEqual(
