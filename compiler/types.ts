@@ -1,7 +1,7 @@
 // The types that carry the compiler pipeline from one stage to the next:
 // GrantsDocument (load) → Diagnostic[] (validate) → ResolvedPolicy (resolve) → EmittedFile[] (emit).
 // ResolvedPolicy and GrantsMap live in the core (core/policy.ts): every engine reads them.
-import type { GrantsMap } from '../core/policy.js';
+import type { CustomPermissionSpec, GrantsMap } from '../core/policy.js';
 
 export type { GrantsMap, ResolvedPolicy, SourceRef } from '../core/policy.js';
 
@@ -40,14 +40,7 @@ export interface GrantsSpec {
     grants?: GrantsMap | null;
   };
   roles?: Record<string, { description?: string; level?: 'user' | 'call' }>;
-  permissions?: {
-    id: string;
-    action: string;
-    name?: string;
-    description?: string;
-    owner?: boolean;
-    same_team?: boolean;
-  }[];
+  permissions?: CustomPermissionSpec[];
   call_types?: Record<string, { description?: string; grants?: GrantsMap | null }>;
   /** "type:id" → overrides; grants here are modifiers. */
   calls?: Record<string, { config_overrides?: { grants?: GrantsMap | null } }>;

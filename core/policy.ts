@@ -7,6 +7,16 @@ export type GrantsMap = Record<string, string[]>;
 /** "file:line:col" of a grant in the grants file. */
 export type SourceRef = string;
 
+/** A custom permission as the grants file declares it and the API creates it (DESIGN §2). */
+export interface CustomPermissionSpec {
+  id: string;
+  action: string;
+  name?: string;
+  description?: string;
+  owner?: boolean;
+  same_team?: boolean;
+}
+
 /**
  * The resolved policy: everything the Rego engine reads, stored at `data.rolecall_data` in the
  * bundle's data.json. Arrays are sorted and keys are emitted sorted, so output is deterministic.

@@ -1,5 +1,6 @@
 // createServerClient: the back end's view of the reference server. Server-side requests are not
 // permission checked (the seed), so nothing is filtered or injected here.
+import type { CustomPermissionSpec } from '../../core/policy.js';
 import { callRequests, type CallSender } from './call-requests.js';
 import {
   apiPath,
@@ -32,14 +33,7 @@ const callTypePath = (name: string): string => `/api/v2/video${apiPath('calltype
 const permissionPath = (id: string): string => `/api/v2${apiPath('permissions', id)}`;
 
 /** A custom permission as the grants file declares it (DESIGN §2). */
-export interface CustomPermissionRequest {
-  id: string;
-  action: string;
-  name?: string;
-  description?: string;
-  owner?: boolean;
-  same_team?: boolean;
-}
+export type CustomPermissionRequest = CustomPermissionSpec;
 
 /** Also `timeoutMs` (default 10 s), `signal` and `maxResponseBytes` (default 16 MiB). */
 export interface ServerClientOptions extends TransportOptions {
