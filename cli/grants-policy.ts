@@ -5,19 +5,14 @@ import { policyWasmPath } from '../compiler/assets.js';
 import { renderDiagnostics } from '../compiler/diagnostics/index.js';
 import { checkGrantsText } from '../compiler/compile/check.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
-import type { SuiteEvaluator } from '../compiler/test-suite/index.js';
 import type { Diagnostic, ResolvedPolicy, Result } from '../compiler/types.js';
 import { buildDataDocument } from '../core/data-document.js';
+import type { Evaluator } from '../sdk/evaluator.js';
 import { JsEvaluator } from '../sdk/js-evaluator.js';
 import { OpaEvaluator } from '../sdk/opa-evaluator.node.js';
 import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import type { EngineChoice } from './args.js';
 import { UsageError, type CliIo } from './io.js';
-
-/** An evaluator over a resolved policy, closed by the caller. */
-export interface OpenEvaluator extends SuiteEvaluator {
-  close: () => Promise<void>;
-}
 
 /**
  * Opens an evaluator for one resolved policy. The JS and WASM ones evaluate the data document
@@ -27,7 +22,7 @@ export interface OpenEvaluator extends SuiteEvaluator {
 export async function openEvaluator(
   choice: EngineChoice,
   policy: ResolvedPolicy,
-): Promise<OpenEvaluator> {
+): Promise<Evaluator> {
   if (choice.engine === 'opa') {
     return new OpaEvaluator({ url: choice.url, timeoutMs: 10_000 });
   }

@@ -36,7 +36,7 @@ commands:
        [--engine js|wasm|opa] [--url URL] [--format text|github]
                                              run YAML policy test suites
   diff OLD NEW | FILE --base REV | REV:FILE FILE | FILE --live URL --api-key KEY --api-secret SECRET
-       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]
+       [--suite FILE] [--format markdown|json|html] [--fail-on removed,widened,any]
                                              permission changes, for PR review and CI gates
   pull --url URL [-o FILE]                   the live app's permission model as a grants file
   apply FILE --url URL [--yes]               make the live app's permission model the file's

@@ -42,6 +42,3 @@ export {
   type RenderOptions,
   type SourceTexts,
 } from './diagnostics/index.js';
-export * from './matrix/index.js';
-export * from './diff/index.js';
-export * from './test-suite/index.js';

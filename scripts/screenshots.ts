@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildMatrixFromText, renderMatrixHtml } from '../compiler/matrix/index.js';
+import { buildMatrixFromText, renderMatrixHtml } from '../review/matrix/index.js';
 import { startDemo } from '../examples/web/demo.js';
 import { launchChromium } from '../test/support/browser.js';
 

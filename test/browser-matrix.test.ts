@@ -6,13 +6,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildMatrixFromText,
-  renderMatrixDiffHtml,
-  renderMatrixHtml,
-  type MatrixModel,
-} from '../compiler/matrix/index.js';
+import { main } from '../cli/run.js';
+import { buildMatrixFromText, renderMatrixHtml, type MatrixModel } from '../review/matrix/index.js';
 import { launchChromium } from './support/browser.js';
+import { captureCliIo } from './support/cli-io.js';
 
 const EXAMPLE = 'examples/video-saas/rolecall.yaml';
 
@@ -141,16 +138,19 @@ describe('matrix page in chromium', () => {
     await page.fill('#filter-text', '');
   });
 
-  it('renders the diff view with added and removed cells', async () => {
+  it('renders `rolecall diff --format html` with the changed cells marked', async () => {
     const text = await readFile(EXAMPLE, 'utf8');
     const changed = text.replace(
       "call_member: ['!screenshare', '!send-event']",
       "call_member: ['!send-event', '!join-call']",
     );
-    const after = buildMatrixFromText(EXAMPLE, changed);
-    if (!after.ok) throw new Error(JSON.stringify(after.diagnostics));
+    expect(changed).not.toBe(text);
+    await writeFile(path.join(dir, 'old.yaml'), text);
+    await writeFile(path.join(dir, 'new.yaml'), changed);
+    const io = captureCliIo(dir);
+    expect(await main(['diff', 'old.yaml', 'new.yaml', '--format', 'html'], io)).toBe(0);
     const file = path.join(dir, 'diff.html');
-    await writeFile(file, renderMatrixDiffHtml(model, after.value));
+    await writeFile(file, io.out());
     await page.goto(pathToFileURL(file).href);
     const changes = await page.$$eval('td[data-change]:not([data-change="same"])', (cells) =>
       cells.map((cell) => {
@@ -159,8 +159,8 @@ describe('matrix page in chromium', () => {
       }),
     );
     expect(changes.sort()).toEqual([
-      'call:default:board-meeting call_member join-call removed',
-      'call:default:board-meeting call_member screenshare added',
+      'call:default:board-meeting call_member join-call revoked',
+      'call:default:board-meeting call_member screenshare unrevoked',
     ]);
     // Only rows with changes are shown by default.
     const visibleRows = await page.$$eval(

@@ -1,6 +1,6 @@
 // `rolecall diff`: real edits of the example (a role added, a permission revoked in one call, a
-// scope reset to null) as reviewed markdown goldens, the JSON form, `--fail-on` exit codes, git
-// revisions of one file, and `--live` against the reference server.
+// scope reset to null) as reviewed markdown goldens, the HTML page, the JSON form, `--fail-on`
+// exit codes, git revisions of one file, and `--live` against the reference server.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import {
   triggeredFailOn,
   type GrantChange,
   type PolicyDiff,
-} from '../compiler/diff/index.js';
+} from '../review/diff/index.js';
 import { resolveGrants } from '../compiler/resolve/index.js';
 import { startServer, type RunningServer } from '../server/index.js';
 import { captureCliIo } from './support/cli-io.js';
@@ -80,6 +80,69 @@ describe('markdown goldens (regenerate with UPDATE_GOLDEN=1)', () => {
       expect(io.out()).toBe(await readFile(expectedFile, 'utf8'));
     });
   }
+});
+
+/** The marked cells of a `--format html` page: `scope role permission change effect`, sorted. */
+function markedCells(page: string): string[] {
+  return page
+    .split('<section')
+    .filter((section) => /^\s+class="scope"/.test(section))
+    .flatMap((section) => {
+      const scope = /data-scope="([^"]*)"/.exec(section)?.[1] ?? '';
+      return [...section.matchAll(/<td[^>]*\bdata-mark\b[^>]*>/g)].map(([cell]) => {
+        const attribute = (name: string) =>
+          new RegExp(`data-${name}="([^"]*)"`).exec(cell)?.[1] ?? '';
+        return `${scope} ${attribute('role')} ${attribute('permission')} ${attribute('change')} ${attribute('effect')}`;
+      });
+    })
+    .sort();
+}
+
+describe('--format html: one offline page of the same diff (golden: diff-call-revoke)', () => {
+  const cases: { name: string; args: string[]; exit: number; golden?: true }[] = [
+    { name: 'diff-role-added', args: ['--fail-on', 'widened'], exit: 1 },
+    { name: 'diff-call-revoke', args: ['--suite', 'suite.yaml'], exit: 0, golden: true },
+    { name: 'diff-scope-reset', args: [], exit: 0 },
+  ];
+  for (const { name, args, exit, golden } of cases) {
+    it(`${name}: every grant change of the JSON is a marked cell, and nothing else`, async () => {
+      const dir = path.join(goldenRoot, name);
+      const io = captureCliIo(dir);
+      const argv = ['diff', 'before.yaml', 'after.yaml', ...args];
+      expect(await main([...argv, '--format', 'html'], io)).toBe(exit);
+      const page = io.out();
+      const json = captureCliIo(dir);
+      expect(await main([...argv, '--format', 'json'], json)).toBe(exit);
+      const diff = JSON.parse(json.out()) as PolicyDiff;
+      expect(diff.grants.length).toBeGreaterThan(0);
+      expect(markedCells(page)).toEqual(
+        diff.grants
+          .map(
+            (change) =>
+              `${change.scope} ${change.role} ${change.permission} ${change.change} ${change.effect}`,
+          )
+          .sort(),
+      );
+      expect(page.startsWith('<!doctype html>')).toBe(true);
+      expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
+      for (const role of diff.roles) expect(page).toContain(`<th><code>${role.role}</code></th>`);
+      for (const scope of diff.scopes)
+        expect(page).toContain(`<th><code>${scope.scope}</code></th>`);
+      for (const change of diff.cases) expect(page).toContain(`<th>${change.case}</th>`);
+      if (golden === true) {
+        const expectedFile = path.join(dir, 'expected', 'diff.html');
+        if (process.env['UPDATE_GOLDEN'] === '1') await writeFile(expectedFile, page);
+        expect(page).toBe(await readFile(expectedFile, 'utf8'));
+      }
+    });
+  }
+
+  it('identical files: a page that says so', async () => {
+    const io = captureCliIo(root);
+    expect(await main(['diff', exampleFile, exampleFile, '--format', 'html'], io)).toBe(0);
+    expect(io.out()).toContain('<p class="origin" id="no-changes">No permission changes.</p>');
+    expect(markedCells(io.out())).toEqual([]);
+  });
 });
 
 describe('diff of real edits of the example', () => {

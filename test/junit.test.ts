@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
-import { renderJunit, type SuiteResult } from '../compiler/test-suite/index.js';
+import { renderJunit, type SuiteResult } from '../review/test-suite/index.js';
 import { captureCliIo } from './support/cli-io.js';
 
 interface XmlElement {

@@ -5,14 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrants } from '../compiler/load/index.js';
+import { diffPolicies } from '../review/diff/index.js';
 import {
   buildMatrix,
   buildMatrixFromText,
-  diffMatrix,
   renderMatrixDiffHtml,
   renderMatrixHtml,
+  type CellState,
   type MatrixModel,
-} from '../compiler/matrix/index.js';
+} from '../review/matrix/index.js';
 import { applyModifiers, resolveGrants } from '../compiler/resolve/index.js';
 import type { GrantsSpec, ResolvedPolicy } from '../compiler/types.js';
 import { validateGrants } from '../compiler/validate/index.js';
@@ -40,6 +41,21 @@ function compile(file: string, text: string): Compiled {
   const built = buildMatrixFromText(file, text);
   if (!built.ok) throw new Error(JSON.stringify(built.diagnostics));
   return { text, spec: validated.value, policy, model: built.value };
+}
+
+/** Every cell's access (granted or inherited: held; revoked; none), by scope, role, permission. */
+function accessOf(model: MatrixModel): Record<string, string> {
+  const access: Record<string, string> = {};
+  const held = (state: CellState): string =>
+    state === 'granted' || state === 'inherited' ? 'held' : state;
+  for (const scope of model.scopes) {
+    for (const [role, row] of Object.entries(scope.cells)) {
+      for (const [permission, found] of Object.entries(row)) {
+        access[`${scope.id} ${role} ${permission}`] = held(found.state);
+      }
+    }
+  }
+  return access;
 }
 
 function cell(model: MatrixModel, scopeId: string, role: string, permission: string) {
@@ -161,9 +177,7 @@ describe('matrix model of the example', () => {
 
   it('builds the same access from the resolved policy alone (a live policy has no spec)', () => {
     const withoutSpec = buildMatrix(example.policy, undefined, { file: 'live' });
-    const diff = diffMatrix(example.model, withoutSpec);
-    expect(diff.counts.added).toBe(0);
-    expect(diff.counts.removed).toBe(0);
+    expect(accessOf(withoutSpec)).toEqual(accessOf(example.model));
     // Without the spec, a role's list counts as this policy's own only where it differs from
     // the defaults: the example rewrites call_member's list in `default` with the default list.
     const state = (model: MatrixModel, scope: string, role: string, permission: string) =>
@@ -269,54 +283,83 @@ function design(): Compiled {
   return compile('rolecall.yaml', DESIGN_EXAMPLE);
 }
 
-describe('matrix diff', () => {
-  it('marks cells whose access changed as added or removed, and state-only changes as changed', () => {
-    const before = design().model;
+/** The changed cells of a diff page: `scope role permission change effect`, sorted. */
+function changedCells(page: string): string[] {
+  const scopes = page.split('<section').filter((section) => /^\s+class="scope"/.test(section));
+  return scopes
+    .flatMap((section) => {
+      const scope = /data-scope="([^"]*)"/.exec(section)?.[1] ?? '';
+      return [...section.matchAll(/<td[^>]*\bdata-effect="([^"]*)"[^>]*>/g)].map((match) => {
+        const attribute = (name: string) =>
+          new RegExp(`data-${name}="([^"]*)"`).exec(match[0])?.[1] ?? '';
+        const effect = match[1] ?? '';
+        return `${scope} ${attribute('role')} ${attribute('permission')} ${attribute('change')} ${effect}`;
+      });
+    })
+    .sort();
+}
+
+describe('matrix diff page (a PolicyDiff drawn over both matrices)', () => {
+  it('marks exactly the grant changes of the diff: widening green, narrowing red', () => {
+    const before = design();
     const changedText = DESIGN_EXAMPLE.replace(
       'user: ["!send-video", create-reaction]',
       'user: [create-reaction, "!read-call"]',
     )
       .replace('guest: []', 'guest: [read-call]')
       .replace('  livestream:\n    grants: null\n', '');
-    const after = compile('rolecall.yaml', changedText).model;
-    const diff = diffMatrix(before, after);
-    const change = (scope: string, role: string, permission: string) =>
-      diff.scopes.find((candidate) => candidate.id === scope)?.cells[role]?.[permission]?.change;
-    const livestreamGrantsVideo = (
-      design().policy.call_types['livestream']?.['user'] ?? []
-    ).includes('send-video');
-    expect(change('call:livestream:example', 'user', 'send-video')).toBe(
-      livestreamGrantsVideo ? 'added' : 'changed',
+    const after = compile('rolecall.yaml', changedText);
+    const diff = diffPolicies(before.policy, after.policy);
+    const page = renderMatrixDiffHtml(diff, { before: before.model, after: after.model });
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(changedCells(page)).toEqual(
+      diff.grants
+        .map(
+          (change) =>
+            `${change.scope} ${change.role} ${change.permission} ${change.change} ${change.effect}`,
+        )
+        .sort(),
     );
-    expect(change('call:livestream:example', 'user', 'read-call')).toBe('removed');
-    expect(change('call_type:default', 'guest', 'read-call')).toBe('added');
-    expect(change('call_type:default', 'guest', 'join-call')).toBe('same');
-    expect(change('call:livestream:example', 'user', 'create-reaction')).toBe('same');
-    // Every cell counted once.
-    const total = diff.scopes.reduce(
-      (sum, scope) => sum + scope.roles.length * scope.permissions.length,
-      0,
+    expect(changedCells(page)).toEqual([
+      'call:livestream:example user read-call revoked narrowed',
+      'call:livestream:example user send-video unrevoked widened',
+      'call_type:default guest read-call added widened',
+    ]);
+    expect(page).toMatch(/<td\s+class="cell added"[^>]*data-change="added"/);
+    expect(page).toMatch(/<td\s+class="cell removed"[^>]*data-change="revoked"/);
+    // Only scopes with changes get a table; unchanged cells around them show their access.
+    const scopes = [...page.matchAll(/<section\s+class="scope"\s+data-scope="([^"]*)"/g)].map(
+      (match) => match[1],
     );
-    expect(diff.counts.added + diff.counts.removed + diff.counts.changed + diff.counts.same).toBe(
-      total,
+    expect(scopes).toEqual(['call_type:default', 'call:livestream:example']);
+    expect(page).toMatch(
+      /data-role="guest"\s+data-permission="join-call"\s+data-change="same"\s+data-before="(granted|inherited)"/,
     );
-
-    const page = renderMatrixDiffHtml(before, after);
-    expect(page).toContain('data-change="added"');
-    expect(page).toContain('data-change="removed"');
   });
 
   it('lists a new scope as added and a dropped one as removed', () => {
-    const before = design().model;
-    const after = compile('rolecall.yaml', DESIGN_EXAMPLE.replace(/calls:[\s\S]*$/, '')).model;
-    const diff = diffMatrix(before, after);
-    expect(diff.scopes.find((scope) => scope.id === 'call:livestream:example')?.status).toBe(
-      'removed',
-    );
-    expect(
-      diffMatrix(after, before).scopes.find((scope) => scope.id === 'call:livestream:example')
-        ?.status,
-    ).toBe('added');
+    const before = design();
+    const after = compile('rolecall.yaml', DESIGN_EXAMPLE.replace(/calls:[\s\S]*$/, ''));
+    const status = (from: Compiled, to: Compiled) =>
+      /data-scope="call:livestream:example"\s+data-kind="call"\s+data-status="([a-z]+)"/.exec(
+        renderMatrixDiffHtml(diffPolicies(from.policy, to.policy), {
+          before: from.model,
+          after: to.model,
+        }),
+      )?.[1];
+    expect(status(before, after)).toBe('removed');
+    expect(status(after, before)).toBe('added');
+  });
+
+  it('says so when nothing changed, and needs no network', () => {
+    const same = design();
+    const page = renderMatrixDiffHtml(diffPolicies(same.policy, same.policy), {
+      before: same.model,
+      after: same.model,
+    });
+    expect(page).toContain('id="no-changes"');
+    expect(page).not.toContain('<section');
+    expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 });
 

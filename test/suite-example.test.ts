@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
-import { loadTestSuite } from '../compiler/test-suite/index.js';
+import { loadTestSuite } from '../review/test-suite/index.js';
 import { runOpa } from '../scripts/opa.js';
 import { startOpaServer } from './support/opa-server.js';
 import { captureCliIo } from './support/cli-io.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
 import { openEvaluator, resolveGrantsText } from '../cli/grants-policy.js';
-import { loadTestSuite, runTestSuite } from '../compiler/test-suite/index.js';
+import { loadTestSuite, runTestSuite } from '../review/test-suite/index.js';
 import { runOpa } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { startOpaServer, type OpaServer } from './support/opa-server.js';

@@ -3,7 +3,7 @@
 // asks before changing anything, then runs the steps in dependency order. A plan is always made
 // from what the server reports, so a second apply after a failure finishes the first one.
 import { createInterface } from 'node:readline/promises';
-import { diffPolicies, renderDiffMarkdown } from '../../compiler/diff/index.js';
+import { diffPolicies, renderDiffMarkdown } from '../../review/diff/index.js';
 import { resolveGrants } from '../../compiler/resolve/index.js';
 import { liveGrantsOf, unresolveGrants, type LiveGrants } from '../../compiler/unresolve/index.js';
 import { planApply, type ApplyStep } from '../apply-plan.js';

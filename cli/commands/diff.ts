@@ -1,6 +1,6 @@
 // `rolecall diff OLD NEW`: the permission changes between two grants files (or git revisions of
-// one, `REV:FILE` / `FILE --base REV`) as markdown for a PR comment or JSON, with the suite cases
-// whose outcome changes (`--suite`) and `--fail-on` gates for CI.
+// one, `REV:FILE` / `FILE --base REV`) as markdown for a PR comment, JSON, or one HTML page (the
+// matrix view), with the suite cases whose outcome changes (`--suite`) and `--fail-on` gates for CI.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -13,8 +13,9 @@ import {
   triggeredFailOn,
   type FailOnKind,
   type PolicyDiff,
-} from '../../compiler/diff/index.js';
-import { loadTestSuite, runTestSuite } from '../../compiler/test-suite/index.js';
+} from '../../review/diff/index.js';
+import { buildMatrix, renderMatrixDiffHtml } from '../../review/matrix/index.js';
+import { loadTestSuite, runTestSuite } from '../../review/test-suite/index.js';
 import type { ResolvedPolicy } from '../../compiler/types.js';
 import { defineCommand, parseCommandArgs, usageLine } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
@@ -31,7 +32,7 @@ const runFile = promisify(execFile);
 export const spec = defineCommand({
   usage:
     'OLD NEW | FILE --base REV | REV:FILE FILE | FILE --live URL\n' +
-    '       [--suite FILE] [--format markdown|json] [--fail-on removed,widened,any]',
+    '       [--suite FILE] [--format markdown|json|html] [--fail-on removed,widened,any]',
   summary:
     'The permission changes (scope × role × permission) between two grants files, git revisions, or a file and a running server; for PR review and CI gates.',
   options: {
@@ -46,7 +47,8 @@ export const spec = defineCommand({
   flags: {
     base: 'compare FILE against the same path at this git revision (missing there: empty)',
     suite: "list the test cases whose outcome changes (the suite's grants: is ignored)",
-    format: 'markdown (one PR comment, ≤ 60,000 characters) or json (everything)',
+    format:
+      'markdown (one PR comment, ≤ 60,000 characters), json (everything) or html (one offline page, the matrix view)',
     'fail-on': 'exit 1 on such changes: removed, widened, any (comma separated)',
     live: 'compare the grants a running reference server serves (old side) with FILE',
     'api-key': 'the app key for --live (or ROLECALL_API_KEY)',
@@ -151,8 +153,9 @@ function parseFailOn(value: string | undefined): FailOnKind[] {
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, spec.options, USAGE);
-  if (values.format !== 'markdown' && values.format !== 'json') {
-    throw new UsageError(`unknown format "${values.format}" (markdown or json)`);
+  const format = values.format;
+  if (format !== 'markdown' && format !== 'json' && format !== 'html') {
+    throw new UsageError(`unknown format "${format}" (markdown, json or html)`);
   }
   const failOn = parseFailOn(values['fail-on']);
   if (values.live !== undefined && values.base !== undefined) {
@@ -258,7 +261,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   io.stdout(
-    values.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffMarkdown(diff),
+    format === 'json'
+      ? `${JSON.stringify(diff, null, 2)}\n`
+      : format === 'html'
+        ? renderMatrixDiffHtml(diff, {
+            // The page's layout; a live side has no spec, so both are built from the policies.
+            before: buildMatrix(oldPolicy, undefined, { file: diff.before.label }),
+            after: buildMatrix(newPolicy, undefined, { file: diff.after.label }),
+          })
+        : renderDiffMarkdown(diff),
   );
   const triggered = triggeredFailOn(diff, failOn);
   if (triggered.length > 0) {

@@ -7,7 +7,7 @@ import {
   buildMatrixFromText,
   renderMatrixHtml,
   type MatrixSource,
-} from '../../compiler/matrix/index.js';
+} from '../../review/matrix/index.js';
 import { defineCommand, parseCommandArgs } from '../args.js';
 import { errorReason, readGrantsFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';

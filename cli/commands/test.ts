@@ -19,7 +19,7 @@ import {
   type SuiteLoadError,
   type SuiteResult,
   type TestSuite,
-} from '../../compiler/test-suite/index.js';
+} from '../../review/test-suite/index.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
 import { defineCommand, parseCommandArgs, parseEngineChoice, usageLine } from '../args.js';
 import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';

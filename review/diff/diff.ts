@@ -1,6 +1,6 @@
 // Compares two resolved policies grant by grant (role × scope × permission) and classifies each
 // change as widening or narrowing access, so reviewers and CI gates see what a PR really does.
-import type { GrantsMap, ResolvedPolicy, SourceRef } from '../types.js';
+import type { GrantsMap, ResolvedPolicy, SourceRef } from '../../compiler/types.js';
 import type {
   Effect,
   GrantChange,

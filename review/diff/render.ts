@@ -17,6 +17,20 @@ export function countChanges(diff: PolicyDiff): number {
   return allEffects(diff).length + diff.scopes.length;
 }
 
+/** "12 changes: 3 widening, 8 narrowing, 1 neutral" (added or removed scopes count as neutral). */
+export function changeSummary(diff: PolicyDiff): string {
+  const effects = allEffects(diff);
+  const total = countChanges(diff);
+  const count = (wanted: Effect): number => effects.filter((effect) => effect === wanted).length;
+  const summary = [
+    `${count('widened')} widening`,
+    `${count('narrowed')} narrowing`,
+    ...(count('mixed') > 0 ? [`${count('mixed')} mixed`] : []),
+    `${count('neutral') + diff.scopes.length} neutral`,
+  ];
+  return `${total} change${total === 1 ? '' : 's'}: ${summary.join(', ')}`;
+}
+
 /** The `--fail-on` kinds this diff triggers, in the order asked. */
 export function triggeredFailOn(diff: PolicyDiff, kinds: readonly FailOnKind[]): FailOnKind[] {
   const effects = new Set(allEffects(diff));
@@ -204,20 +218,11 @@ export function renderDiffMarkdown(diff: PolicyDiff, options: { maxChars?: numbe
   budget.add(
     `${DIFF_MARKER}\n## rolecall diff: ${code(diff.before.label)} → ${code(diff.after.label)}\n`,
   );
-  const effects = allEffects(diff);
-  const total = countChanges(diff);
-  if (total === 0) {
+  if (countChanges(diff) === 0) {
     budget.add('No permission changes.\n');
     return budget.text();
   }
-  const count = (wanted: Effect): number => effects.filter((effect) => effect === wanted).length;
-  const summary = [
-    `${count('widened')} widening`,
-    `${count('narrowed')} narrowing`,
-    ...(count('mixed') > 0 ? [`${count('mixed')} mixed`] : []),
-    `${count('neutral') + diff.scopes.length} neutral`,
-  ];
-  budget.add(`${total} change${total === 1 ? '' : 's'}: ${summary.join(', ')}.\n`);
+  budget.add(`${changeSummary(diff)}.\n`);
   const small = [
     ...section(
       'Settings',

@@ -1,7 +1,18 @@
-// Compares two matrix models cell by cell and renders the change as the same matrix view, so a
-// reviewer of `rolecall diff` sees which role gained or lost which permission in which scope.
+// Renders a permission diff (`PolicyDiff`, the one diff model of review/diff) as the matrix view:
+// one table of permissions × roles per scope that changed, the changed cells marked, so a reviewer
+// of `rolecall diff --format html` sees which role gained or lost which permission where.
+import { changeSummary, countChanges } from '../diff/render.js';
+import type { Effect, GrantChange, GrantChangeKind, PolicyDiff } from '../diff/types.js';
 import { Html, html, renderPage } from './html.js';
-import type { CellState, MatrixModel, MatrixPermission, MatrixRole, MatrixScope } from './model.js';
+import {
+  parseSourceRef,
+  type CellState,
+  type MatrixModel,
+  type MatrixPermission,
+  type MatrixRole,
+  type MatrixScope,
+  type ScopeKind,
+} from './model.js';
 import {
   CELL_MEANING,
   cellFlags,
@@ -14,48 +25,17 @@ import {
 } from './render.js';
 
 /**
- * - `added`: the role holds the permission now and did not before (widened);
- * - `removed`: it held it before and does not now (narrowed);
- * - `changed`: same outcome, different state (e.g. a default now written in the file, a revoke
- *   of something not granted);
- * - `same`: nothing changed.
+ * The matrices of the two policies the diff compares. They only lay the page out (which roles
+ * and permissions a scope has, in which order, with which badges) and show the unchanged cells;
+ * what changed comes from the diff alone.
  */
-export type CellChange = 'added' | 'removed' | 'changed' | 'same';
-
-export interface MatrixDiffCell {
-  /** Absent when the scope, role or permission did not exist on that side. */
-  before?: CellState;
-  after?: CellState;
-  change: CellChange;
-}
-
-export interface MatrixDiffScope {
-  id: string;
-  kind: MatrixScope['kind'];
-  name: string;
-  /** `added` / `removed` when the whole scope is new or gone. */
-  status: 'added' | 'removed' | 'kept';
-  roles: string[];
-  permissions: string[];
-  cells: Record<string, Record<string, MatrixDiffCell>>;
-}
-
-export interface MatrixDiff {
+export interface MatrixDiffLayout {
   before: MatrixModel;
   after: MatrixModel;
-  roles: MatrixRole[];
-  permissions: MatrixPermission[];
-  scopes: MatrixDiffScope[];
-  counts: Record<CellChange, number>;
 }
 
 const holds = (state: CellState | undefined): boolean =>
   state === 'granted' || state === 'inherited';
-
-function classify(before: CellState | undefined, after: CellState | undefined): CellChange {
-  if (holds(before) !== holds(after)) return holds(after) ? 'added' : 'removed';
-  return (before ?? 'none') === (after ?? 'none') ? 'same' : 'changed';
-}
 
 /** Union of two ordered id lists, keeping `after`'s order and slotting gone ids where they were. */
 function mergeOrder(before: readonly string[], after: readonly string[]): string[] {
@@ -69,120 +49,146 @@ function mergeOrder(before: readonly string[], after: readonly string[]): string
   return merged;
 }
 
+/** `ids` followed by the `extra` ids it lacks, in their order of first appearance. */
+function withExtra(ids: readonly string[], extra: Iterable<string>): string[] {
+  return [...new Set([...ids, ...extra])];
+}
+
 function byId<T extends { id: string }>(items: readonly T[]): Map<string, T> {
   return new Map(items.map((item) => [item.id, item]));
 }
 
-/** Cell-by-cell comparison of two matrices over the union of their scopes, roles and permissions. */
-export function diffMatrix(before: MatrixModel, after: MatrixModel): MatrixDiff {
-  const beforeScopes = byId(before.scopes);
-  const afterScopes = byId(after.scopes);
-  const scopeIds = mergeOrder(
-    before.scopes.map((scope) => scope.id),
-    after.scopes.map((scope) => scope.id),
-  );
-  const counts: Record<CellChange, number> = { added: 0, removed: 0, changed: 0, same: 0 };
-  const scopes = scopeIds.map((id): MatrixDiffScope => {
-    const old = beforeScopes.get(id);
-    const now = afterScopes.get(id);
-    const shape = now ?? old;
-    if (shape === undefined) throw new Error(`scope ${id} on neither side`);
-    const roles = mergeOrder(old?.roles ?? [], now?.roles ?? []);
-    const permissions = mergeOrder(old?.permissions ?? [], now?.permissions ?? []);
-    const cells: Record<string, Record<string, MatrixDiffCell>> = {};
-    for (const role of roles) {
-      const row: Record<string, MatrixDiffCell> = {};
-      for (const permission of permissions) {
-        const beforeState = old?.cells[role]?.[permission]?.state;
-        const afterState = now?.cells[role]?.[permission]?.state;
-        const change = classify(beforeState, afterState);
-        counts[change] += 1;
-        row[permission] = {
-          ...(beforeState === undefined ? {} : { before: beforeState }),
-          ...(afterState === undefined ? {} : { after: afterState }),
-          change,
-        };
-      }
-      cells[role] = row;
-    }
-    return {
-      id,
-      kind: shape.kind,
-      name: shape.name,
-      status: old === undefined ? 'added' : now === undefined ? 'removed' : 'kept',
-      roles,
-      permissions,
-      cells,
-    };
-  });
-  const beforeRoles = byId(before.roles);
-  const afterRoles = byId(after.roles);
-  const beforePermissions = byId(before.permissions);
-  const afterPermissions = byId(after.permissions);
-  const pick = <T>(id: string, now: Map<string, T>, old: Map<string, T>): T[] => {
-    const item = now.get(id) ?? old.get(id);
-    return item === undefined ? [] : [item];
-  };
-  return {
-    before,
-    after,
-    roles: mergeOrder(
-      before.roles.map((role) => role.id),
-      after.roles.map((role) => role.id),
-    ).flatMap((id) => pick(id, afterRoles, beforeRoles)),
-    permissions: mergeOrder(
-      before.permissions.map((permission) => permission.id),
-      after.permissions.map((permission) => permission.id),
-    ).flatMap((id) => pick(id, afterPermissions, beforePermissions)),
-    scopes,
-    counts,
-  };
-}
+const cellKey = (scope: string, role: string, permission: string): string =>
+  `${scope}\u0000${role}\u0000${permission}`;
 
-const CHANGE_SYMBOL: Record<CellChange, string> = {
+/** How a changed cell reads: `+` access given (or a revoke lifted), `−` taken, `!` revoked. */
+const CHANGE_SYMBOL: Record<GrantChangeKind, string> = {
   added: '+',
   removed: '−',
-  changed: '~',
-  same: '',
+  revoked: '!',
+  unrevoked: '+',
 };
+
+/** The matrix page's cell colours: green for what widens access, red for what narrows it. */
+function changeClass(effect: Effect): string {
+  return effect === 'widened' ? 'added' : effect === 'narrowed' ? 'removed' : 'changed';
+}
 
 function sameSymbol(state: CellState | undefined): string {
   return holds(state) ? '✓' : state === 'revoked' ? '!' : '·';
 }
 
+function scopeKindOf(id: string): ScopeKind {
+  return id === '.app' ? 'app' : id.startsWith('call_type:') ? 'call_type' : 'call';
+}
+
+/** What a scope id is called on the page: `.app`, the call type, or the call's `type:id`. */
+function scopeNameOf(id: string): string {
+  return id.replace(/^call(_type)?:/, '');
+}
+
+/** A role or permission the diff names but neither matrix has (only a header without details). */
+function unknownRole(id: string): MatrixRole {
+  return { id, level: 'any', builtin: false, description: '' };
+}
+
+function unknownPermission(id: string): MatrixPermission {
+  const permission = { id, name: id, description: '', action: '', level: 'call' } as const;
+  return { ...permission, kind: 'write', owner: false, sameTeam: false, builtin: false };
+}
+
+interface DiffScope {
+  id: string;
+  kind: ScopeKind;
+  name: string;
+  status: 'added' | 'removed' | 'kept';
+  before: MatrixScope | undefined;
+  after: MatrixScope | undefined;
+  roles: string[];
+  permissions: string[];
+  changes: GrantChange[];
+}
+
+/** The scopes with grant changes, or added or removed, in the matrices' order. */
+function diffScopes(diff: PolicyDiff, layout: MatrixDiffLayout): DiffScope[] {
+  const beforeScopes = byId(layout.before.scopes);
+  const afterScopes = byId(layout.after.scopes);
+  const changesByScope = new Map<string, GrantChange[]>();
+  for (const change of diff.grants) {
+    changesByScope.set(change.scope, [...(changesByScope.get(change.scope) ?? []), change]);
+  }
+  const statusOf = new Map(diff.scopes.map((change) => [change.scope, change.change]));
+  const order = withExtra(
+    mergeOrder(
+      layout.before.scopes.map((scope) => scope.id),
+      layout.after.scopes.map((scope) => scope.id),
+    ),
+    [...changesByScope.keys(), ...statusOf.keys()],
+  );
+  return order
+    .filter((id) => changesByScope.has(id) || statusOf.has(id))
+    .map((id): DiffScope => {
+      const before = beforeScopes.get(id);
+      const after = afterScopes.get(id);
+      const changes = changesByScope.get(id) ?? [];
+      return {
+        id,
+        kind: (after ?? before)?.kind ?? scopeKindOf(id),
+        name: (after ?? before)?.name ?? scopeNameOf(id),
+        status: statusOf.get(id) ?? 'kept',
+        before,
+        after,
+        roles: withExtra(
+          mergeOrder(before?.roles ?? [], after?.roles ?? []),
+          changes.map((change) => change.role),
+        ),
+        permissions: withExtra(
+          mergeOrder(before?.permissions ?? [], after?.permissions ?? []),
+          changes.map((change) => change.permission),
+        ),
+        changes,
+      };
+    });
+}
+
 function renderDiffScope(
-  diff: MatrixDiff,
-  scope: MatrixDiffScope,
+  scope: DiffScope,
+  roles: Map<string, MatrixRole>,
+  permissions: Map<string, MatrixPermission>,
   options: RenderMatrixOptions,
 ): Html {
-  const roles = byId(diff.roles);
-  const permissions = byId(diff.permissions);
-  const afterScope = diff.after.scopes.find((candidate) => candidate.id === scope.id);
+  const changes = new Map(
+    scope.changes.map((change) => [cellKey(scope.id, change.role, change.permission), change]),
+  );
   const kindLabel =
     scope.kind === 'app' ? 'app scope' : scope.kind === 'call_type' ? 'call type' : 'call';
   const status = scope.status === 'kept' ? '' : ` (${scope.status})`;
   const rows = scope.permissions.map((permissionId) => {
-    const permission = permissions.get(permissionId);
-    if (permission === undefined) return '';
+    const permission = permissions.get(permissionId) ?? unknownPermission(permissionId);
     return html`<tr data-permission="${permissionId}" data-search="${searchText(permission)}">
       ${permissionHeader(permission, options)}${scope.roles.map((roleId) => {
-        const cell = scope.cells[roleId]?.[permissionId] ?? { change: 'same' as const };
-        const source = afterScope?.cells[roleId]?.[permissionId]?.source;
-        const info = `${scope.name} · ${roleId} · ${permissionId}: ${cell.change} — before: ${
-          cell.before === undefined ? 'absent' : CELL_MEANING[cell.before]
-        }; after: ${cell.after === undefined ? 'absent' : CELL_MEANING[cell.after]}${
+        const change = changes.get(cellKey(scope.id, roleId, permissionId));
+        const before = scope.before?.cells[roleId]?.[permissionId]?.state;
+        const afterCell = scope.after?.cells[roleId]?.[permissionId];
+        const after = afterCell?.state;
+        const source = change === undefined ? afterCell?.source : parseSourceRef(change.source);
+        const what = change === undefined ? 'unchanged' : `${change.change} (${change.effect})`;
+        const info = `${scope.name} · ${roleId} · ${permissionId}: ${what} — before: ${
+          before === undefined ? 'absent' : CELL_MEANING[before]
+        }; after: ${after === undefined ? 'absent' : CELL_MEANING[after]}${
           source === undefined ? '' : ` at ${formatSource(source)}`
         }`;
-        const symbol = cell.change === 'same' ? sameSymbol(cell.after) : CHANGE_SYMBOL[cell.change];
-        const content = html`${symbol}${holds(cell.after) ? cellFlags(permission) : ''}`;
+        const symbol = change === undefined ? sameSymbol(after) : CHANGE_SYMBOL[change.change];
+        const content = html`${symbol}${holds(after) ? cellFlags(permission) : ''}`;
         return html`<td
-          class="cell ${cell.change}"
+          class="cell ${change === undefined ? 'same' : changeClass(change.effect)}"
           data-role="${roleId}"
           data-permission="${permissionId}"
-          data-change="${cell.change}"
-          data-before="${cell.before ?? 'absent'}"
-          data-after="${cell.after ?? 'absent'}"
-          ${cell.change === 'same' ? '' : new Html(' data-mark')}
+          data-change="${change?.change ?? 'same'}"
+          ${change === undefined ? '' : html` data-effect="${change.effect}"`}
+          data-before="${before ?? 'absent'}"
+          data-after="${after ?? 'absent'}"
+          ${change === undefined ? '' : new Html(' data-mark')}
           data-info="${info}"
         >
           ${linkTo(source, content, options)}
@@ -190,10 +196,8 @@ function renderDiffScope(
       })}
     </tr> `;
   });
-  const counts = { added: 0, removed: 0, changed: 0 };
-  for (const row of Object.values(scope.cells)) {
-    for (const cell of Object.values(row)) if (cell.change !== 'same') counts[cell.change] += 1;
-  }
+  const count = (effect: Effect): number =>
+    scope.changes.filter((change) => change.effect === effect).length;
   return html`<section
     class="scope"
     data-scope="${scope.id}"
@@ -202,17 +206,14 @@ function renderDiffScope(
   >
     <h2>${kindLabel} <code>${scope.name}</code>${status}</h2>
     <div class="origin">
-      ${counts.added} added, ${counts.removed} removed, ${counts.changed} changed without effect on
-      access
+      ${scope.changes.length} grant change${scope.changes.length === 1 ? '' : 's'}:
+      ${count('widened')} widening, ${count('narrowed')} narrowing
     </div>
     <table>
       <thead>
         <tr>
           <th>permission</th>
-          ${scope.roles.map((roleId) => {
-            const role = roles.get(roleId);
-            return role === undefined ? '' : roleHeader(role, options);
-          })}
+          ${scope.roles.map((roleId) => roleHeader(roles.get(roleId) ?? unknownRole(roleId), options))}
         </tr>
       </thead>
       <tbody>
@@ -222,22 +223,148 @@ function renderDiffScope(
   </section> `;
 }
 
-/** The change between two matrices as one self-contained HTML page (only changed rows by default). */
+function effectCell(effect: Effect): Html {
+  return effect === 'widened' || effect === 'mixed'
+    ? html`<td data-effect="${effect}"><strong>${effect}</strong></td>`
+    : html`<td data-effect="${effect}">${effect}</td>`;
+}
+
+/** A titled table of one kind of change, or nothing when the diff has none of that kind. */
+function changeTable(id: string, title: string, headers: string[], rows: Html[]): Html | '' {
+  if (rows.length === 0) return '';
+  return html`<section class="changes" id="${id}">
+    <h2>${title}</h2>
+    <table>
+      <thead>
+        <tr>
+          ${headers.map((header) => html`<th>${header}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </section> `;
+}
+
+/** The changes that are not grants: settings, roles, custom permissions, scopes, suite cases. */
+function renderOtherChanges(diff: PolicyDiff): Html {
+  const outcome = (value: { allow: boolean; reason: string }): Html =>
+    html`${value.allow ? 'allow' : 'deny'} <code>${value.reason}</code>`;
+  return html`${changeTable(
+    'settings',
+    'Settings',
+    ['setting', 'before', 'after', 'effect'],
+    diff.settings.map(
+      (change) =>
+        html`<tr>
+          <th><code>${change.setting}</code></th>
+          <td><code>${JSON.stringify(change.before)}</code></td>
+          <td><code>${JSON.stringify(change.after)}</code></td>
+          ${effectCell(change.effect)}
+        </tr>`,
+    ),
+  )}${changeTable(
+    'roles',
+    'Roles',
+    ['role', 'change', 'level', 'effect'],
+    diff.roles.map(
+      (change) =>
+        html`<tr>
+          <th><code>${change.role}</code></th>
+          <td>${change.change}</td>
+          <td>
+            ${
+              change.change === 'changed'
+                ? `${change.before ?? ''} → ${change.after ?? ''}`
+                : (change.after ?? change.before ?? '')
+            }
+          </td>
+          ${effectCell(change.effect)}
+        </tr>`,
+    ),
+  )}${changeTable(
+    'permissions',
+    'Custom permissions',
+    ['permission', 'change', 'details', 'effect'],
+    diff.permissions.map(
+      (change) =>
+        html`<tr>
+          <th><code>${change.permission}</code></th>
+          <td>${change.change}</td>
+          <td>${change.details.join('; ')}</td>
+          ${effectCell(change.effect)}
+        </tr>`,
+    ),
+  )}${changeTable(
+    'scopes',
+    'Scopes',
+    ['scope', 'change'],
+    diff.scopes.map(
+      (change) =>
+        html`<tr>
+          <th><code>${change.scope}</code></th>
+          <td>${change.change}</td>
+        </tr>`,
+    ),
+  )}${changeTable(
+    'cases',
+    'Test outcomes that change',
+    ['case', 'before', 'after', 'effect', 'location'],
+    diff.cases.map(
+      (change) =>
+        html`<tr>
+          <th>${change.case}</th>
+          <td>${outcome(change.before)}</td>
+          <td>${outcome(change.after)}</td>
+          ${effectCell(change.effect)}
+          <td>${change.location}</td>
+        </tr>`,
+    ),
+  )}`;
+}
+
+/** The tables of changes other than grants, set like the scopes' tables. */
+const CHANGES_STYLE = `
+section.changes { margin:14px 0 22px; }
+section.changes h2 { font-size:15px; margin:0 0 6px; }
+section.changes tbody th code, section.changes td code { font-size:12px; }
+`;
+
+/**
+ * A permission diff as one self-contained HTML page (inline CSS and JS, no network): the
+ * settings, role, permission, scope and test-outcome changes as small tables, then every scope
+ * with grant changes as a matrix drawn over `layout`, showing only rows with changes by default.
+ */
 export function renderMatrixDiffHtml(
-  before: MatrixModel,
-  after: MatrixModel,
+  diff: PolicyDiff,
+  layout: MatrixDiffLayout,
   options: RenderMatrixOptions = {},
 ): string {
-  const diff = diffMatrix(before, after);
+  const scopes = diffScopes(diff, layout);
+  const roleIds = mergeOrder(
+    layout.before.roles.map((role) => role.id),
+    layout.after.roles.map((role) => role.id),
+  );
+  const roles = new Map([...byId(layout.before.roles), ...byId(layout.after.roles)]);
+  const permissions = new Map([
+    ...byId(layout.before.permissions),
+    ...byId(layout.after.permissions),
+  ]);
+  const shownRoles = withExtra(
+    roleIds,
+    scopes.flatMap((scope) => scope.roles),
+  );
   return renderPage({
     title: options.title ?? 'rolecall permission changes',
-    meta: html`${before.file} → ${after.file} · ${diff.counts.added} added, ${diff.counts.removed}
-    removed, ${diff.counts.changed} changed`,
+    style: CHANGES_STYLE,
+    meta: html`${diff.before.label} → ${diff.after.label} ·
+    ${countChanges(diff) === 0 ? 'no changes' : changeSummary(diff)}`,
     legend: html`<span
         ><span class="cell" style="background:var(--added-bg);color:var(--granted);font-weight:700"
           >+</span
         >
-        now granted (widened)</span
+        now granted, or a revoke lifted (widened)</span
       >
       <span
         ><span
@@ -248,28 +375,34 @@ export function renderMatrixDiffHtml(
         no longer granted (narrowed)</span
       >
       <span
-        ><span class="cell" style="background:var(--changed-bg);color:#92400e">~</span> state
-        changed, same access</span
+        ><span
+          class="cell"
+          style="background:var(--removed-bg);color:var(--revoked);font-weight:700"
+          >!</span
+        >
+        revoked by a call override (narrowed)</span
       >
       <span><span class="cell" style="color:#9ca3af">✓ · !</span> unchanged</span>`,
     groups: [
       {
         name: 'role',
         label: 'roles',
-        options: diff.roles.map((role) => ({ value: role.id, label: role.id })),
+        options: shownRoles.map((role) => ({ value: role, label: role })),
       },
       {
         name: 'scope',
         label: 'scopes',
-        options: diff.scopes.map((scope) => ({ value: scope.id, label: scope.name })),
+        options: scopes.map((scope) => ({ value: scope.id, label: scope.name })),
       },
     ],
     onlyEffectiveLabel: 'only rows with changes',
     onlyEffectiveDefault: true,
     body: html`${
-      diff.counts.added + diff.counts.removed + diff.counts.changed === 0
+      countChanges(diff) === 0
         ? html`<p class="origin" id="no-changes">No permission changes.</p>`
         : ''
-    }${diff.scopes.map((scope) => renderDiffScope(diff, scope, options))}`,
+    }${renderOtherChanges(diff)}${scopes.map((scope) =>
+      renderDiffScope(scope, roles, permissions, options),
+    )}`,
   });
 }

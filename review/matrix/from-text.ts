@@ -1,8 +1,8 @@
 // The matrix straight from a grants file's text (load → validate → resolve → build), for the CLI,
 // the diff view and the tests; diagnostics come back as data like every other stage.
-import { checkGrantsText } from '../compile/check.js';
-import { resolveGrants } from '../resolve/index.js';
-import type { Result } from '../types.js';
+import { checkGrantsText } from '../../compiler/compile/check.js';
+import { resolveGrants } from '../../compiler/resolve/index.js';
+import type { Result } from '../../compiler/types.js';
 import { buildMatrix, type MatrixModel } from './model.js';
 
 export function buildMatrixFromText(file: string, text: string): Result<MatrixModel> {

@@ -157,6 +157,8 @@ export interface CheckboxGroup {
 /** The whole page: header (title, legend, filters), the scope tables, and a hover info line. */
 export function renderPage(parts: {
   title: string;
+  /** CSS added after the shared style sheet, for what only one page has. */
+  style?: string;
   meta: Html;
   legend: Html;
   groups: CheckboxGroup[];
@@ -188,7 +190,7 @@ export function renderPage(parts: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(parts.title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${parts.style ?? ''}</style>
 </head>
 <body>
 ${

@@ -1,5 +1,5 @@
 // The permissions matrix: a model of roles × permissions per scope built from a resolved policy,
-// rendered as one static HTML page; the diff view renders a change between two models.
+// rendered as one static HTML page; the diff view renders a `PolicyDiff` over two models.
 export {
   buildMatrix,
   parseSourceRef,
@@ -14,12 +14,5 @@ export {
   type ScopeKind,
 } from './model.js';
 export { renderMatrixHtml, type RenderMatrixOptions } from './render.js';
-export {
-  diffMatrix,
-  renderMatrixDiffHtml,
-  type CellChange,
-  type MatrixDiff,
-  type MatrixDiffCell,
-  type MatrixDiffScope,
-} from './diff.js';
+export { renderMatrixDiffHtml, type MatrixDiffLayout } from './diff.js';
 export { buildMatrixFromText } from './from-text.js';

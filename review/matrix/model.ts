@@ -5,9 +5,15 @@ import {
   builtinDefaults,
   builtinRoles,
   defaultScopeGrants,
-} from '../resolve/catalog.js';
-import type { GrantsMap, GrantsSpec, ResolvedPolicy, SourceRef, SpanLocator } from '../types.js';
-import { compareCodeUnits } from '../compare-code-units.js';
+} from '../../compiler/resolve/catalog.js';
+import type {
+  GrantsMap,
+  GrantsSpec,
+  ResolvedPolicy,
+  SourceRef,
+  SpanLocator,
+} from '../../compiler/types.js';
+import { compareCodeUnits } from '../../compiler/compare-code-units.js';
 
 /**
  * What a scope says about one role and one permission:

@@ -2,8 +2,9 @@
 // permission), which override modifiers and which permissions no decision of any case touched.
 // A decision's `grants` names what matched (allow) or what was revoked (deny), so that is the
 // record of what a case exercised.
-import type { ResolvedPolicy } from '../types.js';
-import type { GrantRef, SuiteResult } from './types.js';
+import type { ResolvedPolicy } from '../../compiler/types.js';
+import type { MatchedGrant } from '../../core/contract.js';
+import type { SuiteResult } from './types.js';
 
 export interface CoverageItem {
   scope: string;
@@ -36,7 +37,7 @@ export function computeCoverage(policy: ResolvedPolicy, results: readonly SuiteR
   const touchedPermissions = new Set<string>();
   for (const result of results) {
     for (const caseResult of result.results) {
-      const grants: GrantRef[] = caseResult.outcome.decision?.grants ?? [];
+      const grants: MatchedGrant[] = caseResult.outcome.decision?.grants ?? [];
       for (const grant of grants) {
         touched.add(keyOf(grant.scope, grant.role, grant.permission));
         touchedPermissions.add(grant.permission);

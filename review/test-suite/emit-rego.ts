@@ -1,7 +1,7 @@
 // Emits a suite as a Rego test file (`<suite>_test.rego`), so `opa test BUNDLE_DIR TESTS_DIR`
 // checks the same expectations with OPA itself. Pure: returns the file, the CLI writes it.
 import path from 'node:path';
-import type { EmittedFile } from '../types.js';
+import type { EmittedFile } from '../../compiler/types.js';
 import type { SuiteCase, TestSuite } from './types.js';
 
 function slug(text: string, maxLength: number): string {

@@ -3,10 +3,16 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import suiteSchema from '../../schema/rolecall-test.schema.json' with { type: 'json' };
-import type { Diagnostic, GrantsDocument, Result, SourceSpan, SpecPath } from '../types.js';
+import type {
+  Diagnostic,
+  GrantsDocument,
+  Result,
+  SourceSpan,
+  SpecPath,
+} from '../../compiler/types.js';
 import type { CaseExpectation, SuiteCase, TestSuite } from './types.js';
-import { loadGrants } from '../load/index.js';
-import { labelOf } from '../validate/schema-check.js';
+import { loadGrants } from '../../compiler/load/index.js';
+import { labelOf } from '../../compiler/validate/schema-check.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSuiteSchema = ajv.compile(suiteSchema);

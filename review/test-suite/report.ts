@@ -1,6 +1,6 @@
 // Renders suite results for a terminal: one block per failing case, naming the case's YAML line
 // and what the engine answered, then `N passed, N failed`.
-import type { Diagnostic } from '../types.js';
+import type { Diagnostic } from '../../compiler/types.js';
 import { canonicalJson } from './run.js';
 import type { CaseResult, Mismatch, SuiteResult } from './types.js';
 
@@ -16,8 +16,7 @@ export function describeMismatch(mismatch: Mismatch): string {
 export function describeAnswer(result: CaseResult): string {
   const answer = result.outcome.decision ?? result.outcome.query;
   if (answer === undefined) return `capabilities ${formatValue(result.outcome.capabilities)}`;
-  const message =
-    answer.message === undefined || answer.message === '' ? '' : `: ${answer.message}`;
+  const message = answer.message === '' ? '' : `: ${answer.message}`;
   return `${answer.allow ? 'allow' : 'deny'} ${answer.reason}${message}`;
 }
 

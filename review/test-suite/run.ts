@@ -1,22 +1,18 @@
-// Runs a loaded suite through an evaluator — every decision and query filter in one batch, then
-// the capabilities cases — and compares each answer with what the case expects.
-import { canonicalize } from '../canonicalize.js';
+// Runs a loaded suite through an SDK evaluator (opened and closed by the caller) — every decision
+// and query filter in one batch, then the capabilities cases — and compares each answer with what
+// the case expects.
+import { canonicalize } from '../../compiler/canonicalize.js';
+import type { Evaluator } from '../../sdk/evaluator.js';
 import type {
   CaseExpectation,
   CaseOutcome,
   CaseResult,
-  DecisionOutput,
   Mismatch,
-  QueryFilterOutput,
-  SuiteEvaluator,
   SuiteResult,
   TestSuite,
 } from './types.js';
 
-export async function runTestSuite(
-  suite: TestSuite,
-  evaluator: SuiteEvaluator,
-): Promise<SuiteResult> {
+export async function runTestSuite(suite: TestSuite, evaluator: Evaluator): Promise<SuiteResult> {
   const started = performance.now();
   const decisionCases = suite.cases.filter((testCase) => testCase.decisionInput !== undefined);
   const queryCases = suite.cases.filter((testCase) => testCase.queryInput !== undefined);
@@ -35,11 +31,13 @@ export async function runTestSuite(
   );
   decisionCases.forEach((testCase, position) => {
     const outcome = outcomes.get(testCase.index);
-    if (outcome) outcome.decision = batch.decisions[position] as DecisionOutput;
+    const decision = batch.decisions[position];
+    if (outcome && decision !== undefined) outcome.decision = decision;
   });
   queryCases.forEach((testCase, position) => {
     const outcome = outcomes.get(testCase.index);
-    if (outcome) outcome.query = batch.query_filters[position] as QueryFilterOutput;
+    const query = batch.query_filters[position];
+    if (outcome && query !== undefined) outcome.query = query;
   });
   for (const testCase of suite.cases) {
     if (testCase.capabilitiesInput === undefined) continue;
@@ -48,7 +46,7 @@ export async function runTestSuite(
     const tookMs = performance.now() - asked;
     durations.set(testCase.index, (durations.get(testCase.index) ?? 0) + tookMs);
     const outcome = outcomes.get(testCase.index);
-    if (outcome) outcome.capabilities = answer as string[];
+    if (outcome) outcome.capabilities = answer;
   }
   const results: CaseResult[] = suite.cases.map((testCase) => {
     const outcome = outcomes.get(testCase.index) ?? {};

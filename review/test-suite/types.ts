@@ -1,6 +1,7 @@
 // The shapes of a loaded policy test suite and of its results, shared by the loader, the runner,
 // coverage, JUnit and the `_test.rego` emitter.
-import type { SourceSpan } from '../types.js';
+import type { SourceSpan } from '../../compiler/types.js';
+import type { Decision, QueryFilterResult } from '../../core/contract.js';
 
 /** What a case expects; every key present is checked, absent keys are not. */
 export interface CaseExpectation {
@@ -39,32 +40,9 @@ export interface TestSuite {
 
 /** What the evaluator answered for one case. */
 export interface CaseOutcome {
-  decision?: DecisionOutput;
-  query?: QueryFilterOutput;
+  decision?: Decision;
+  query?: QueryFilterResult;
   capabilities?: string[];
-}
-
-export interface GrantRef {
-  scope: string;
-  role: string;
-  permission: string;
-  source?: string;
-}
-
-export interface DecisionOutput {
-  allow: boolean;
-  reason: string;
-  message?: string;
-  revision?: string;
-  grants?: GrantRef[];
-}
-
-export interface QueryFilterOutput {
-  allow: boolean;
-  reason: string;
-  filter: Record<string, unknown> | null;
-  injected: boolean;
-  message?: string;
 }
 
 /** One expectation that did not hold. */
@@ -93,16 +71,4 @@ export interface SuiteResult {
   failed: number;
   /** Wall-clock time of the whole run, in milliseconds (at least the sum of the cases'). */
   durationMs: number;
-}
-
-/**
- * The part of an evaluator the runner needs; the SDK's evaluators fit it. Declared here because
- * the compiler does not import the SDK.
- */
-export interface SuiteEvaluator {
-  evaluate(entrypoint: 'rolecall/capabilities', input: unknown): Promise<unknown>;
-  evaluateBatch(batch: {
-    decisions: readonly unknown[];
-    query_filters: readonly unknown[];
-  }): Promise<{ decisions: readonly unknown[]; query_filters: readonly unknown[] }>;
 }
