@@ -2,6 +2,7 @@
 // GrantsDocument (load) → Diagnostic[] (validate) → ResolvedPolicy (resolve) → EmittedFile[] (emit).
 // ResolvedPolicy and GrantsMap live in the core (core/policy.ts): every engine reads them.
 import type { CustomPermissionSpec, GrantsMap } from '../core/policy.js';
+import type { DiagnosticCode } from './diagnostics/codes.js';
 
 export type { GrantsMap, ResolvedPolicy, SourceRef } from '../core/policy.js';
 
@@ -18,7 +19,7 @@ export type Severity = 'error' | 'warning';
 
 /** One problem found in a grants file; `code` is a stable SCREAMING_SNAKE name (DESIGN §6). */
 export interface Diagnostic extends SourceSpan {
-  code: string;
+  code: DiagnosticCode;
   severity: Severity;
   message: string;
   help?: string;

@@ -161,7 +161,7 @@ describe('diagnostic codes', () => {
   });
 
   it('has a positional unit test for every code', () => {
-    const tests = ['load.test.ts', 'validate.test.ts']
+    const tests = ['load.test.ts', 'validate.test.ts', 'suite.test.ts']
       .map((name) => readFileSync(new URL(name, import.meta.url), 'utf8'))
       .join('\n');
     const untested = Object.keys(DIAGNOSTIC_CODES).filter(

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/run.js';
 import { openEvaluator, resolveGrantsText } from '../cli/grants-policy.js';
-import { loadTestSuite, runTestSuite } from '../review/test-suite/index.js';
+import { failuresAsDiagnostics, loadTestSuite, runTestSuite } from '../review/test-suite/index.js';
 import { runOpa } from '../scripts/opa.js';
 import { writeBundleDir, type BundleDir } from './support/bundle-dir.js';
 import { startOpaServer, type OpaServer } from './support/opa-server.js';
@@ -144,6 +144,32 @@ describe('rolecall test', () => {
     }
   });
 
+  it('turns a failing case into a TEST_FAILED diagnostic at the case name', async () => {
+    const text = `cases:
+  - name: admin cannot join
+    subject: { id: a, role: admin, teams: [] }
+    action: JoinCall
+    resource: { kind: call, call_type: default, id: c }
+    expect: { allow: false }
+`;
+    const suite = loadTestSuite('failing.test.yaml', text);
+    const resolved = resolveGrantsText('rolecall.yaml', await readFile(templateGrants, 'utf8'));
+    if (!suite.ok || !resolved.ok) throw new Error('the suite or the template does not load');
+    const evaluator = await openEvaluator({ engine: 'js' }, resolved.value);
+    try {
+      const [failure] = failuresAsDiagnostics(await runTestSuite(suite.value, evaluator));
+      expect(failure).toMatchObject({
+        line: 2,
+        column: 11,
+        code: 'TEST_FAILED',
+        severity: 'error',
+      });
+      expect(failure?.help).toMatch(/^engine: allow /);
+    } finally {
+      await evaluator.close();
+    }
+  });
+
   it('reports coverage and fails on it only with --coverage-fail', async () => {
     await writeSuite(
       'partial.test.yaml',
@@ -229,7 +255,7 @@ describe('suite loader diagnostics', () => {
       expect.stringMatching(
         /^9:23 SCHEMA "cases\[0\]\.expect\.reason" must be one of "INVALID_INPUT"/,
       ),
-      '10:5 SCHEMA "cases[1]" is missing required key "expect"',
+      '10:5 SCHEMA "cases[1]" is missing the required key "expect"',
     ]);
     expect(
       load(
@@ -256,12 +282,48 @@ describe('suite loader diagnostics', () => {
     ]);
   });
 
+  it('places each suite code at the key it is about', () => {
+    const result = loadTestSuite(
+      's.yaml',
+      [
+        'fixtures:',
+        '  subjects:',
+        '    alice: { id: alice, role: user }',
+        'cases:',
+        '  - name: a',
+        '    subject: alicee',
+        '    action: JoinCall',
+        '    resource: { kind: app }',
+        '    expect: { allow: true }',
+        '  - name: a',
+        '    subject: alice',
+        '    query: { kind: users }',
+        '    action: SearchUser',
+        '    expect: { allow: true }',
+      ].join('\n'),
+    );
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ line: 6, column: 14, code: 'UNKNOWN_FIXTURE', severity: 'error' }),
+      expect.objectContaining({ line: 10, column: 11, code: 'DUPLICATE_CASE', severity: 'error' }),
+      expect.objectContaining({ line: 10, column: 5, code: 'INVALID_CASE', severity: 'error' }),
+    ]);
+  });
+
   it('reports YAML syntax errors and duplicate keys at their line', () => {
     expect(load('cases:\n  - name: a\n    expect: { allow: true }}\n')[0]).toMatch(
       /^3:28 YAML_SYNTAX Unexpected flow-map-end token/,
     );
     expect(load('cases: []\ncases: []\n')[0]).toMatch(/^2:1 DUPLICATE_KEY/);
     expect(load('')).toEqual([expect.stringContaining('EMPTY_FILE the test suite is empty')]);
+    // The loader names the document itself (no grants-file advice in a suite's messages).
+    const twoDocuments = loadTestSuite('s.yaml', 'cases: []\n---\ncases: []\n');
+    expect(twoDocuments.ok).toBe(false);
+    const [second] = twoDocuments.diagnostics;
+    expect(second?.message).toBe(
+      'a test suite holds exactly one YAML document, this is a second one',
+    );
+    expect(second?.help).not.toContain('grants file');
   });
 
   it('rejects combinations that cannot be evaluated', () => {

@@ -50,6 +50,14 @@ export const DIAGNOSTIC_CODES = {
     severity: 'warning',
     summary: 'an `owner` permission of an action that acts on nothing owned',
   },
+  // Policy test suites (review/test-suite), read by the same front end.
+  DUPLICATE_CASE: { severity: 'error', summary: 'two cases of a suite share a name' },
+  UNKNOWN_FIXTURE: {
+    severity: 'error',
+    summary: 'a case names a fixture the suite does not declare',
+  },
+  INVALID_CASE: { severity: 'error', summary: 'a case whose keys cannot make one evaluation' },
+  TEST_FAILED: { severity: 'error', summary: 'a case whose answer differs from its expectation' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

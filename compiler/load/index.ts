@@ -10,7 +10,35 @@ export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Bounds alias expansion ("billion laughs"); a hand-written grants file stays far below it. */
 export const MAX_ALIAS_COUNT = 100;
 
-export function loadGrants(file: string, text: string): Result<GrantsDocument> {
+/** What the loader's messages call the document, and its advice for the whole-file problems. */
+export interface DocumentKind {
+  /** `grants file`, `test suite`. */
+  name: string;
+  tooLargeHelp: string;
+  multipleDocumentsHelp: string;
+  emptyHelp: string;
+  nestingHelp: string;
+}
+
+export const GRANTS_FILE: DocumentKind = {
+  name: 'grants file',
+  tooLargeHelp:
+    'split rarely changed call overrides out of the grants file, or manage them through the API',
+  multipleDocumentsHelp:
+    'remove the "---" separator and merge the documents, or keep one grants file per app',
+  emptyHelp: 'start with "version: 1"; see docs/grants-file.md',
+  nestingHelp: 'a grants file is at most six levels deep',
+};
+
+/**
+ * Parses a YAML document with spans and limits. Grants files by default; other documents read
+ * the same way (test suites) name themselves through `kind`.
+ */
+export function loadGrants(
+  file: string,
+  text: string,
+  kind: DocumentKind = GRANTS_FILE,
+): Result<GrantsDocument> {
   const lineCounter = new LineCounter();
   const spanOf = (range: Range): SourceSpan => {
     const from = lineCounter.linePos(range[0]);
@@ -25,8 +53,8 @@ export function loadGrants(file: string, text: string): Result<GrantsDocument> {
       diagnosticAt(
         fileStart,
         'FILE_TOO_LARGE',
-        `the file is over 4 MiB; grants files are limited to ${MAX_FILE_BYTES} bytes`,
-        'split rarely changed call overrides out of the grants file, or manage them through the API',
+        `the file is over 4 MiB; ${kind.name}s are limited to ${MAX_FILE_BYTES} bytes`,
+        kind.tooLargeHelp,
       ),
     ]);
   }
@@ -38,7 +66,7 @@ export function loadGrants(file: string, text: string): Result<GrantsDocument> {
     logLevel: 'silent',
   });
   const [document, extra] = documents;
-  if (document === undefined) return fail([emptyFile(fileStart)]);
+  if (document === undefined) return fail([emptyFile(fileStart, kind)]);
 
   const diagnostics: Diagnostic[] = [];
   if (extra !== undefined) {
@@ -46,17 +74,17 @@ export function loadGrants(file: string, text: string): Result<GrantsDocument> {
       diagnosticAt(
         spanOf([extra.range[0], extra.range[0] + 3]),
         'MULTIPLE_DOCUMENTS',
-        'a grants file holds exactly one YAML document, this is a second one',
-        'remove the "---" separator and merge the documents, or keep one grants file per app',
+        `a ${kind.name} holds exactly one YAML document, this is a second one`,
+        kind.multipleDocumentsHelp,
       ),
     );
   }
   for (const error of document.errors) {
-    diagnostics.push(yamlErrorDiagnostic(error, spanOf));
+    diagnostics.push(yamlErrorDiagnostic(error, spanOf, kind));
   }
   if (document.errors.length > 0) return fail(diagnostics);
   for (const warning of document.warnings) {
-    diagnostics.push(yamlErrorDiagnostic(warning, spanOf));
+    diagnostics.push(yamlErrorDiagnostic(warning, spanOf, kind));
   }
 
   const contents = document.contents;
@@ -64,7 +92,7 @@ export function loadGrants(file: string, text: string): Result<GrantsDocument> {
     contents === null ||
     (isScalar(contents) && contents.value === null && isBlank(contents.range))
   ) {
-    return fail([...diagnostics, emptyFile(fileStart)]);
+    return fail([...diagnostics, emptyFile(fileStart, kind)]);
   }
 
   const index = buildSourceIndex(contents);
@@ -141,16 +169,15 @@ function fail(diagnostics: Diagnostic[]): { ok: false; diagnostics: Diagnostic[]
   return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-function emptyFile(at: SourceSpan): Diagnostic {
-  return diagnosticAt(
-    at,
-    'EMPTY_FILE',
-    'the grants file is empty',
-    'start with "version: 1"; see docs/grants-file.md',
-  );
+function emptyFile(at: SourceSpan, kind: DocumentKind): Diagnostic {
+  return diagnosticAt(at, 'EMPTY_FILE', `the ${kind.name} is empty`, kind.emptyHelp);
 }
 
-function yamlErrorDiagnostic(error: YAMLError, spanOf: (range: Range) => SourceSpan): Diagnostic {
+function yamlErrorDiagnostic(
+  error: YAMLError,
+  spanOf: (range: Range) => SourceSpan,
+  kind: DocumentKind,
+): Diagnostic {
   const span = spanOf([error.pos[0], error.pos[1]]);
   const message = firstLine(error.message);
   const code: DiagnosticCode = error.name === 'YAMLWarning' ? 'YAML_WARNING' : 'YAML_SYNTAX';
@@ -159,7 +186,7 @@ function yamlErrorDiagnostic(error: YAMLError, spanOf: (range: Range) => SourceS
       span,
       'NESTING_LIMIT',
       'collections nest too deep to parse',
-      'a grants file is at most six levels deep',
+      kind.nestingHelp,
     );
   }
   if (error.code === 'TAG_RESOLVE_FAILED' || error.code === 'BAD_COLLECTION_TYPE') {

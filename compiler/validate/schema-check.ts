@@ -1,58 +1,32 @@
 // First pass of validation: the published JSON Schema (schema/rolecall.schema.json) through ajv,
-// each error mapped to a diagnostic at the exact key or value it is about.
+// its errors mapped by the shared schema-errors.ts plus what only a grants file has.
 import { Ajv, type ErrorObject } from 'ajv';
 import schema from '../../schema/rolecall.schema.json' with { type: 'json' };
 import { diagnosticAt } from '../diagnostics/codes.js';
 import type { Diagnostic, SpecPath } from '../types.js';
 import type { Locator } from './locate.js';
-import { didYouMean } from './suggest.js';
+import { schemaDiagnostics } from './schema-errors.js';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 const validateSchema = ajv.compile(schema);
 
-const TYPE_NAMES: Record<string, string> = {
-  string: 'a string',
-  array: 'a list',
-  object: 'a map',
-  boolean: 'true or false',
-  null: 'null',
-  integer: 'an integer',
-  number: 'a number',
-};
-
 export function checkSchema(spec: unknown, locator: Locator): Diagnostic[] {
   if (validateSchema(spec)) return [];
-  const diagnostics: Diagnostic[] = [];
-  const seen = new Set<string>();
-  for (const error of validateSchema.errors ?? []) {
-    const diagnostic = diagnosticOf(error, spec, locator);
-    if (diagnostic === undefined) continue;
-    const identity = `${diagnostic.code}|${diagnostic.line}|${diagnostic.column}|${diagnostic.message}`;
-    if (seen.has(identity)) continue;
-    seen.add(identity);
-    diagnostics.push(diagnostic);
-  }
-  return diagnostics;
+  return schemaDiagnostics(validateSchema.errors ?? [], spec, locator, {
+    documentName: 'the file',
+    special: grantsDiagnostic,
+    typeHelp,
+  });
 }
 
-function diagnosticOf(error: ErrorObject, spec: unknown, locator: Locator): Diagnostic | undefined {
-  const path = specPathOf(error.instancePath, spec);
-  const label = labelOf(path);
+/** What only a grants file has: name and call-key patterns, the custom-role limit, `version`. */
+function grantsDiagnostic(
+  error: ErrorObject,
+  path: SpecPath,
+  locator: Locator,
+): Diagnostic | undefined {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'additionalProperties': {
-      const key = String(params['additionalProperty']);
-      const known = knownKeys(error.parentSchema);
-      return diagnosticAt(
-        locator.key([...path, key]),
-        'UNKNOWN_KEY',
-        `unknown key "${key}" in ${label === '' ? 'the top level' : `"${label}"`}`,
-        didYouMean(key, known) ??
-          (known.length > 0 ? `allowed keys: ${known.join(', ')}` : undefined),
-      );
-    }
-    case 'propertyNames':
-      return undefined; // the nested error (the pattern) says more
     case 'pattern': {
       const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
       const at =
@@ -85,50 +59,17 @@ function diagnosticOf(error: ErrorObject, spec: unknown, locator: Locator): Diag
       );
     }
     case 'required': {
-      const missing = String(params['missingProperty']);
+      if (params['missingProperty'] !== 'version' || path.length > 0) return undefined;
       return diagnosticAt(
         locator.head(path),
         'SCHEMA',
-        `${label === '' ? 'the file' : `"${label}"`} is missing the required key "${missing}"`,
-        missing === 'version' ? 'add "version: 1" at the top of the file' : undefined,
+        'the file is missing the required key "version"',
+        'add "version: 1" at the top of the file',
       );
     }
-    case 'type': {
-      const types = String(params['type']).split(',');
-      const expected = types.map((type) => TYPE_NAMES[type] ?? type).join(' or ');
-      return diagnosticAt(
-        locator.value(path),
-        'SCHEMA',
-        `${subject(label)} must be ${expected}`,
-        typeHelp(path, types),
-      );
-    }
-    case 'const':
-    case 'enum': {
-      const allowed = (
-        error.keyword === 'const'
-          ? [params['allowedValue']]
-          : (params['allowedValues'] as unknown[])
-      ).map((value) => JSON.stringify(value));
-      return diagnosticAt(
-        locator.value(path),
-        'SCHEMA',
-        `${subject(label)} must be ${allowed.join(' or ')}`,
-      );
-    }
-    case 'minLength':
-      return diagnosticAt(locator.value(path), 'SCHEMA', `${subject(label)} must not be empty`);
     default:
-      return diagnosticAt(
-        locator.value(path),
-        'SCHEMA',
-        `${subject(label)} ${error.message ?? 'is invalid'}`,
-      );
+      return undefined;
   }
-}
-
-function subject(label: string): string {
-  return label === '' ? 'the file' : `"${label}"`;
 }
 
 function typeHelp(path: SpecPath, types: string[]): string | undefined {
@@ -144,42 +85,4 @@ function typeHelp(path: SpecPath, types: string[]): string | undefined {
   return undefined;
 }
 
-/** Keys a map schema declares, for did-you-mean on unknown keys. */
-function knownKeys(parentSchema: unknown): string[] {
-  if (parentSchema === null || typeof parentSchema !== 'object') return [];
-  const properties = (parentSchema as { properties?: unknown }).properties;
-  return properties !== null && typeof properties === 'object' ? Object.keys(properties) : [];
-}
-
-/** Decodes an ajv instancePath (a JSON pointer) into a spec path, numbers for list indexes. */
-function specPathOf(pointer: string, spec: unknown): SpecPath {
-  if (pointer === '') return [];
-  const path: (string | number)[] = [];
-  let node: unknown = spec;
-  for (const raw of pointer.slice(1).split('/')) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(node)) {
-      const index = Number(segment);
-      path.push(index);
-      node = node[index];
-    } else {
-      path.push(segment);
-      node =
-        node !== null && typeof node === 'object' && Object.hasOwn(node, segment)
-          ? (node as Record<string, unknown>)[segment]
-          : undefined;
-    }
-  }
-  return path;
-}
-
-/** `call_types.default.grants.user[2]`: the path as a reader of the YAML would write it. */
-export function labelOf(path: SpecPath): string {
-  let label = '';
-  for (const step of path) {
-    if (typeof step === 'number') label += `[${step}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(step)) label += label === '' ? step : `.${step}`;
-    else label += `[${JSON.stringify(step)}]`;
-  }
-  return label;
-}
+export { labelOf } from './schema-errors.js';

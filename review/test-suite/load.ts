@@ -1,6 +1,6 @@
 // Loads a YAML policy test suite: YAML → JSON Schema (schema/rolecall-test.schema.json) →
 // fixture references → ready-to-evaluate inputs, each problem a Diagnostic with its line.
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import suiteSchema from '../../schema/rolecall-test.schema.json' with { type: 'json' };
 import type {
@@ -11,8 +11,10 @@ import type {
   SpecPath,
 } from '../../compiler/types.js';
 import type { CaseExpectation, SuiteCase, TestSuite } from './types.js';
-import { loadGrants } from '../../compiler/load/index.js';
-import { labelOf } from '../../compiler/validate/schema-check.js';
+import { diagnosticAt, type DiagnosticCode } from '../../compiler/diagnostics/codes.js';
+import { loadGrants, type DocumentKind } from '../../compiler/load/index.js';
+import { createLocator } from '../../compiler/validate/locate.js';
+import { schemaDiagnostics } from '../../compiler/validate/schema-errors.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSuiteSchema = ajv.compile(suiteSchema);
@@ -38,16 +40,33 @@ interface RawSuite {
   cases: RawCase[];
 }
 
+/** How the YAML loader names a suite and advises on whole-file problems. */
+const TEST_SUITE: DocumentKind = {
+  name: 'test suite',
+  tooLargeHelp: 'split the cases into several suite files (rolecall test takes a folder)',
+  multipleDocumentsHelp:
+    'remove the "---" separator, or put each document in a suite file of its own',
+  emptyHelp: 'start with "cases:"; see docs/gitops.md',
+  nestingHelp: 'write deep inputs as fixtures; a suite nests only a few levels',
+};
+
 export function loadTestSuite(file: string, text: string): Result<TestSuite> {
-  // The grants loader is generic YAML with spans and limits; reuse it, reword its messages.
-  const parsed = loadGrants(file, text);
-  if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics.map(asSuiteDiagnostic) };
+  const parsed = loadGrants(file, text, TEST_SUITE);
+  if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const source = parsed.value;
   const span = (path: SpecPath, key = false): SourceSpan => spanNear(source, file, path, key);
 
   if (!validateSuiteSchema(source.spec)) {
-    const diagnostics = schemaDiagnostics(validateSuiteSchema.errors ?? [], span);
-    return { ok: false, diagnostics };
+    const diagnostics = schemaDiagnostics(
+      validateSuiteSchema.errors ?? [],
+      source.spec,
+      createLocator(source),
+      { documentName: 'the suite' },
+    );
+    return {
+      ok: false,
+      diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.column - b.column),
+    };
   }
   const raw = source.spec as unknown as RawSuite;
   const diagnostics: Diagnostic[] = [];
@@ -58,14 +77,8 @@ export function loadTestSuite(file: string, text: string): Result<TestSuite> {
 
   raw.cases.forEach((rawCase, index) => {
     const at = ['cases', index];
-    const error = (path: SpecPath, code: string, message: string, help?: string): void => {
-      diagnostics.push({
-        ...span(path),
-        code,
-        severity: 'error',
-        message,
-        ...(help === undefined ? {} : { help }),
-      });
+    const error = (path: SpecPath, code: DiagnosticCode, message: string, help?: string) => {
+      diagnostics.push(diagnosticAt(span(path), code, message, help));
     };
     const previous = seenNames.get(rawCase.name);
     if (previous !== undefined) {
@@ -198,15 +211,6 @@ function buildInputs(
 }
 
 /** The span of a path, or of its nearest ancestor that exists in the YAML. */
-function asSuiteDiagnostic(diagnostic: Diagnostic): Diagnostic {
-  const reword = (text: string): string => text.replaceAll('grants file', 'test suite');
-  return {
-    ...diagnostic,
-    message: reword(diagnostic.message),
-    ...(diagnostic.help === undefined ? {} : { help: reword(diagnostic.help) }),
-  };
-}
-
 function spanNear(source: GrantsDocument, file: string, path: SpecPath, key: boolean): SourceSpan {
   for (let length = path.length; length >= 0; length--) {
     const prefix = path.slice(0, length);
@@ -214,69 +218,4 @@ function spanNear(source: GrantsDocument, file: string, path: SpecPath, key: boo
     if (found !== undefined) return found;
   }
   return { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
-}
-
-function pathOf(instancePath: string): (string | number)[] {
-  if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
-/**
- * Ajv reports every branch it tried; keep one message per place, skip the `if` wrappers of
- * fixture-or-inline references (the branch taken already explains), and name unknown keys.
- */
-function schemaDiagnostics(
-  errors: ErrorObject[],
-  span: (path: SpecPath, key?: boolean) => SourceSpan,
-): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  const seen = new Set<string>();
-  for (const error of errors) {
-    if (error.keyword === 'if') continue;
-    const path = pathOf(error.instancePath);
-    if (error.keyword === 'additionalProperties') {
-      const key = (error.params as { additionalProperty: string }).additionalProperty;
-      const allowed = allowedKeys(error.parentSchema);
-      const suggestion = allowed.length > 0 ? closest(key, allowed) : undefined;
-      const id = `${error.instancePath}/${key}:unknown`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      diagnostics.push({
-        ...span([...path, key], true),
-        code: 'UNKNOWN_KEY',
-        severity: 'error',
-        message: `unknown key "${key}" in ${path.length > 0 ? `"${labelOf(path)}"` : 'the top level'}`,
-        help:
-          suggestion !== undefined && distance(key, suggestion) <= 3
-            ? `did you mean "${suggestion}"?`
-            : `allowed keys: ${allowed.join(', ')}`,
-      });
-      continue;
-    }
-    const id = `${error.instancePath}:${error.keyword}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const where = path.length > 0 ? `"${labelOf(path)}"` : 'the suite';
-    let message = `${where} ${error.message ?? 'is invalid'}`;
-    if (error.keyword === 'enum') {
-      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
-      message = `${where} must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`;
-    }
-    if (error.keyword === 'required') {
-      const missing = (error.params as { missingProperty: string }).missingProperty;
-      message = `${where} is missing required key "${missing}"`;
-    }
-    diagnostics.push({ ...span(path), code: 'SCHEMA', severity: 'error', message });
-  }
-  return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-function allowedKeys(parentSchema: unknown): string[] {
-  if (typeof parentSchema !== 'object' || parentSchema === null) return [];
-  const properties = (parentSchema as { properties?: Record<string, unknown> }).properties;
-  return properties === undefined ? [] : Object.keys(properties);
 }

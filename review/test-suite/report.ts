@@ -1,5 +1,6 @@
 // Renders suite results for a terminal: one block per failing case, naming the case's YAML line
 // and what the engine answered, then `N passed, N failed`.
+import { diagnosticAt } from '../../compiler/diagnostics/codes.js';
 import type { Diagnostic } from '../../compiler/types.js';
 import { canonicalJson } from './run.js';
 import type { CaseResult, Mismatch, SuiteResult } from './types.js';
@@ -42,11 +43,12 @@ export function renderSummary(results: readonly SuiteResult[]): string {
 export function failuresAsDiagnostics(result: SuiteResult): Diagnostic[] {
   return result.results
     .filter((caseResult) => !caseResult.passed)
-    .map((caseResult) => ({
-      ...caseResult.case.span,
-      code: 'TEST_FAILED',
-      severity: 'error' as const,
-      message: `case "${caseResult.case.name}": ${caseResult.mismatches.map(describeMismatch).join('; ')}`,
-      help: `engine: ${describeAnswer(caseResult)}`,
-    }));
+    .map((caseResult) =>
+      diagnosticAt(
+        caseResult.case.span,
+        'TEST_FAILED',
+        `case "${caseResult.case.name}": ${caseResult.mismatches.map(describeMismatch).join('; ')}`,
+        `engine: ${describeAnswer(caseResult)}`,
+      ),
+    );
 }
