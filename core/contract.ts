@@ -8,7 +8,51 @@ export interface PolicyTypes {
   CallType: string;
   PermissionId: string;
   Action: string;
+  /** Field names an update may list in `changes`; any string when absent. */
+  Change?: string;
+  /** Fields a user query's `filter_conditions` may name; any string when absent. */
+  UserFilterField?: string;
+  /** Fields a call query's `filter_conditions` may name; any string when absent. */
+  CallFilterField?: string;
 }
+
+/**
+ * The fields an update touches, as the reference API names them: a user's `name`, `role`,
+ * `teams`, `custom`; a call's `custom`, `settings_override`, `config_overrides`, `team`,
+ * `created_by_id`; a member's `role`. rolecall.gen.ts binds `Change` to this union.
+ */
+export type ChangeField =
+  | 'name'
+  | 'role'
+  | 'teams'
+  | 'custom'
+  | 'settings_override'
+  | 'config_overrides'
+  | 'team'
+  | 'created_by_id';
+
+/** The user fields a query filter may name (the reference server refuses others). */
+export type UserFilterField = 'id' | 'name' | 'role' | 'teams' | 'created_at' | 'updated_at';
+
+/** The call fields a query filter may name (the reference server refuses others). */
+export type CallFilterField =
+  | 'id'
+  | 'type'
+  | 'cid'
+  | 'team'
+  | 'created_by_id'
+  | 'created_at'
+  | 'updated_at'
+  | 'ended_at'
+  | 'members';
+
+/** `T`'s change field names, or any string for a bag without them. */
+export type ChangeOf<T extends PolicyTypes> = T extends { Change: infer C extends string }
+  ? C
+  : string;
+
+/** A role a grants map may name: a user-level or a call-level role of `T`. */
+export type GrantsRoleOf<T extends PolicyTypes> = T['Role'] | T['CallRole'];
 
 /** The default bag: every name is a string. */
 export interface UntypedPolicy {
@@ -67,7 +111,7 @@ export interface DecisionInput<T extends PolicyTypes = UntypedPolicy> {
   subject: Subject<T>;
   action: T['Action'];
   resource: Resource<T>;
-  changes?: readonly string[];
+  changes?: readonly ChangeOf<T>[];
   /**
    * `listing: true`: a ReadCall of a row a client query listed, whose team the query filter
    * already decided (DESIGN §5, Listing); rule 7 does not apply to it, and to nothing else.
@@ -77,6 +121,28 @@ export interface DecisionInput<T extends PolicyTypes = UntypedPolicy> {
 
 /** A Stream filter (`filter_conditions`): field → value or operator object, `$and`/`$or`/`$nor`. */
 export type FilterConditions = Record<string, unknown>;
+
+/**
+ * A filter whose field names are checked: `Field` → value or operator object, and `$and`/`$or`/
+ * `$nor` of such filters. With `Field = string` it is the plain `FilterConditions`.
+ */
+export type FilterOf<Field extends string> = string extends Field
+  ? FilterConditions
+  : { [Name in Field]?: unknown } & {
+      $and?: readonly FilterOf<Field>[];
+      $or?: readonly FilterOf<Field>[];
+      $nor?: readonly FilterOf<Field>[];
+    };
+
+/** A user query's filter for `T` (field names checked when `T` names them). */
+export type UserFilterOf<T extends PolicyTypes> = FilterOf<
+  T extends { UserFilterField: infer F extends string } ? F : string
+>;
+
+/** A call query's filter for `T` (field names checked when `T` names them). */
+export type CallFilterOf<T extends PolicyTypes> = FilterOf<
+  T extends { CallFilterField: infer F extends string } ? F : string
+>;
 
 export type QueryAction = 'QueryUsers' | 'QueryCalls';
 

@@ -3,6 +3,7 @@
 import { EvaluatorError, EvaluatorFailedError, ServerSideRefusedError } from './errors.js';
 import { isSyncEvaluator, type Evaluator, type SyncEvaluator } from './evaluator.js';
 import type {
+  ChangeOf,
   Decision,
   DecisionInput,
   FailClosedReason,
@@ -25,7 +26,7 @@ export type ClientSubject<T extends PolicyTypes = UntypedPolicy> = Omit<
 
 export interface DecideOptions<T extends PolicyTypes = UntypedPolicy> {
   /** Field names an update touches (`UpdateCall`, `UpdateUser`, …). */
-  changes?: readonly string[];
+  changes?: readonly ChangeOf<T>[];
   /** Default `client`. `server` is refused in the browser: there the server decides for real. */
   side?: Side;
   /** The subject's call role, when it is a member of the call being decided. */

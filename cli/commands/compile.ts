@@ -1,7 +1,14 @@
-// `rolecall compile FILE -o DIR [--format text|json|github]`: check the grants file, printing its
-// diagnostics exactly like `rolecall check`, then write the bundle and types into DIR atomically.
+// `rolecall compile FILE -o DIR [--types ts|js] [--format text|json|github]`: check the grants
+// file, printing its diagnostics exactly like `rolecall check`, then write the bundle and types
+// into DIR atomically.
 import path from 'node:path';
-import { compileGrants, OutputDirError, writeCompileOutput } from '../../compiler/compile/index.js';
+import {
+  compileGrants,
+  OutputDirError,
+  TYPES_LANGUAGES,
+  writeCompileOutput,
+  type TypesLanguage,
+} from '../../compiler/compile/index.js';
 import { renderDiagnostics, type DiagnosticFormat } from '../../compiler/diagnostics/index.js';
 import { MissingAssetError } from '../../compiler/pack/index.js';
 import { defineCommand, parseCommandArgs, parseDiagnosticFormat } from '../args.js';
@@ -11,6 +18,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io
 interface CompileArgs {
   file: string;
   outDir: string;
+  types: TypesLanguage;
   format: DiagnosticFormat;
   color: boolean;
 }
@@ -22,7 +30,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const sourceName = sourceNameOf(args.file, io.cwd);
   let compiled;
   try {
-    compiled = await compileGrants({ file: sourceName, text });
+    compiled = await compileGrants({ file: sourceName, text }, { types: args.types });
   } catch (error) {
     if (!(error instanceof MissingAssetError)) throw error;
     io.stderr(`rolecall compile: ${error.message}\n`);
@@ -59,16 +67,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
  */
 
 export const spec = defineCommand({
-  usage: 'FILE -o DIR [--format text|json|github] [--color]',
+  usage: 'FILE -o DIR [--types ts|js] [--format text|json|github] [--color]',
   summary:
-    'Compiles a grants file into DIR: bundle.tar.gz, bundle/ (Rego, data.json, policy.wasm) and rolecall.gen.ts; atomic.',
+    'Compiles a grants file into DIR: bundle.tar.gz, bundle/ (Rego, data.json, policy.wasm) and rolecall.gen.ts (typed names and clients); atomic.',
   options: {
     out: { type: 'string', short: 'o' },
+    types: { type: 'string', default: 'ts' },
     format: { type: 'string', default: 'text' },
     color: { type: 'boolean', default: false },
   },
   flags: {
     out: 'the output folder (replaced as a whole, only when the compile succeeds)',
+    types:
+      'ts writes rolecall.gen.ts; js writes rolecall.gen.js and rolecall.gen.d.ts for plain JavaScript (ESM)',
     format: 'diagnostics as text, json or github annotations',
     color: 'color the text format',
   },
@@ -89,9 +100,14 @@ function parseCompileArgs(argv: string[]): CompileArgs {
       'expects a grants file and an output folder: rolecall compile FILE -o DIR',
     );
   }
+  const types = TYPES_LANGUAGES.find((known) => known === values.types);
+  if (types === undefined) {
+    throw new UsageError(`unknown --types "${values.types}"; use ts or js`);
+  }
   return {
     file,
     outDir: values.out,
+    types,
     format: parseDiagnosticFormat(values.format),
     color: values.color,
   };

@@ -5,7 +5,13 @@ import { checkGrantsText } from './check.js';
 import { compileSpec, type CompileOptions, type CompileOutput } from './spec.js';
 
 export { checkGrantsText, type CheckedGrants } from './check.js';
-export { BUNDLE_ARCHIVE, BUNDLE_DIR, emitOutputFiles } from './emit.js';
+export {
+  BUNDLE_ARCHIVE,
+  BUNDLE_DIR,
+  emitOutputFiles,
+  TYPES_LANGUAGES,
+  type TypesLanguage,
+} from './emit.js';
 export { compileSpec, type CompileOptions, type CompileOutput } from './spec.js';
 export { ROLECALL_VERSION } from './version.js';
 export { OutputDirError, writeCompileOutput } from './write.js';

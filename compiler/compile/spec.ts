@@ -3,17 +3,19 @@
 import { readEngineAssets, type EngineAssets } from '../pack/index.js';
 import { resolveGrants } from '../resolve/index.js';
 import type { EmittedFile, GrantsSpec, ResolvedPolicy, SpanLocator } from '../types.js';
-import { emitOutputFiles } from './emit.js';
+import { emitOutputFiles, type TypesLanguage } from './emit.js';
 
 export interface CompileOutput {
   policy: ResolvedPolicy;
-  /** Paths relative to the output folder: bundle.tar.gz, bundle/…, rolecall.gen.ts. */
+  /** Paths relative to the output folder: bundle.tar.gz, bundle/…, rolecall.gen.ts (or .js/.d.ts). */
   files: EmittedFile[];
 }
 
 export interface CompileOptions {
   /** Engine Rego and policy.wasm; read from the package when absent. */
   assets?: EngineAssets;
+  /** `ts` (default): rolecall.gen.ts; `js`: rolecall.gen.js and rolecall.gen.d.ts. */
+  types?: TypesLanguage;
 }
 
 /** Resolves, emits and packs an already validated spec. */
@@ -26,5 +28,5 @@ export async function compileSpec(
     options.locate === undefined ? {} : { locate: options.locate },
   );
   const assets = options.assets ?? (await readEngineAssets());
-  return { policy, files: await emitOutputFiles(policy, assets) };
+  return { policy, files: await emitOutputFiles(policy, assets, options.types) };
 }

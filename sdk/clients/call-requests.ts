@@ -1,5 +1,6 @@
 // The call endpoints both clients send (Stream Video's `/video/call/{type}/{id}…`): one definition
 // of each request. The user client decides nothing here; the server decides every request.
+import type { PolicyTypes, UntypedPolicy } from '../types.js';
 import { apiPath, type Method, type RequestOptions } from './http.js';
 import type {
   CallCreateData,
@@ -21,15 +22,15 @@ export interface CallActionResponse {
   duration: string;
 }
 
-export interface UpdateCallMembersRequest {
-  update_members?: { user_id: string; role?: string }[];
+export interface UpdateCallMembersRequest<T extends PolicyTypes = UntypedPolicy> {
+  update_members?: { user_id: string; role?: T['CallRole'] }[];
   remove_members?: string[];
 }
 
-export interface UpdateUserPermissionsRequest {
+export interface UpdateUserPermissionsRequest<T extends PolicyTypes = UntypedPolicy> {
   user_id: string;
-  grant_permissions?: string[];
-  revoke_permissions?: string[];
+  grant_permissions?: T['PermissionId'][];
+  revoke_permissions?: T['PermissionId'][];
 }
 
 export interface MuteUsersRequest {
@@ -46,8 +47,10 @@ export interface DeleteCallRequest {
 }
 
 /** Stream's DeleteCallResponse; rolecall adds the call's `deleted_at`. */
-export interface DeleteCallResponse extends CallActionResponse {
-  call: CallResponse & { deleted_at: string | null };
+export interface DeleteCallResponse<
+  T extends PolicyTypes = UntypedPolicy,
+> extends CallActionResponse {
+  call: CallResponse<T> & { deleted_at: string | null };
 }
 
 /** The user a block, unblock or kick is about. */
@@ -64,29 +67,34 @@ export function callPath(callType: string, id: string): string {
   return `/api/v2/video/call${apiPath(callType, id)}`;
 }
 
-export function callRequests(send: CallSender, callType: string, id: string) {
+/** The requests of call `type:id`; `T` types their bodies and answers (wire unchanged). */
+export function callRequests<T extends PolicyTypes = UntypedPolicy>(
+  send: CallSender,
+  callType: T['CallType'],
+  id: string,
+) {
   const base = callPath(callType, id);
   return {
     type: callType,
     id,
-    get: (options?: RequestOptions) => send<CallStateResponse>('GET', base, undefined, options),
-    getOrCreate: (request: { data?: CallCreateData } = {}, options?: RequestOptions) =>
-      send<CallStateResponse & { created: boolean }>('POST', base, request, options),
+    get: (options?: RequestOptions) => send<CallStateResponse<T>>('GET', base, undefined, options),
+    getOrCreate: (request: { data?: CallCreateData<T> } = {}, options?: RequestOptions) =>
+      send<CallStateResponse<T> & { created: boolean }>('POST', base, request, options),
     /** Same as getOrCreate (Stream's create). */
-    create: (request: { data?: CallCreateData } = {}, options?: RequestOptions) =>
-      send<CallStateResponse & { created: boolean }>('POST', base, request, options),
-    update: (fields: CallUpdateRequest, options?: RequestOptions) =>
-      send<CallStateResponse>('PATCH', base, fields, options),
-    updateCallMembers: (request: UpdateCallMembersRequest, options?: RequestOptions) =>
-      send<CallStateResponse>('POST', `${base}/members`, request, options),
-    updateUserPermissions: (request: UpdateUserPermissionsRequest, options?: RequestOptions) =>
-      send<CallStateResponse>('POST', `${base}/user_permissions`, request, options),
+    create: (request: { data?: CallCreateData<T> } = {}, options?: RequestOptions) =>
+      send<CallStateResponse<T> & { created: boolean }>('POST', base, request, options),
+    update: (fields: CallUpdateRequest<T>, options?: RequestOptions) =>
+      send<CallStateResponse<T>>('PATCH', base, fields, options),
+    updateCallMembers: (request: UpdateCallMembersRequest<T>, options?: RequestOptions) =>
+      send<CallStateResponse<T>>('POST', `${base}/members`, request, options),
+    updateUserPermissions: (request: UpdateUserPermissionsRequest<T>, options?: RequestOptions) =>
+      send<CallStateResponse<T>>('POST', `${base}/user_permissions`, request, options),
     /** Stream's endCall (`mark_ended`): answers the ended call's state. */
     end: (options?: RequestOptions) =>
-      send<CallStateResponse & CallActionResponse>('POST', `${base}/mark_ended`, {}, options),
+      send<CallStateResponse<T> & CallActionResponse>('POST', `${base}/mark_ended`, {}, options),
     /** Stream's deleteCall: soft unless `hard`; a soft-deleted call's id stays taken. */
     delete: (request: DeleteCallRequest = {}, options?: RequestOptions) =>
-      send<DeleteCallResponse>('POST', `${base}/delete`, request, options),
+      send<DeleteCallResponse<T>>('POST', `${base}/delete`, request, options),
     muteUsers: (request: MuteUsersRequest, options?: RequestOptions) =>
       send<CallActionResponse>('POST', `${base}/mute_users`, request, options),
     blockUser: (request: CallUserRequest, options?: RequestOptions) =>

@@ -12,6 +12,7 @@ import { PolicyClient, type FailClosedDecision } from '../policy-client.js';
 import type { Evaluator } from '../evaluator.js';
 import type {
   CallResource,
+  ChangeOf,
   Decision,
   DecisionInput,
   FilterConditions,
@@ -102,7 +103,7 @@ function failClosedDecision(error: EvaluatorError): FailClosedDecision {
   };
 }
 
-function callResource(state: CallStateResponse): CallResource {
+function callResource<T extends PolicyTypes>(state: CallStateResponse<T>): CallResource<T> {
   return {
     kind: 'call',
     call_type: state.call.type,
@@ -149,7 +150,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
       fetched = { evaluator: loaded, etag: file.etag, at: Date.now() };
       evaluator = loaded;
     }
-    const { user } = await requestJson<{ user: UserResponse }>(
+    const { user } = await requestJson<{ user: UserResponse<T> }>(
       target,
       'GET',
       '/api/v2/rolecall/me',
@@ -217,7 +218,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   }
 
   function call(callType: T['CallType'], id: string) {
-    let state: CallStateResponse | undefined;
+    let state: CallStateResponse<T> | undefined;
     // Every answer that carries the call's state is kept for the local hints below.
     const send: CallSender = async (method, path, body, requestOptions) => {
       const answer = await requestJson<Record<string, unknown>>(
@@ -233,32 +234,35 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
         answer['call'] !== null &&
         Array.isArray(answer['members'])
       ) {
-        state = answer as unknown as CallStateResponse;
+        state = answer as unknown as CallStateResponse<T>;
       }
       return answer as never;
     };
     const resource = (): CallResource<T> =>
       state === undefined ? { kind: 'call', call_type: callType, id } : callResource(state);
     const memberOptions = () => ({
-      ...(state?.membership ? { callRole: state.membership.role as T['CallRole'] } : {}),
+      ...(state?.membership ? { callRole: state.membership.role } : {}),
       ...(state?.membership && state.membership.grants.length > 0
-        ? { callGrants: state.membership.grants as T['PermissionId'][] }
+        ? { callGrants: state.membership.grants }
         : {}),
     });
     return {
-      ...callRequests(send, callType, id),
+      ...callRequests<T>(send, callType, id),
       type: callType,
-      get state(): CallStateResponse | undefined {
+      get state(): CallStateResponse<T> | undefined {
         return state;
       },
       /** JoinCall decided by the server (404 for a call of another tenant). */
       join: (requestOptions?: RequestOptions) =>
-        send<CallStateResponse>('POST', `${callPath(callType, id)}/join`, {}, requestOptions),
+        send<CallStateResponse<T>>('POST', `${callPath(callType, id)}/join`, {}, requestOptions),
       /**
        * Local hint from the policy, with the last fetched call state and membership; false
        * when the policy cannot be loaded.
        */
-      can: async (action: T['Action'], decideOptions: { changes?: string[] } = {}) => {
+      can: async (
+        action: T['Action'],
+        decideOptions: { changes?: readonly ChangeOf<T>[] } = {},
+      ) => {
         const policyClient = await hintPolicy();
         if (policyClient instanceof EvaluatorError) return false;
         return policyClient.can(action, resource(), { ...memberOptions(), ...decideOptions });
@@ -274,17 +278,21 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
 
   return {
     queryUsers: async (
-      request: { payload?: QueryUsersPayload } = {},
+      request: { payload?: QueryUsersPayload<T> } = {},
       requestOptions?: RequestOptions,
     ) => {
       const payload = request.payload ?? {};
       const filter = await scopedFilter('users', payload.filter_conditions);
-      return queryUsersRequest(target, { ...payload, filter_conditions: filter }, requestOptions);
+      return queryUsersRequest<T>(
+        target,
+        { ...payload, filter_conditions: filter },
+        requestOptions,
+      );
     },
     video: {
-      queryCalls: async (request: QueryCallsRequest = {}, requestOptions?: RequestOptions) => {
+      queryCalls: async (request: QueryCallsRequest<T> = {}, requestOptions?: RequestOptions) => {
         const filter = await scopedFilter('calls', request.filter_conditions);
-        return requestJson<{ calls: CallStateResponse[] }>(
+        return requestJson<{ calls: CallStateResponse<T>[] }>(
           target,
           'POST',
           '/api/v2/video/calls',
@@ -297,7 +305,7 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
     /** The authenticated user as the server stores it. */
     me: async (requestOptions?: RequestOptions) =>
       (
-        await requestJson<{ user: UserResponse }>(
+        await requestJson<{ user: UserResponse<T> }>(
           target,
           'GET',
           '/api/v2/rolecall/me',
@@ -305,15 +313,15 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
           requestOptions,
         )
       ).user,
-    updateUserPartial: (request: UpdateUserPartialRequest, requestOptions?: RequestOptions) =>
-      updateUserPartialRequest(target, request, requestOptions),
-    upsertUsers: (users: UserRequest[], requestOptions?: RequestOptions) =>
-      upsertUsersRequest(target, users, requestOptions),
+    updateUserPartial: (request: UpdateUserPartialRequest<T>, requestOptions?: RequestOptions) =>
+      updateUserPartialRequest<T>(target, request, requestOptions),
+    upsertUsers: (users: UserRequest<T>[], requestOptions?: RequestOptions) =>
+      upsertUsersRequest<T>(target, users, requestOptions),
     /** UI hint: false on a deny and when the policy cannot be loaded (see `onError`). */
     can: async (
       action: T['Action'],
       resource: Resource<T>,
-      decideOptions: { changes?: string[] } = {},
+      decideOptions: { changes?: readonly ChangeOf<T>[] } = {},
     ) => {
       const policyClient = await hintPolicy();
       if (policyClient instanceof EvaluatorError) return false;
@@ -343,4 +351,5 @@ export function createClient<T extends PolicyTypes = UntypedPolicy>(options: Cli
   };
 }
 
-export type VideoClient = ReturnType<typeof createClient>;
+/** The user client; `VideoClient<PolicyNames>` is what rolecall.gen.ts's createClient returns. */
+export type VideoClient<T extends PolicyTypes = UntypedPolicy> = ReturnType<typeof createClient<T>>;

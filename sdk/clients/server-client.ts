@@ -1,6 +1,7 @@
 // createServerClient: the back end's view of the reference server. Server-side requests are not
 // permission checked (the seed), so nothing is filtered or injected here.
 import type { CustomPermissionSpec } from '../../core/policy.js';
+import type { GrantsRoleOf, PolicyTypes, UntypedPolicy } from '../types.js';
 import { callRequests, type CallSender } from './call-requests.js';
 import {
   apiPath,
@@ -43,8 +44,15 @@ export interface ServerClientOptions extends TransportOptions {
   secret: string;
 }
 
-/** Every request method takes `RequestOptions` (`signal`, `timeoutMs`) as its last argument. */
-export function createServerClient(options: ServerClientOptions) {
+/**
+ * `T` narrows call types, roles, permission ids and actions to a generated rolecall.gen.ts's
+ * unions (its `createServerClient` binds them), so a misspelt name is a compile error; plain
+ * strings without it. Only types change: the requests on the wire are the same. Every request
+ * method takes `RequestOptions` (`signal`, `timeoutMs`) as its last argument.
+ */
+export function createServerClient<T extends PolicyTypes = UntypedPolicy>(
+  options: ServerClientOptions,
+) {
   let serverToken: Promise<string> | undefined;
   const target: HttpTarget = httpTarget(
     {
@@ -57,25 +65,25 @@ export function createServerClient(options: ServerClientOptions) {
 
   const send: CallSender = (method, path, body, requestOptions) =>
     requestJson(target, method, path, body, requestOptions);
-  const call = (callType: string, id: string) => callRequests(send, callType, id);
+  const call = (callType: T['CallType'], id: string) => callRequests<T>(send, callType, id);
 
   return {
     /** A user token for `createClient`; the server looks the user's role and teams up itself. */
     createToken: (userId: string, tokenOptions: TokenOptions = {}) =>
       createUserToken(userId, options.secret, tokenOptions),
     getApp: (requestOptions?: RequestOptions) =>
-      requestJson<AppResponse>(target, 'GET', '/api/v2/app', undefined, requestOptions),
+      requestJson<AppResponse<T>>(target, 'GET', '/api/v2/app', undefined, requestOptions),
     updateApp: (
-      patch: { multi_tenant_enabled?: boolean; grants?: GrantsMap | null },
+      patch: { multi_tenant_enabled?: boolean; grants?: GrantsMap<T> | null },
       requestOptions?: RequestOptions,
-    ) => requestJson<AppResponse>(target, 'PATCH', '/api/v2/app', patch, requestOptions),
-    upsertUsers: (users: UserRequest[], requestOptions?: RequestOptions) =>
-      upsertUsersRequest(target, users, requestOptions),
-    updateUserPartial: (request: UpdateUserPartialRequest, requestOptions?: RequestOptions) =>
-      updateUserPartialRequest(target, request, requestOptions),
+    ) => requestJson<AppResponse<T>>(target, 'PATCH', '/api/v2/app', patch, requestOptions),
+    upsertUsers: (users: UserRequest<T>[], requestOptions?: RequestOptions) =>
+      upsertUsersRequest<T>(target, users, requestOptions),
+    updateUserPartial: (request: UpdateUserPartialRequest<T>, requestOptions?: RequestOptions) =>
+      updateUserPartialRequest<T>(target, request, requestOptions),
     /** Stream's deleteUsers (a soft delete, done at once). */
     deleteUsers: (request: { user_ids: string[] }, requestOptions?: RequestOptions) =>
-      requestJson<{ task_id: string; users: Record<string, UserResponse> }>(
+      requestJson<{ task_id: string; users: Record<string, UserResponse<T>> }>(
         target,
         'POST',
         '/api/v2/users/delete',
@@ -83,30 +91,31 @@ export function createServerClient(options: ServerClientOptions) {
         requestOptions,
       ),
     deleteUser: async (id: string, requestOptions?: RequestOptions) => {
-      const answer = await requestJson<{ users: Record<string, UserResponse> }>(
+      const answer = await requestJson<{ users: Record<string, UserResponse<T>> }>(
         target,
         'POST',
         '/api/v2/users/delete',
         { user_ids: [id] },
         requestOptions,
       );
-      return { user: answer.users[id] as UserResponse };
+      return { user: answer.users[id] as UserResponse<T> };
     },
-    queryUsers: (request: { payload: QueryUsersPayload }, requestOptions?: RequestOptions) =>
-      queryUsersRequest(target, request.payload, requestOptions),
+    queryUsers: (request: { payload: QueryUsersPayload<T> }, requestOptions?: RequestOptions) =>
+      queryUsersRequest<T>(target, request.payload, requestOptions),
     createRole: (
-      role: string | { name: string; level?: 'user' | 'call'; description?: string },
+      role:
+        GrantsRoleOf<T> | { name: GrantsRoleOf<T>; level?: 'user' | 'call'; description?: string },
       requestOptions?: RequestOptions,
     ) =>
-      requestJson<{ role: RoleResponse }>(
+      requestJson<{ role: RoleResponse<T> }>(
         target,
         'POST',
         '/api/v2/roles',
         typeof role === 'string' ? { name: role } : role,
         requestOptions,
       ),
-    deleteRole: (name: string, requestOptions?: RequestOptions) =>
-      requestJson<{ deleted: string }>(
+    deleteRole: (name: GrantsRoleOf<T>, requestOptions?: RequestOptions) =>
+      requestJson<{ deleted: GrantsRoleOf<T> }>(
         target,
         'DELETE',
         `/api/v2${apiPath('roles', name)}`,
@@ -114,7 +123,7 @@ export function createServerClient(options: ServerClientOptions) {
         requestOptions,
       ),
     listRoles: (requestOptions?: RequestOptions) =>
-      requestJson<{ roles: RoleResponse[] }>(
+      requestJson<{ roles: RoleResponse<T>[] }>(
         target,
         'GET',
         '/api/v2/roles',
@@ -122,23 +131,23 @@ export function createServerClient(options: ServerClientOptions) {
         requestOptions,
       ),
     listPermissions: (requestOptions?: RequestOptions) =>
-      requestJson<{ permissions: PermissionResponse[] }>(
+      requestJson<{ permissions: PermissionResponse<T>[] }>(
         target,
         'GET',
         '/api/v2/permissions',
         undefined,
         requestOptions,
       ),
-    getPermission: (id: string, requestOptions?: RequestOptions) =>
-      requestJson<{ permission: PermissionResponse }>(
+    getPermission: (id: T['PermissionId'], requestOptions?: RequestOptions) =>
+      requestJson<{ permission: PermissionResponse<T> }>(
         target,
         'GET',
         permissionPath(id),
         undefined,
         requestOptions,
       ),
-    getCallType: (name: string, requestOptions?: RequestOptions) =>
-      requestJson<{ name: string; grants: GrantsMap }>(
+    getCallType: (name: T['CallType'], requestOptions?: RequestOptions) =>
+      requestJson<{ name: T['CallType']; grants: GrantsMap<T> }>(
         target,
         'GET',
         callTypePath(name),
@@ -147,11 +156,11 @@ export function createServerClient(options: ServerClientOptions) {
       ),
     /** The seed's patch: named roles are replaced, `[]` clears a role, `grants: null` resets. */
     updateCallType: (
-      name: string,
-      request: { grants: GrantsMap | null },
+      name: T['CallType'],
+      request: { grants: GrantsMap<T> | null },
       requestOptions?: RequestOptions,
     ) =>
-      requestJson<{ name: string; grants: GrantsMap }>(
+      requestJson<{ name: T['CallType']; grants: GrantsMap<T> }>(
         target,
         'PUT',
         callTypePath(name),
@@ -160,7 +169,7 @@ export function createServerClient(options: ServerClientOptions) {
       ),
     /** A custom permission (Stream's CreatePermission); persisted as in the grants file. */
     createPermission: (permission: CustomPermissionRequest, requestOptions?: RequestOptions) =>
-      requestJson<{ permission: PermissionResponse }>(
+      requestJson<{ permission: PermissionResponse<T> }>(
         target,
         'POST',
         '/api/v2/permissions',
@@ -168,11 +177,11 @@ export function createServerClient(options: ServerClientOptions) {
         requestOptions,
       ),
     updatePermission: (
-      id: string,
+      id: T['PermissionId'],
       permission: Omit<CustomPermissionRequest, 'id'>,
       requestOptions?: RequestOptions,
     ) =>
-      requestJson<{ permission: PermissionResponse }>(
+      requestJson<{ permission: PermissionResponse<T> }>(
         target,
         'PUT',
         permissionPath(id),
@@ -180,7 +189,7 @@ export function createServerClient(options: ServerClientOptions) {
         requestOptions,
       ),
     /** Refused (409) while any scope grants or revokes it. */
-    deletePermission: (id: string, requestOptions?: RequestOptions) =>
+    deletePermission: (id: T['PermissionId'], requestOptions?: RequestOptions) =>
       requestJson<{ duration: string }>(
         target,
         'DELETE',
@@ -193,12 +202,12 @@ export function createServerClient(options: ServerClientOptions) {
      * layer, served in data.json), replaced as a whole; `null` removes it.
      */
     updateCallOverrides: (
-      callType: string,
+      callType: T['CallType'],
       id: string,
-      grants: GrantsMap | null,
+      grants: GrantsMap<T> | null,
       requestOptions?: RequestOptions,
     ) =>
-      requestJson<{ call_type: string; id: string; grants: GrantsMap }>(
+      requestJson<{ call_type: T['CallType']; id: string; grants: GrantsMap<T> }>(
         target,
         'PUT',
         `/api/v2/rolecall${apiPath('call_overrides', callType, id)}`,
@@ -206,7 +215,7 @@ export function createServerClient(options: ServerClientOptions) {
         requestOptions,
       ),
     listCallTypes: (requestOptions?: RequestOptions) =>
-      requestJson<{ call_types: Record<string, { name: string; grants: GrantsMap }> }>(
+      requestJson<{ call_types: Record<string, { name: T['CallType']; grants: GrantsMap<T> }> }>(
         target,
         'GET',
         '/api/v2/video/calltypes',
@@ -215,17 +224,17 @@ export function createServerClient(options: ServerClientOptions) {
       ),
     /** A custom call type; `grants` as in the grants file (an absent role has none). */
     createCallType: (
-      request: { name: string; grants?: GrantsMap },
+      request: { name: T['CallType']; grants?: GrantsMap<T> },
       requestOptions?: RequestOptions,
     ) =>
-      requestJson<{ name: string; grants: GrantsMap }>(
+      requestJson<{ name: T['CallType']; grants: GrantsMap<T> }>(
         target,
         'POST',
         '/api/v2/video/calltypes',
         request,
         requestOptions,
       ),
-    deleteCallType: (name: string, requestOptions?: RequestOptions) =>
+    deleteCallType: (name: T['CallType'], requestOptions?: RequestOptions) =>
       requestJson<{ duration: string }>(
         target,
         'DELETE',
@@ -244,8 +253,8 @@ export function createServerClient(options: ServerClientOptions) {
       ),
     call,
     video: {
-      queryCalls: (request: QueryCallsRequest = {}, requestOptions?: RequestOptions) =>
-        requestJson<{ calls: CallStateResponse[] }>(
+      queryCalls: (request: QueryCallsRequest<T> = {}, requestOptions?: RequestOptions) =>
+        requestJson<{ calls: CallStateResponse<T>[] }>(
           target,
           'POST',
           '/api/v2/video/calls',
@@ -256,4 +265,7 @@ export function createServerClient(options: ServerClientOptions) {
   };
 }
 
-export type ServerClient = ReturnType<typeof createServerClient>;
+/** The back-end client; `ServerClient<PolicyNames>` is what rolecall.gen.ts's factory returns. */
+export type ServerClient<T extends PolicyTypes = UntypedPolicy> = ReturnType<
+  typeof createServerClient<T>
+>;

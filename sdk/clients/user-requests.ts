@@ -1,31 +1,32 @@
 // The user endpoints both clients call (a user may upsert and patch users where the policy lets
 // it; the back end always may): one definition of each request, shared by both clients.
+import type { PolicyTypes, UntypedPolicy } from '../types.js';
 import { requestJson, type HttpTarget, type RequestOptions } from './http.js';
 import type { QueryUsersPayload, UserRequest, UserResponse } from './types.js';
 
-export interface UpdateUserPartialRequest {
+export interface UpdateUserPartialRequest<T extends PolicyTypes = UntypedPolicy> {
   id: string;
-  set?: Partial<Omit<UserRequest, 'id'>>;
+  set?: Partial<Omit<UserRequest<T>, 'id'>>;
   unset?: string[];
 }
 
 /** Stream's upsert: `{users: {id: user}}`. */
-export function upsertUsersRequest(
+export function upsertUsersRequest<T extends PolicyTypes = UntypedPolicy>(
   target: HttpTarget,
-  users: UserRequest[],
+  users: UserRequest<T>[],
   options?: RequestOptions,
-): Promise<{ users: Record<string, UserResponse> }> {
+): Promise<{ users: Record<string, UserResponse<T>> }> {
   const byId = new Map(users.map((user) => [user.id, user]));
   return requestJson(target, 'POST', '/api/v2/users', { users: Object.fromEntries(byId) }, options);
 }
 
 /** Stream's `PATCH /users` with one change; the answer's user is returned as `user`. */
-export async function updateUserPartialRequest(
+export async function updateUserPartialRequest<T extends PolicyTypes = UntypedPolicy>(
   target: HttpTarget,
-  request: UpdateUserPartialRequest,
+  request: UpdateUserPartialRequest<T>,
   options?: RequestOptions,
-): Promise<{ user: UserResponse }> {
-  const answer = await requestJson<{ users: Record<string, UserResponse> }>(
+): Promise<{ user: UserResponse<T> }> {
+  const answer = await requestJson<{ users: Record<string, UserResponse<T>> }>(
     target,
     'PATCH',
     '/api/v2/users',
@@ -38,11 +39,11 @@ export async function updateUserPartialRequest(
 }
 
 /** Stream's query: `GET /users?payload=<JSON>`. */
-export function queryUsersRequest(
+export function queryUsersRequest<T extends PolicyTypes = UntypedPolicy>(
   target: HttpTarget,
-  payload: QueryUsersPayload,
+  payload: QueryUsersPayload<T>,
   options?: RequestOptions,
-): Promise<{ users: UserResponse[] }> {
+): Promise<{ users: UserResponse<T>[] }> {
   return requestJson(
     target,
     'GET',
