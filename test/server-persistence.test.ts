@@ -296,6 +296,28 @@ describe('--config at start', () => {
     }
   });
 
+  it("logs the file's warnings as rolecall check reports them, and starts", async () => {
+    const lines: string[] = [];
+    // An empty override list changes nothing: EMPTY_OVERRIDE, a warning.
+    const text =
+      'version: 1\ncalls:\n  "default:weekly":\n    config_overrides:\n      grants:\n        user: []\n';
+    const server = await startTestServer('pglite', {
+      config: { file: 'rolecall.yaml', text },
+      logs: { write: (line) => lines.push(line) },
+    });
+    try {
+      expect((await server.admin.getApp()).app).toBeDefined();
+      const warnings = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry['code'] === 'EMPTY_OVERRIDE');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ file: 'rolecall.yaml', line: 6, level: 40 });
+      expect(String(warnings[0]?.['msg'])).toMatch(/^grants file warning: /);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses to start on an invalid grants file', async () => {
     const config = {
       file: 'broken.yaml',

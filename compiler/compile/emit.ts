@@ -18,22 +18,35 @@ export type TypesLanguage = 'ts' | 'js';
 
 export const TYPES_LANGUAGES: readonly TypesLanguage[] = ['ts', 'js'];
 
+/** The files of a policy's OPA bundle: manifest, data.json, policy.wasm and the engine's Rego. */
+export function bundleFiles(policy: ResolvedPolicy, assets: EngineAssets): EmittedFile[] {
+  return [
+    emitManifest(policy, ROLECALL_VERSION),
+    emitData(policy),
+    { path: 'policy.wasm', contents: assets.wasm },
+    ...assets.rego,
+  ];
+}
+
+/** bundle.tar.gz of a policy: what `rolecall compile` writes and the server serves. */
+export function packPolicyBundle(
+  policy: ResolvedPolicy,
+  assets: EngineAssets,
+): Promise<Uint8Array> {
+  return packBundle(bundleFiles(policy, assets));
+}
+
 /** The output files for a policy, in path order. */
 export async function emitOutputFiles(
   policy: ResolvedPolicy,
   assets: EngineAssets,
   types: TypesLanguage = 'ts',
 ): Promise<EmittedFile[]> {
-  const bundleFiles: EmittedFile[] = [
-    emitManifest(policy, ROLECALL_VERSION),
-    emitData(policy),
-    { path: 'policy.wasm', contents: assets.wasm },
-    ...assets.rego,
-  ];
-  const archive = await packBundle(bundleFiles);
+  const inBundle = bundleFiles(policy, assets);
+  const archive = await packBundle(inBundle);
   const files: EmittedFile[] = [
     { path: BUNDLE_ARCHIVE, contents: archive },
-    ...bundleFiles.map((file) => ({ ...file, path: `${BUNDLE_DIR}/${file.path}` })),
+    ...inBundle.map((file) => ({ ...file, path: `${BUNDLE_DIR}/${file.path}` })),
     ...emitTypeFiles(policy, types),
   ];
   return files.sort((left, right) => compareCodeUnits(left.path, right.path));

@@ -8,7 +8,9 @@ export { checkGrantsText, type CheckedGrants } from './check.js';
 export {
   BUNDLE_ARCHIVE,
   BUNDLE_DIR,
+  bundleFiles,
   emitOutputFiles,
+  packPolicyBundle,
   TYPES_LANGUAGES,
   type TypesLanguage,
 } from './emit.js';

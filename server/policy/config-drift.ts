@@ -55,6 +55,19 @@ export async function applyConfigAtStart(
         new ApiError(400, 'CONFIG_INVALID', 'invalid grants file');
       throw new Error(`${config.file}: ${problem.code}: ${problem.message}`);
     }
+    // Warnings do not stop the server, but they are said, as `rolecall check` says them.
+    for (const warning of loaded.diagnostics) {
+      log.warn(
+        {
+          file: warning.file,
+          line: warning.line,
+          column: warning.column,
+          code: warning.code,
+          ...(warning.help === undefined ? {} : { help: warning.help }),
+        },
+        `grants file warning: ${warning.message}`,
+      );
+    }
     spec = loaded.spec;
   }
   const policy = toolkit.resolve(spec);

@@ -1,12 +1,10 @@
-// The toolkit the server runs with: the compiler's own load, validate, resolve, emit and pack
-// stages, and the SDK's JsEvaluator (or WasmEvaluator), so API-side grants resolve exactly like
+// The toolkit the server runs with: the compiler's own front half (as `rolecall check`), resolve
+// and bundle assembly (as `rolecall compile`), and the SDK's JsEvaluator (or WasmEvaluator), so API-side grants resolve exactly like
 // `rolecall compile`.
-import { ROLECALL_VERSION } from '../../compiler/compile/index.js';
+import { checkGrantsText } from '../../compiler/compile/check.js';
+import { packPolicyBundle } from '../../compiler/compile/index.js';
 import { buildDataDocument } from '../../core/data-document.js';
-import { emitData } from '../../compiler/emit-data/index.js';
-import { emitManifest } from '../../compiler/emit-manifest/index.js';
-import { loadGrants } from '../../compiler/load/index.js';
-import { packBundle, readEngineAssets, type EngineAssets } from '../../compiler/pack/index.js';
+import { readEngineAssets, type EngineAssets } from '../../compiler/pack/index.js';
 import { resolveGrants } from '../../compiler/resolve/index.js';
 import type { GrantsDocument, GrantsSpec, ResolvedPolicy } from '../../compiler/types.js';
 import { validateGrants } from '../../compiler/validate/index.js';
@@ -26,11 +24,10 @@ export async function createDefaultToolkit(engine: ServerEngine = 'js'): Promise
   const assets: EngineAssets = await readEngineAssets();
   return {
     loadFile(file, text) {
-      const loaded = loadGrants(file, text);
-      if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics };
-      const validated = validateGrants(loaded.value);
-      if (!validated.ok) return { ok: false, diagnostics: validated.diagnostics };
-      return { ok: true, spec: validated.value };
+      // The compiler's own front half, so a --config file is read exactly as `rolecall check`.
+      const checked = checkGrantsText(file, text);
+      if (!checked.ok) return { ok: false, diagnostics: checked.diagnostics };
+      return { ok: true, spec: checked.value.spec, diagnostics: checked.diagnostics };
     },
     validateSpec(spec) {
       return validateGrants(apiDocument(spec)).diagnostics;
@@ -38,13 +35,7 @@ export async function createDefaultToolkit(engine: ServerEngine = 'js'): Promise
     resolve: (spec) => resolveGrants(spec),
     dataDocument: (policy: ResolvedPolicy) =>
       buildDataDocument(policy) as unknown as Record<string, unknown>,
-    packBundle: (policy) =>
-      packBundle([
-        emitManifest(policy, ROLECALL_VERSION),
-        emitData(policy),
-        { path: 'policy.wasm', contents: assets.wasm },
-        ...assets.rego,
-      ]),
+    packBundle: (policy) => packPolicyBundle(policy, assets),
     createEvaluator: async (data) =>
       engine === 'wasm'
         ? await WasmEvaluator.fromWasm(assets.wasm, data)

@@ -8,7 +8,10 @@ export interface SwappableEvaluator extends Evaluator {
   setData(data: Record<string, unknown>): void | Promise<void>;
 }
 
-export type LoadedSpec = { ok: true; spec: GrantsSpec } | { ok: false; diagnostics: Diagnostic[] };
+/** A loaded grants file: its spec and warnings, or the diagnostics that refuse it. */
+export type LoadedSpec =
+  | { ok: true; spec: GrantsSpec; diagnostics: Diagnostic[] }
+  | { ok: false; diagnostics: Diagnostic[] };
 
 export interface PolicyToolkit {
   /** Parses and validates a grants file (for --config). */
