@@ -1,4 +1,4 @@
-// The differential comparison of test/differential.test.ts at scale: `--runs N` (default
+// The differential comparison of test/engine/differential.test.ts at scale: `--runs N` (default
 // 1,000,000) generated inputs in chunks, every engine in-process (JS, WASM) against `opa eval`
 // of the contract bundle at all five entrypoints; `--server` adds a real `opa run -s`. Prints
 // the inputs compared per entrypoint and every disagreement; exits 1 on any.

@@ -11,7 +11,7 @@ capabilities := sort(allowed_capabilities) if {
 # each action: the layering and the rules that do not depend on the action are computed once per
 # call, and only the cheap per-action rules are asked for each action a grant could come from.
 # (Evaluating the decision `with input.action as` each action re-evaluates everything it reads.)
-# core/engine/capabilities.ts is the same in JavaScript; test/capabilities.test.ts compares
+# core/engine/capabilities.ts is the same in JavaScript; test/engine/capabilities.test.ts compares
 # capabilities with the decisions.
 call_level_permissions[action_name] := permission if {
 	some action_name, definition in policy_data.actions

@@ -1,4 +1,4 @@
-// The differential comparison shared by test/differential.test.ts (every CI run) and
+// The differential comparison shared by test/engine/differential.test.ts (every CI run) and
 // scripts/differential.ts (a million inputs): fast-check generates decision and query_filter
 // inputs (malformed ones included) and every engine must answer the oracle's canonical JSON —
 // `opa eval` of the bundle, at all five entrypoints.
