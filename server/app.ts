@@ -44,6 +44,9 @@ function isDataException(error: unknown): boolean {
   );
 }
 
+/** Largest request head (request line and headers) the server reads. */
+export const MAX_REQUEST_HEAD_BYTES = 256 * 1024;
+
 export function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.log,
@@ -51,6 +54,10 @@ export function buildApp(options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMITS.bytes,
+    // Stream's queryUsers sends its filter in the URL (`?payload=`): room for a filter at the
+    // filter size bound (64 KiB of JSON, up to 3× that URL-encoded), so the bound answers with
+    // its reason instead of Node's bare 431 for a 16 KiB head.
+    http: { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
   });
   const secret = verificationKey(options.apiSecret);
   const decider = new Decider(options.live, options.decisionLog);
