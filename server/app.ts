@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { resolveActor, type ActorCache } from './actor.js';
+import { ANONYMOUS_SUBJECT_ID, resolveActor, type ActorCache } from './actor.js';
 import { authenticateRequest, verificationKey } from './auth.js';
 import type { ChangeFeed } from './db/change-feed.js';
 import { DatabaseUnavailableError, type Database } from './db/database.js';
@@ -217,17 +217,23 @@ export function buildApp(options: AppOptions) {
   app.get('/health', () => ({ status: 'ok', revision: options.live.revision }));
   app.get('/openapi.json', () => (openApi ??= openApiDocument(registered, packageVersion())));
 
-  // The bundle holds the app's resolved grants (call overrides name calls), so, like every other
-  // endpoint, it needs the API key and a valid token: a user's client or a server-token sidecar.
+  // The bundle holds the app's resolved grants (call overrides name calls), so it needs the API
+  // key and a valid token — a user's client or a server-token sidecar — never anonymous access.
+  async function requireToken(request: FastifyRequest): Promise<void> {
+    const context = await contextFor(request);
+    if (context.actor.subject.id === ANONYMOUS_SUBJECT_ID) {
+      throw new ApiError(401, 'AUTH_MISSING', 'the policy is served to token holders only');
+    }
+  }
   app.get('/bundle.tar.gz', async (request, reply) => {
-    await contextFor(request);
+    await requireToken(request);
     const { bundle, etag } = options.live.snapshot;
     void reply.header('etag', etag).header('cache-control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
     return reply.type('application/gzip').send(Buffer.from(bundle));
   });
   app.get('/data.json', async (request, reply) => {
-    await contextFor(request);
+    await requireToken(request);
     const { dataDocument, etag } = options.live.snapshot;
     void reply.header('etag', etag).header('cache-control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();

@@ -59,6 +59,8 @@ describe.each(BACKENDS)('the bundle and data.json need credentials on %s', (back
           'API_KEY_INVALID',
         ],
         [key, '', 'AUTH_MISSING'],
+        // Anonymous access (Stream's auth type for unauthenticated clients) gets no policy.
+        [{ ...key, 'stream-auth-type': 'anonymous' }, '', 'AUTH_MISSING'],
         [{ ...key, authorization: unsignedToken({ server: true }) }, '', 'AUTH_INVALID'],
         [{ ...key, authorization: unsignedToken({ user_id: 'alice' }) }, '', 'AUTH_INVALID'],
         [
