@@ -26,22 +26,28 @@ function renderRows(rows: Row[]): string {
     .join('\n');
 }
 
+/** A `rolecall/batch` answer: its two lists, each printed as a section. */
+function isBatchAnswer(answer: unknown): boolean {
+  const record = recordOf(answer);
+  return Array.isArray(record['decisions']) && Array.isArray(record['query_filters']);
+}
+
 /** The table for one answer or a list of answers (a batch answer prints both of its lists). */
 export function renderTable(result: unknown, many: boolean): string {
   const answers = many ? (result as unknown[]) : [result];
+  // Plain answers share one padded column; batch answers print a section per list.
+  if (!answers.some(isBatchAnswer)) return `${renderRows(answers.map(answerRow))}\n`;
   const lines: string[] = [];
   for (const answer of answers) {
-    const record = recordOf(answer);
-    if (Array.isArray(record['decisions']) && Array.isArray(record['query_filters'])) {
-      const decisions = (record['decisions'] as unknown[]).map(answerRow);
-      const filters = (record['query_filters'] as unknown[]).map(answerRow);
-      if (decisions.length > 0) lines.push('decisions:', renderRows(decisions));
-      if (filters.length > 0) lines.push('query filters:', renderRows(filters));
-    } else {
+    if (!isBatchAnswer(answer)) {
       lines.push(renderRows([answerRow(answer)]));
+      continue;
     }
+    const record = recordOf(answer);
+    const decisions = (record['decisions'] as unknown[]).map(answerRow);
+    const filters = (record['query_filters'] as unknown[]).map(answerRow);
+    if (decisions.length > 0) lines.push('decisions:', renderRows(decisions));
+    if (filters.length > 0) lines.push('query filters:', renderRows(filters));
   }
-  return many && answers.every((answer) => !('decisions' in recordOf(answer)))
-    ? `${renderRows(answers.map(answerRow))}\n`
-    : `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n`;
 }

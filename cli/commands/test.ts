@@ -169,7 +169,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const allResults: SuiteResult[] = [];
   let coverageFailed = false;
   // A grants file with errors fails the run (exit 1, as `rolecall check` would).
-  let invalidGrants = false;
   let suitesOfInvalidGrants = 0;
   for (const [grantsFile, group] of byGrantsFile) {
     const label = path.relative(io.cwd, grantsFile) || grantsFile;
@@ -195,7 +194,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       suitesOfInvalidGrants += groupFailed(
         renderDiagnostics(resolved.diagnostics, { [label]: text }, 'text'),
       );
-      invalidGrants = true;
       continue;
     }
     const policy = resolved.value;
@@ -239,7 +237,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `rolecall test: ${String(loadErrors.length)} suite(s) could not run: ${loadErrors.map((error) => error.file).join(', ')}\n`,
     );
     // Only grants errors: a failure, as `rolecall check` exits; an unusable suite: a usage error.
-    const onlyGrants = invalidGrants && loadErrors.length === suitesOfInvalidGrants;
+    const onlyGrants = loadErrors.length === suitesOfInvalidGrants;
     return onlyGrants ? EXIT_FAILURE : EXIT_USAGE;
   }
   const failed = allResults.some((result) => result.failed > 0);
