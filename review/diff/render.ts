@@ -1,5 +1,6 @@
 // Renders a permission diff as markdown for a pull-request comment, and decides which `--fail-on`
 // kinds a diff triggers. Pure: the CLI prints and exits.
+import { caseChangeTable, smallChangeTables, type ChangeCell } from './change-tables.js';
 import type { Effect, FailOnKind, GrantChange, PolicyDiff } from './types.js';
 
 /** Every change of a diff with its effect, in rendering order. */
@@ -50,6 +51,20 @@ const EFFECT_LABEL: Record<Effect, string> = {
 
 function code(text: string): string {
   return `\`${text.replaceAll('`', "'")}\``;
+}
+
+/** A change-table cell as Markdown. */
+function markdownCell(value: ChangeCell): string {
+  switch (value.kind) {
+    case 'code':
+      return code(value.text);
+    case 'text':
+      return value.text;
+    case 'effect':
+      return EFFECT_LABEL[value.effect];
+    case 'outcome':
+      return `${value.allow ? 'allow' : 'deny'} ${code(value.reason)}`;
+  }
 }
 
 /** Text inside HTML (a fold's summary, where Markdown is not rendered). */
@@ -179,11 +194,9 @@ function addGrantFolds(budget: Budget, grants: readonly GrantChange[], leftOut: 
 
 function addCaseFold(budget: Budget, diff: PolicyDiff, leftOut: LeftOut): void {
   if (diff.cases.length === 0) return;
-  const outcome = (value: { allow: boolean; reason: string }): string =>
-    `${value.allow ? 'allow' : 'deny'} ${code(value.reason)}`;
-  const headers = ['case', 'before', 'after', 'effect', 'location'];
+  const { title, headers, rows: cells } = caseChangeTable(diff);
   const head = [
-    '### Test outcomes that change\n',
+    `### ${title}\n`,
     `<details open><summary>${String(diff.cases.length)} case${diff.cases.length === 1 ? '' : 's'} (${effectCounts(diff.cases.map((change) => change.effect))})</summary>\n`,
     `| ${headers.join(' | ')} |`,
     `|${headers.map(() => '---').join('|')}|`,
@@ -191,8 +204,9 @@ function addCaseFold(budget: Budget, diff: PolicyDiff, leftOut: LeftOut): void {
   const foot = '\n</details>\n';
   const rows: string[] = [];
   let size = head.length + foot.length + 2;
-  for (const change of diff.cases) {
-    const row = `| ${[change.case, outcome(change.before), outcome(change.after), EFFECT_LABEL[change.effect], change.location].map(cell).join(' | ')} |`;
+  for (const row of cells.map(
+    (values) => `| ${values.map(markdownCell).map(cell).join(' | ')} |`,
+  )) {
     if (!budget.fits(size + row.length + 1)) {
       leftOut.cases += 1;
       continue;
@@ -223,45 +237,13 @@ export function renderDiffMarkdown(diff: PolicyDiff, options: { maxChars?: numbe
     return budget.text();
   }
   budget.add(`${changeSummary(diff)}.\n`);
-  const small = [
-    ...section(
-      'Settings',
-      ['setting', 'before', 'after', 'effect'],
-      diff.settings.map((change) => [
-        code(change.setting),
-        code(JSON.stringify(change.before)),
-        code(JSON.stringify(change.after)),
-        EFFECT_LABEL[change.effect],
-      ]),
+  const small = smallChangeTables(diff).flatMap((table) =>
+    section(
+      table.title,
+      table.headers,
+      table.rows.map((row) => row.map(markdownCell)),
     ),
-    ...section(
-      'Roles',
-      ['role', 'change', 'level', 'effect'],
-      diff.roles.map((change) => [
-        code(change.role),
-        change.change,
-        change.change === 'changed'
-          ? `${change.before ?? ''} → ${change.after ?? ''}`
-          : (change.after ?? change.before ?? ''),
-        EFFECT_LABEL[change.effect],
-      ]),
-    ),
-    ...section(
-      'Custom permissions',
-      ['permission', 'change', 'details', 'effect'],
-      diff.permissions.map((change) => [
-        code(change.permission),
-        change.change,
-        change.details.join('; '),
-        EFFECT_LABEL[change.effect],
-      ]),
-    ),
-    ...section(
-      'Scopes',
-      ['scope', 'change'],
-      diff.scopes.map((change) => [code(change.scope), change.change]),
-    ),
-  ];
+  );
   // Settings, ≤ 25 roles, custom permissions and scopes are short; they always come first.
   for (const part of small) budget.add(part);
   const leftOut: LeftOut = { grants: 0, cases: 0 };

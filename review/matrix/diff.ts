@@ -2,6 +2,7 @@
 // one table of permissions × roles per scope that changed, the changed cells marked, so a reviewer
 // of `rolecall diff --format html` sees which role gained or lost which permission where.
 import { changeSummary, countChanges } from '../diff/render.js';
+import { caseChangeTable, smallChangeTables, type ChangeCell } from '../diff/change-tables.js';
 import type { Effect, GrantChange, GrantChangeKind, PolicyDiff } from '../diff/types.js';
 import { Html, html, renderPage } from './html.js';
 import {
@@ -247,79 +248,33 @@ function changeTable(id: string, title: string, headers: string[], rows: Html[])
   </section> `;
 }
 
+/** A change-table cell as HTML: the first of a row heads it. */
+function htmlCell(value: ChangeCell, index: number): Html {
+  const content =
+    value.kind === 'code'
+      ? html`<code>${value.text}</code>`
+      : value.kind === 'outcome'
+        ? html`${value.allow ? 'allow' : 'deny'} <code>${value.reason}</code>`
+        : value.kind === 'text'
+          ? value.text
+          : '';
+  if (value.kind === 'effect') return effectCell(value.effect);
+  return index === 0 ? html`<th>${content}</th>` : html`<td>${content}</td>`;
+}
+
 /** The changes that are not grants: settings, roles, custom permissions, scopes, suite cases. */
 function renderOtherChanges(diff: PolicyDiff): Html {
-  const outcome = (value: { allow: boolean; reason: string }): Html =>
-    html`${value.allow ? 'allow' : 'deny'} <code>${value.reason}</code>`;
-  return html`${changeTable(
-    'settings',
-    'Settings',
-    ['setting', 'before', 'after', 'effect'],
-    diff.settings.map(
-      (change) =>
-        html`<tr>
-          <th><code>${change.setting}</code></th>
-          <td><code>${JSON.stringify(change.before)}</code></td>
-          <td><code>${JSON.stringify(change.after)}</code></td>
-          ${effectCell(change.effect)}
-        </tr>`,
-    ),
-  )}${changeTable(
-    'roles',
-    'Roles',
-    ['role', 'change', 'level', 'effect'],
-    diff.roles.map(
-      (change) =>
-        html`<tr>
-          <th><code>${change.role}</code></th>
-          <td>${change.change}</td>
-          <td>
-            ${
-              change.change === 'changed'
-                ? `${change.before ?? ''} → ${change.after ?? ''}`
-                : (change.after ?? change.before ?? '')
-            }
-          </td>
-          ${effectCell(change.effect)}
-        </tr>`,
-    ),
-  )}${changeTable(
-    'permissions',
-    'Custom permissions',
-    ['permission', 'change', 'details', 'effect'],
-    diff.permissions.map(
-      (change) =>
-        html`<tr>
-          <th><code>${change.permission}</code></th>
-          <td>${change.change}</td>
-          <td>${change.details.join('; ')}</td>
-          ${effectCell(change.effect)}
-        </tr>`,
-    ),
-  )}${changeTable(
-    'scopes',
-    'Scopes',
-    ['scope', 'change'],
-    diff.scopes.map(
-      (change) =>
-        html`<tr>
-          <th><code>${change.scope}</code></th>
-          <td>${change.change}</td>
-        </tr>`,
-    ),
-  )}${changeTable(
-    'cases',
-    'Test outcomes that change',
-    ['case', 'before', 'after', 'effect', 'location'],
-    diff.cases.map(
-      (change) =>
-        html`<tr>
-          <th>${change.case}</th>
-          <td>${outcome(change.before)}</td>
-          <td>${outcome(change.after)}</td>
-          ${effectCell(change.effect)}
-          <td>${change.location}</td>
-        </tr>`,
+  return html`${[...smallChangeTables(diff), caseChangeTable(diff)].map((table) =>
+    changeTable(
+      table.id,
+      table.title,
+      table.headers,
+      table.rows.map(
+        (row) =>
+          html`<tr>
+            ${row.map(htmlCell)}
+          </tr>`,
+      ),
     ),
   )}`;
 }
