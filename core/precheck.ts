@@ -37,12 +37,28 @@ export function findInputProblem(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return 'input is not an object';
   }
-  return walkValue(input, 1, { values: 0, stringUnits: 0 });
+  return walkValue(input, 1, {
+    values: 0,
+    stringUnits: 0,
+    inheritedKeys: hasEnumerableInheritedKeys(),
+  });
 }
 
 interface WalkCounts {
   values: number;
   stringUnits: number;
+  /**
+   * Whether `for…in` also visits inherited keys (a polluted Object.prototype); then each key is
+   * checked to be own. `for…in` is used over Object.keys because it visits the own keys in the
+   * same order without allocating a key array, and reads each value through V8's enum cache.
+   */
+  inheritedKeys: boolean;
+}
+
+/** A polluted Object.prototype: `for…in` would also visit inherited keys. */
+function hasEnumerableInheritedKeys(): boolean {
+  for (const _key in Object.prototype) return true;
+  return false;
 }
 
 /**
@@ -67,15 +83,17 @@ function walkValue(value: unknown, depth: number, counts: WalkCounts): string | 
   if (value === null) return undefined;
   if (depth > INPUT_LIMITS.maxDepth) return 'input is nested too deeply';
   if (Array.isArray(value)) {
-    for (const element of value as unknown[]) {
-      const problem = walkValue(element, depth + 1, counts);
+    const elements = value as unknown[];
+    for (let index = 0; index < elements.length; index += 1) {
+      const problem = walkValue(elements[index], depth + 1, counts);
       if (problem !== undefined) return problem;
     }
     return undefined;
   }
   if (!isPlainObject(value)) return 'input has an object that is not a plain object';
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  for (const key in record) {
+    if (counts.inheritedKeys && !Object.hasOwn(record, key)) continue;
     const keyProblem = checkString(key, counts, 'key');
     if (keyProblem !== undefined) return keyProblem;
     const property = record[key];

@@ -68,6 +68,18 @@ describe('findInputProblem', () => {
   ])('accepts %s', (_name, input) => {
     expect(findInputProblem(input)).toBeUndefined();
   });
+
+  it('walks own keys only, also when Object.prototype has an enumerable property', () => {
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype['polluted'] = 'x\uD800';
+    try {
+      expect(findInputProblem({ a: 1, nested: { b: ['ok'] } })).toBeUndefined();
+      expect(findInputProblem({ a: 1, nested: { b: ['x\uDC00'] } })).toMatch(/lone surrogate/);
+      expect(findInputProblem({ ['\uDC00']: 1 })).toMatch(/key with a lone surrogate/);
+    } finally {
+      Reflect.deleteProperty(prototype, 'polluted');
+    }
+  });
 });
 
 describe('bundle reading', () => {
