@@ -1,61 +1,43 @@
 // `rolecall/capabilities` in JavaScript (Stream's own_capabilities): the plain permission ids of
 // every call-level action whose full decision allows, with the action-independent rules checked
 // once per call and only the actions some layer could grant looked at.
-import { compareCodePoints } from '../compare.js';
+import { callGrants, forEachLayeredAction, roleLayers } from './call-grants.js';
 import type { CompiledPolicy } from './compiled.js';
-import {
-  callGrants,
-  callTable,
-  decisionFacts,
-  serverOnlyChanges,
-  teamDecidedByQuery,
-  teamRequired,
-} from './decision.js';
-import { decisionInputProblems } from './input.js';
-import { field, isObject, modifierId } from './json.js';
-
-/** The actions a grant could come from: those in the roles' tables and the input's modifiers. */
-function candidateActions(
-  policy: CompiledPolicy,
-  facts: ReturnType<typeof decisionFacts>,
-): Set<string> {
-  const actions = new Set<string>();
-  const addModifiers = (modifiers: readonly string[]) => {
-    for (const modifier of modifiers) {
-      const action = policy.permissions.get(modifierId(modifier))?.action;
-      if (action !== undefined) actions.add(action);
-    }
-  };
-  for (const role of facts.grantingRoles) {
-    for (const action of callTable(facts, role)?.keys() ?? []) actions.add(action);
-    if (Object.hasOwn(facts.inputOverrides, role)) {
-      addModifiers(facts.inputOverrides[role] as string[]);
-    }
-  }
-  if (facts.grantingRoles.length > 0) addModifiers(facts.memberModifiers);
-  return actions;
-}
+import { serverOnlyChanges, teamDecidedByQuery, teamRequired } from './decision.js';
+import { readDecisionFacts } from './facts.js';
 
 export function capabilities(policy: CompiledPolicy, input: unknown): string[] {
-  if (!isObject(input) || field(field(input, 'resource'), 'kind') !== 'call') return [];
-  if (decisionInputProblems(input, true) !== undefined) return [];
-  const facts = decisionFacts(policy, input);
-  const allowed = new Set<string>();
-  if (facts.serverSide) {
-    for (const [, permission] of policy.callLevelActions) allowed.add(permission);
-  } else if (facts.reachable || facts.listing) {
-    const anonymous = facts.subjectRole === 'anonymous';
-    for (const action of candidateActions(policy, facts)) {
-      // Rule 7 depends on the action only for a listed call (ReadCall).
-      if (!facts.reachable && !teamDecidedByQuery(facts, action)) continue;
-      const definition = policy.actions.get(action);
-      if (definition?.level !== 'call') continue;
-      if (anonymous && definition.kind === 'write') continue;
-      if (serverOnlyChanges(policy, facts, action).length > 0) continue;
-      if (teamRequired(policy, facts, action)) continue;
-      if (callGrants(policy, facts, action, undefined).length > 0)
-        allowed.add(definition.permission);
+  const facts = readDecisionFacts(policy, input, true);
+  if (facts?.kind !== 'call') return [];
+  const permissions = policy.callLevelPermissions;
+  if (facts.serverSide) return [...permissions];
+  if (!facts.reachable && !facts.listing) return [];
+  const anonymous = facts.subjectRole === 'anonymous';
+  const layers = roleLayers(policy, facts);
+  // Flags by number instead of Sets of names: no hashing, and the answer comes out in order.
+  const allowed = new Uint8Array(permissions.length);
+  const asked = new Uint8Array(policy.callActions.size);
+  let allowedCount = 0;
+  const ask = (action: string) => {
+    const numbered = policy.callActions.get(action);
+    if (numbered === undefined || asked[numbered.index] === 1) return;
+    asked[numbered.index] = 1;
+    if (allowed[numbered.permissionIndex] === 1) return;
+    // Rule 7 depends on the action only for a listed call (ReadCall).
+    if (!facts.reachable && !teamDecidedByQuery(facts, action)) return;
+    if (anonymous && numbered.kind === 'write') return;
+    if (serverOnlyChanges(policy, facts, action).length > 0) return;
+    if (teamRequired(policy, facts, action)) return;
+    if (callGrants(policy, facts, layers, action, undefined).length > 0) {
+      allowed[numbered.permissionIndex] = 1;
+      allowedCount += 1;
     }
+  };
+  forEachLayeredAction(layers, ask);
+  if (allowedCount === 0) return [];
+  const answer: string[] = [];
+  for (let index = 0; index < permissions.length; index += 1) {
+    if (allowed[index] === 1) answer.push(permissions[index] as string);
   }
-  return [...allowed].sort(compareCodePoints);
+  return answer;
 }

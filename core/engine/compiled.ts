@@ -1,5 +1,6 @@
 // Turns a data document into the lookup structures the JS engine decides with: Maps keyed by
 // name (so a name like "toString" is never found on a prototype), built once per setData.
+import { compareCodePoints } from '../compare.js';
 import type { ResolvedPolicy, TableEntry } from '../policy.js';
 import { isObject } from './json.js';
 
@@ -18,11 +19,31 @@ export interface PermissionDefinition {
   same_team: boolean;
 }
 
+/** A modifier as written (`send-audio` or `!send-audio`), resolved to its permission. */
+export interface ModifierMeaning {
+  permission: string;
+  /** The action the permission is about. */
+  action: string;
+  /** false for a `!` revoke. */
+  grants: boolean;
+}
+
+export interface CallActionIndex {
+  index: number;
+  permissionIndex: number;
+  kind: string;
+}
+
 export interface CompiledPolicy {
   revision: string;
   multiTenant: boolean;
   actions: ReadonlyMap<string, ActionDefinition>;
   permissions: ReadonlyMap<string, PermissionDefinition>;
+  /**
+   * Every known modifier, both spellings: a decision resolves the input's modifiers with one
+   * lookup, never slicing the `!` off (which allocates a string per modifier per decision).
+   */
+  modifiers: ReadonlyMap<string, ModifierMeaning>;
   /** role → level (`user`, `call` or `any`). */
   roleLevels: ReadonlyMap<string, string>;
   /** role → app-level action → `.app` grants. */
@@ -34,8 +55,13 @@ export interface CompiledPolicy {
    * two levels, so a decision never builds the "type:id" string to look it up.
    */
   calls: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, RoleTable>>>;
-  /** Every call-level action with its plain permission id, for capabilities. */
-  callLevelActions: readonly (readonly [action: string, permission: string])[];
+  /**
+   * The plain permission ids of the call-level actions, unique and in code point order: what
+   * capabilities answers, filtered, so a call never sorts its answer.
+   */
+  callLevelPermissions: readonly string[];
+  /** Each call-level action numbered: its own index, and its permission's in the list above. */
+  callActions: ReadonlyMap<string, CallActionIndex>;
 }
 
 function toMap<U>(record: unknown, convert: (value: object) => U): Map<string, U> {
@@ -61,23 +87,50 @@ export function compilePolicy(data: Record<string, unknown>): CompiledPolicy {
   const tables = policy.decision_tables;
   const actions = toMap(policy.actions, (value) => value as ActionDefinition);
   const permissions = toMap(policy.permissions, (value) => value as PermissionDefinition);
-  const callLevelActions: [string, string][] = [];
-  for (const [action, definition] of actions) {
-    if (definition.level === 'call' && typeof definition.permission === 'string') {
-      callLevelActions.push([action, definition.permission]);
-    }
-  }
+  const { callLevelPermissions, callActions } = numberCallActions(actions);
   return {
     revision: typeof policy.revision === 'string' ? policy.revision : '',
     multiTenant: policy.settings?.multi_tenant_enabled === true,
     actions,
     permissions,
+    modifiers: modifierMeanings(permissions),
     roleLevels: toMap(policy.roles, (role) => (role as { level: string }).level),
     app: roleTables(tables?.app),
     callTypes: toMap(tables?.call_types, roleTables),
     calls: callsByType(toMap(tables?.calls, roleTables)),
-    callLevelActions,
+    callLevelPermissions,
+    callActions,
   };
+}
+
+function numberCallActions(actions: ReadonlyMap<string, ActionDefinition>) {
+  const callLevel = [...actions].filter(
+    ([, definition]) => definition.level === 'call' && typeof definition.permission === 'string',
+  );
+  const callLevelPermissions = [...new Set(callLevel.map(([, { permission }]) => permission))].sort(
+    compareCodePoints,
+  );
+  const permissionIndex = new Map(
+    callLevelPermissions.map((permission, index) => [permission, index]),
+  );
+  const callActions = new Map<string, CallActionIndex>();
+  for (const [index, [action, definition]] of callLevel.entries()) {
+    callActions.set(action, {
+      index,
+      permissionIndex: permissionIndex.get(definition.permission) ?? 0,
+      kind: definition.kind,
+    });
+  }
+  return { callLevelPermissions, callActions };
+}
+
+function modifierMeanings(permissions: ReadonlyMap<string, PermissionDefinition>) {
+  const meanings = new Map<string, ModifierMeaning>();
+  for (const [permission, { action }] of permissions) {
+    meanings.set(permission, { permission, action, grants: true });
+    meanings.set(`!${permission}`, { permission, action, grants: false });
+  }
+  return meanings;
 }
 
 function callsByType(byKey: Map<string, Map<string, RoleTable>>) {
