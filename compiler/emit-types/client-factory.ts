@@ -8,7 +8,7 @@ import type { TypesExtension } from './index.js';
 export const CLIENT_FACTORY_USAGE: readonly string[] = [
   'Typed clients bound to these names; a misspelt role, action, call type, member role or',
   'permission id is a type error (createClient<PolicyNames> and createServerClient<PolicyNames>',
-  "from 'rolecall' do the same):",
+  "from '@rolecall/sdk' do the same):",
   '',
   "  import { createClient, createServerClient } from './rolecall.gen.js';",
   '  const admin = createServerClient({ baseUrl, apiKey, secret });',
@@ -29,7 +29,8 @@ export const CLIENT_FACTORY_USAGE: readonly string[] = [
  */
 export const addClientFactory: TypesExtension = (sourceFile: SourceFile) => {
   sourceFile.insertImportDeclaration(0, {
-    moduleSpecifier: 'rolecall',
+    // The SDK package alone: an app that runs this file needs @rolecall/sdk, not the CLI.
+    moduleSpecifier: '@rolecall/sdk',
     namedImports: [
       'PolicyClient',
       { name: 'createClient', alias: 'createSdkClient' },

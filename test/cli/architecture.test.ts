@@ -31,11 +31,14 @@ const ALLOWED: Record<Part, readonly string[]> = {
   cli: ['core', 'compiler', 'review', 'sdk', 'server', 'policies', 'schema', 'package.json'],
 };
 
-/** The package's own entry points (package.json `exports`), by the part each one opens. */
+/** The packages' own entry points (package.json `exports`, rolecall's and @rolecall/sdk's), by the part each one opens. */
 const SELF_IMPORTS: Record<string, string> = {
   rolecall: 'sdk',
   'rolecall/browser': 'sdk',
   'rolecall/node': 'sdk',
+  '@rolecall/sdk': 'sdk',
+  '@rolecall/sdk/browser': 'sdk',
+  '@rolecall/sdk/node': 'sdk',
   'rolecall/compiler': 'compiler',
   'rolecall/review': 'review',
   'rolecall/server': 'server',

@@ -1,28 +1,25 @@
-// The package as a user gets it: `npm pack`, installed from the tarball into a fresh project
-// with the registry's dependencies. The SDK imports from ESM and decides, a strict TypeScript
-// file type-checks against the generated names (a misspelt role, action or call type does
-// not), and `npx rolecall init` + `check` + `test` + `diff` work in a new grants repo.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+// The CLI package as a grants repo or a server gets it: rolecall packed and installed from its
+// tarball into a fresh project with the registry's dependencies (@rolecall/sdk from its own
+// tarball, as the registry will serve it). `npx rolecall` answers and compiles, the SDK entries
+// re-export @rolecall/sdk's one copy (so `instanceof` holds across both names), `npx rolecall
+// init` + `check` + `test` + `diff` work in a new grants repo, and a strict TypeScript file
+// type-checks against the generated names (a misspelt role, action or call type does not).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../compiler/assets.js';
+import {
+  INSTALL_TIMEOUT_MS,
+  describeCost,
+  install,
+  installCost,
+  newProject,
+  pack,
+  run,
+  typeCheck,
+} from './packed.js';
 
-const run = promisify(execFile);
-const INSTALL_TIMEOUT_MS = 300_000;
-
-/** Bytes of every file below `dir` (what `du` would count, without block rounding). */
-async function sizeOf(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
-  }
-  return total;
-}
-
-describe('the packed package, installed into a new project', () => {
+describe('the packed rolecall package, installed into a new project', () => {
   let work: string;
   let project: string;
   let bin: string;
@@ -30,25 +27,9 @@ describe('the packed package, installed into a new project', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'rolecall-install-'));
-    // dist/ and policy.wasm come from the build the test command runs first.
-    const { stdout } = await run(
-      'npm',
-      ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
-      { cwd: packageRoot, maxBuffer: 64 * 1024 * 1024 },
-    );
-    const [packed] = JSON.parse(stdout) as { filename: string }[];
-    project = path.join(work, 'app');
-    await run('mkdir', ['-p', project]);
-    await writeFile(
-      path.join(project, 'package.json'),
-      JSON.stringify({ name: 'app', private: true, type: 'module' }),
-    );
-    const installed = await run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', path.join(work, packed?.filename ?? '')],
-      { cwd: project, timeout: INSTALL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
-    );
-    installLog = `${installed.stdout}${installed.stderr}`;
+    const tarballs = [await pack('@rolecall/sdk', work), await pack('rolecall', work)];
+    project = await newProject(path.join(work, 'app'));
+    installLog = await install(project, tarballs);
     bin = path.join(project, 'node_modules', '.bin', 'rolecall');
   }, INSTALL_TIMEOUT_MS + 60_000);
 
@@ -56,41 +37,67 @@ describe('the packed package, installed into a new project', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('installs without engine warnings and reports what it costs', async () => {
-    const { stdout } = await run('npm', ['ls', '--all', '--parseable'], {
-      cwd: project,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const packages = new Set(stdout.split('\n').filter((line) => line.includes('node_modules')));
-    const bytes = await sizeOf(path.join(project, 'node_modules'));
+  it('installs without engine warnings, with one copy of the SDK, and reports what it costs', async () => {
+    const cost = await installCost(project);
     // The README's install table states these; this prints them for each run.
-    console.info(
-      `installed: ${String(packages.size)} packages, ${(bytes / 1024 / 1024).toFixed(1)} MB`,
-    );
-    expect(packages.size).toBeGreaterThan(1);
+    console.info(`rolecall (CLI, compiler, server, SDK): ${describeCost(cost)}`);
+    expect(cost.packages.length).toBeGreaterThan(1);
+    expect(cost.packages.filter((name) => name.endsWith('@rolecall/sdk'))).toEqual([
+      '@rolecall/sdk',
+    ]);
     // No dependency asks for a newer Node than rolecall's engines (npm warns EBADENGINE).
     expect(installLog).not.toContain('EBADENGINE');
   });
 
-  it('imports the SDK from ESM and decides with the JS engine', async () => {
+  it('answers npx rolecall --version and compiles with npx rolecall compile', async () => {
+    const version = await run('npx', ['--no-install', 'rolecall', '--version'], { cwd: project });
+    expect(version.stdout).toMatch(/^rolecall \d+\.\d+\.\d+/);
     await writeFile(
       path.join(project, 'rolecall.yaml'),
       'version: 1\napp:\n  multi_tenant_enabled: true\n',
     );
-    await run(bin, ['compile', 'rolecall.yaml', '-o', 'out'], { cwd: project });
+    const compiled = await run(
+      'npx',
+      ['--no-install', 'rolecall', 'compile', 'rolecall.yaml', '-o', 'out'],
+      {
+        cwd: project,
+      },
+    );
+    expect(compiled.stdout).toContain('compiled rolecall.yaml → out');
+  });
+
+  it('imports the SDK from rolecall and decides, with the classes of @rolecall/sdk', async () => {
     const script = `
       import { readFileSync } from 'node:fs';
-      import { JsEvaluator, PolicyClient } from 'rolecall';
-      const evaluator = JsEvaluator.fromData(readFileSync('out/bundle/data.json'));
-      const client = new PolicyClient(evaluator, { id: 'ann', role: 'user', teams: ['red'] });
+      import * as cli from 'rolecall';
+      import * as cliNode from 'rolecall/node';
+      import * as cliBrowser from 'rolecall/browser';
+      import * as sdk from '@rolecall/sdk';
+      import * as sdkNode from '@rolecall/sdk/node';
+      import * as sdkBrowser from '@rolecall/sdk/browser';
+      const evaluator = cli.JsEvaluator.fromData(readFileSync('out/bundle/data.json'));
+      const client = new cli.PolicyClient(evaluator, { id: 'ann', role: 'user', teams: ['red'] });
       const call = { kind: 'call', call_type: 'default', id: 'weekly', team: 'red' };
       const blue = { ...call, team: 'blue' };
-      console.log(client.canSync('CreateCall', call), client.canSync('CreateCall', blue));
+      const sameExports = (a, b) =>
+        Object.keys(a).length > 0 && Object.keys(a).length === Object.keys(b).length &&
+        Object.entries(a).every(([name, value]) => b[name] === value);
+      let caught;
+      try { cli.JsEvaluator.fromData('not json'); } catch (error) { caught = error; }
+      console.log(JSON.stringify({
+        decisions: [client.canSync('CreateCall', call), client.canSync('CreateCall', blue)],
+        same: [sameExports(cli, sdk), sameExports(cliNode, sdkNode), sameExports(cliBrowser, sdkBrowser)],
+        instanceOf: caught instanceof sdk.BundleFormatError,
+      }));
     `;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: project,
     });
-    expect(stdout.trim()).toBe('true false');
+    expect(JSON.parse(stdout)).toEqual({
+      decisions: [true, false],
+      same: [true, true, true],
+      instanceOf: true,
+    });
   });
 
   it('runs init, check, test and diff in a new grants repo with the installed CLI', async () => {
@@ -144,11 +151,6 @@ createPolicyClient(evaluator, { id: 'ann', role: 'call_member', teams: [] });
         files: ['check-types.ts'],
       }),
     );
-    // The repository's own tsc, resolving 'rolecall' from the installed copy.
-    const tsc = path.join(packageRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
-      cwd: repo,
-    }).catch((error: unknown) => error as { stdout: string; code: number });
-    expect('code' in checked ? checked.stdout : '').toBe('');
+    expect(await typeCheck(repo, 'tsconfig.json')).toBe('');
   });
 });

@@ -1,6 +1,6 @@
 // Type test of the typed clients in rolecall.gen.ts: `rolecall compile` output (both `--types ts`
-// and the `--types js` pair) is type-checked strictly in a temporary folder, with 'rolecall'
-// mapped to the SDK's sources; correct uses pass and each misspelt name fails on its own line.
+// and the `--types js` pair) is type-checked strictly in a temporary folder, with 'rolecall' and
+// '@rolecall/sdk' mapped to the SDK's sources; correct uses pass and each misspelt name fails on its own line.
 // The `--types js` file also runs under Node as plain ESM.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -95,7 +95,7 @@ const markedErrors = (text: string) =>
     return marker?.[1] === undefined ? [] : [{ line: index + 1, name: marker[1] }];
   });
 
-/** The project's strict options, 'rolecall' resolved to the SDK's sources, nothing emitted. */
+/** The project's strict options, the SDK's package names resolved to its sources, nothing emitted. */
 function strictOptions(): ts.CompilerOptions {
   const parsed = ts.getParsedCommandLineOfConfigFile(
     path.join(packageRoot, 'tsconfig.json'),
@@ -116,7 +116,10 @@ function strictOptions(): ts.CompilerOptions {
     ...options,
     strict: true,
     noEmit: true,
-    paths: { rolecall: [path.join(packageRoot, 'sdk', 'index.ts')] },
+    paths: {
+      rolecall: [path.join(packageRoot, 'sdk', 'index.ts')],
+      '@rolecall/sdk': [path.join(packageRoot, 'sdk', 'index.ts')],
+    },
   };
 }
 
@@ -162,10 +165,16 @@ beforeAll(async () => {
   ] as const) {
     const dir = path.join(workDir, folder);
     await mkdir(dir);
-    // An ESM package, as `rolecall init` makes; 'rolecall' is this checkout (its dist/ at run time).
+    // An ESM package, as `rolecall init` makes; 'rolecall' and '@rolecall/sdk' (which the
+    // generated file imports) are this checkout (their dist/ at run time).
     await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-    await mkdir(path.join(dir, 'node_modules'));
+    await mkdir(path.join(dir, 'node_modules', '@rolecall'), { recursive: true });
     await symlink(packageRoot, path.join(dir, 'node_modules', 'rolecall'), 'dir');
+    await symlink(
+      path.join(packageRoot, 'packages', 'sdk'),
+      path.join(dir, 'node_modules', '@rolecall', 'sdk'),
+      'dir',
+    );
     const io = captureCliIo(workDir);
     const code = await main(
       ['compile', 'rolecall.yaml', '-o', `${folder}/out`, '--types', types],
@@ -247,10 +256,11 @@ describe('rolecall compile --types js', () => {
   });
 
   it('the .js imports and runs under Node as ESM', async () => {
-    // 'rolecall' resolves through this checkout's package.json to dist/ (the test command builds it).
-    expect(existsSync(path.join(packageRoot, 'dist', 'sdk', 'index.js')), 'run npm run build').toBe(
-      true,
-    );
+    // '@rolecall/sdk' resolves to this checkout's packages/sdk/dist/ (the test command builds it).
+    expect(
+      existsSync(path.join(packageRoot, 'packages', 'sdk', 'dist', 'sdk', 'index.js')),
+      'run npm run build',
+    ).toBe(true);
     const script = path.join(workDir, 'js', 'run.js');
     await writeFile(
       script,

@@ -2,7 +2,7 @@
 //
 // Typed clients bound to these names; a misspelt role, action, call type, member role or
 // permission id is a type error (createClient<PolicyNames> and createServerClient<PolicyNames>
-// from 'rolecall' do the same):
+// from '@rolecall/sdk' do the same):
 //
 //   import { createClient, createServerClient } from './rolecall.gen.js';
 //   const admin = createServerClient({ baseUrl, apiKey, secret });
@@ -15,7 +15,7 @@
 // `rolecall compile --types js` writes rolecall.gen.js with rolecall.gen.d.ts instead, so
 // editors and `tsc --checkJs` check the same names.
 
-import { PolicyClient, createClient as createSdkClient, createServerClient as createSdkServerClient, type CallFilterField, type ChangeField, type ClientOptions, type ClientSubject, type Evaluator, type PolicyClientOptions, type ServerClient, type ServerClientOptions, type UserFilterField, type VideoClient } from 'rolecall';
+import { PolicyClient, createClient as createSdkClient, createServerClient as createSdkServerClient, type CallFilterField, type ChangeField, type ClientOptions, type ClientSubject, type Evaluator, type PolicyClientOptions, type ServerClient, type ServerClientOptions, type UserFilterField, type VideoClient } from '@rolecall/sdk';
 
 /** The data revision (data.json) these names were generated from. */
 export const REVISION = 'd8d8801ebe29e3aaaa6b22a80c1b1eff20a54c92adf12ee3ad0a26b5609a06a3';
