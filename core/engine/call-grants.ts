@@ -44,10 +44,12 @@ function recordEvents(
   byAction: Map<string, Map<string, LayerEvent>>,
   modifiers: readonly string[],
   scope: LayerEvent['scope'],
+  onlyAction: string | undefined,
 ): void {
   for (const modifier of modifiers) {
     const meaning = policy.modifiers.get(modifier);
     if (meaning === undefined) continue;
+    if (onlyAction !== undefined && meaning.action !== onlyAction) continue;
     // A call being created has no live record yet: its overrides grant and revoke nothing.
     if (scope === 'input' && meaning.action === 'CreateCall') continue;
     let events = byAction.get(meaning.action);
@@ -62,8 +64,15 @@ function recordEvents(
   }
 }
 
-/** The layers of every granting role, in the order of facts.grantingRoles. */
-export function roleLayers(policy: CompiledPolicy, facts: DecisionFacts): RoleLayers[] {
+/**
+ * The layers of every granting role, in the order of facts.grantingRoles: for every action, or
+ * only for `onlyAction` (a decision asks about one).
+ */
+export function roleLayers(
+  policy: CompiledPolicy,
+  facts: DecisionFacts,
+  onlyAction?: string,
+): RoleLayers[] {
   return facts.grantingRoles.map((role) => {
     const overrides = Object.hasOwn(facts.inputOverrides, role)
       ? (facts.inputOverrides[role] as string[])
@@ -72,8 +81,8 @@ export function roleLayers(policy: CompiledPolicy, facts: DecisionFacts): RoleLa
       return { role, table: callTable(facts, role), events: undefined };
     }
     const events = new Map<string, Map<string, LayerEvent>>();
-    if (overrides !== undefined) recordEvents(policy, events, overrides, 'input');
-    recordEvents(policy, events, facts.memberModifiers, 'member');
+    if (overrides !== undefined) recordEvents(policy, events, overrides, 'input', onlyAction);
+    recordEvents(policy, events, facts.memberModifiers, 'member', onlyAction);
     return { role, table: callTable(facts, role), events: events.size > 0 ? events : undefined };
   });
 }

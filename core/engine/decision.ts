@@ -137,7 +137,7 @@ export function decide(policy: CompiledPolicy, input: unknown): Decision {
     definition.level === 'app'
       ? appGrants(policy, facts, action)
       : definition.level === 'call' && facts.kind === 'call'
-        ? callGrants(policy, facts, roleLayers(policy, facts), action, revocations)
+        ? callGrants(policy, facts, roleLayers(policy, facts, action), action, revocations)
         : [],
   );
   if (facts.kind === 'user' && grants.length > 0) {
