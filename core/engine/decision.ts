@@ -7,8 +7,6 @@ import type { CompiledPolicy } from './compiled.js';
 import { readDecisionFacts, userCounts, type DecisionFacts } from './facts.js';
 import { decisionInputProblems, problemsMessage } from './input.js';
 
-export type { DecisionFacts } from './facts.js';
-
 /** The input's roles, sorted, for the NOT_GRANTED message. */
 function namedRoles({ subjectRole, callRole }: DecisionFacts): string {
   if (callRole === undefined || callRole === subjectRole) return subjectRole;
