@@ -5,6 +5,7 @@ import type { CompiledPolicy, RoleTable } from './compiled.js';
 import {
   isGrantsModifiersOrNull,
   isModifierList,
+  isNonEmptyString,
   isObject,
   isStringArray,
   type JsonObject,
@@ -57,10 +58,6 @@ function optionalStrings(value: unknown): readonly string[] | undefined {
 
 function isOptionalString(value: unknown): boolean {
   return isAbsent(value) || typeof value === 'string';
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
 }
 
 export function userCounts(level: string | undefined): boolean {
