@@ -19,6 +19,7 @@ import type { Route } from './routes/route.js';
 import { registerUserRoutes } from './routes/users.js';
 import type { CallIdRule, ServiceContext, ServiceLimits } from './services/context.js';
 import { BODY_LIMITS, checkBodyBounds } from './services/json-bounds.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface AppOptions {
   db: Database;
@@ -60,6 +61,7 @@ export function buildApp(options: AppOptions) {
     http: { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
   });
   const secret = verificationKey(options.apiSecret);
+  const verifiedTokens = new VerifiedTokens();
   const decider = new Decider(options.live, options.decisionLog);
 
   // Stream's SDKs send `content-type: application/json` with no body on DELETE and on actions
@@ -165,7 +167,7 @@ export function buildApp(options: AppOptions) {
       (request.query as Record<string, unknown>)['api_key'] ?? request.headers['x-api-key'];
     if (apiKey !== options.apiKey)
       throw new ApiError(401, 'API_KEY_INVALID', 'missing or unknown api_key');
-    const auth = await authenticateRequest(request.headers, secret);
+    const auth = await authenticateRequest(request.headers, secret, verifiedTokens);
     if (!auth.ok) throw new ApiError(401, auth.code, auth.message);
     await followStoredGrants();
     const actor = await resolveActor(

@@ -6,6 +6,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify } from 'jose';
 import { isUserId } from './services/validate.js';
+import type { VerifiedToken, VerifiedTokens } from './verified-tokens.js';
 
 export type Principal =
   { kind: 'server' } | { kind: 'user'; userId: string } | { kind: 'anonymous' };
@@ -40,9 +41,14 @@ export function verificationKey(apiSecret: string): KeyObject {
   return createSecretKey(Buffer.from(apiSecret, 'utf8'));
 }
 
+/**
+ * Verifies a token. With `verified`, a token verified before is taken from it (its time claims
+ * checked again) and a newly verified one is added to it.
+ */
 export async function authenticate(
   token: string | undefined,
   secret: KeyObject | Uint8Array,
+  verified?: VerifiedTokens,
 ): Promise<AuthResult> {
   if (token === undefined) {
     return {
@@ -51,27 +57,45 @@ export async function authenticate(
       message: 'a token is required (Authorization header)',
     };
   }
+  const now = Math.floor(Date.now() / 1000);
+  const kept = verified?.lookup(token, now, ISSUED_AT_LEEWAY_SECONDS);
+  if (kept !== undefined) return { ok: true, principal: kept.principal };
+  const result = await verifyToken(token, secret, now);
+  if (!result.ok) return result;
+  const { principal, ...times } = result.token;
+  verified?.remember(token, { principal, ...times });
+  return { ok: true, principal };
+}
+
+async function verifyToken(
+  token: string,
+  secret: KeyObject | Uint8Array,
+  now: number,
+): Promise<{ ok: true; token: VerifiedToken } | { ok: false; code: string; message: string }> {
   try {
     // Pinning the algorithm refuses `alg: none` and any asymmetric confusion.
     const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
     // jose checks that `iat` is a number, not that it is in the past: a token minted "ten years
     // from now" would otherwise outlive any expiry an issuer meant to give it.
-    if (
-      typeof payload.iat === 'number' &&
-      payload.iat > Math.floor(Date.now() / 1000) + ISSUED_AT_LEEWAY_SECONDS
-    ) {
+    if (typeof payload.iat === 'number' && payload.iat > now + ISSUED_AT_LEEWAY_SECONDS) {
       return {
         ok: false,
         code: 'TOKEN_NOT_YET_VALID',
         message: `the token's iat is in the future (more than ${String(ISSUED_AT_LEEWAY_SECONDS)} s ahead of the server's clock)`,
       };
     }
+    // jose has checked that these are numbers when present.
+    const times = {
+      ...(payload.exp === undefined ? {} : { exp: payload.exp }),
+      ...(payload.nbf === undefined ? {} : { nbf: payload.nbf }),
+      ...(payload.iat === undefined ? {} : { iat: payload.iat }),
+    };
     if (payload['server'] === true && payload['user_id'] === undefined) {
-      return { ok: true, principal: { kind: 'server' } };
+      return { ok: true, token: { principal: { kind: 'server' }, ...times } };
     }
     const userId = payload['user_id'];
     if (isUserId(userId)) {
-      return { ok: true, principal: { kind: 'user', userId } };
+      return { ok: true, token: { principal: { kind: 'user', userId }, ...times } };
     }
     return {
       ok: false,
@@ -106,6 +130,7 @@ export async function authenticateRequest(
     'stream-auth-type'?: string | string[] | undefined;
   },
   secret: KeyObject | Uint8Array,
+  verified?: VerifiedTokens,
 ): Promise<AuthResult> {
   const authType = headers['stream-auth-type'] ?? 'jwt';
   const token = tokenFromHeader(headers.authorization);
@@ -126,5 +151,5 @@ export async function authenticateRequest(
       message: 'stream-auth-type must be "jwt" or "anonymous"',
     };
   }
-  return authenticate(token, secret);
+  return authenticate(token, secret, verified);
 }

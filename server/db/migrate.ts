@@ -6,7 +6,7 @@ import type { Queryable } from './database.js';
 /** The NOTIFY channel of cache invalidations (one JSON payload per change). */
 export const CHANGES_CHANNEL = 'rolecall_changes';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS rolecall_state (
@@ -96,9 +96,17 @@ const STATEMENTS = [
   `DROP TRIGGER IF EXISTS rolecall_grants_changed ON rolecall_state`,
   `CREATE TRIGGER rolecall_grants_changed AFTER INSERT OR UPDATE OR DELETE ON rolecall_state
      FOR EACH ROW EXECUTE FUNCTION rolecall_note_change()`,
-  // A new user is never cached (unknown users are not), so only updates and deletes matter.
+  // A new user is never cached (unknown users are not), so only updates and deletes matter, and
+  // of updates only those of who the user is (id, name, role, teams, deleted or not): an app's
+  // frequent writes of `custom` (presence, "last seen") neither queue on the counter row's lock
+  // nor make every server drop its caches.
   `DROP TRIGGER IF EXISTS rolecall_user_changed ON users`,
-  `CREATE TRIGGER rolecall_user_changed AFTER UPDATE OR DELETE ON users
+  `CREATE TRIGGER rolecall_user_changed AFTER UPDATE ON users
+     FOR EACH ROW WHEN ((OLD.id, OLD.name, OLD.role, OLD.teams, OLD.deleted_at)
+       IS DISTINCT FROM (NEW.id, NEW.name, NEW.role, NEW.teams, NEW.deleted_at))
+     EXECUTE FUNCTION rolecall_note_change()`,
+  `DROP TRIGGER IF EXISTS rolecall_user_deleted ON users`,
+  `CREATE TRIGGER rolecall_user_deleted AFTER DELETE ON users
      FOR EACH ROW EXECUTE FUNCTION rolecall_note_change()`,
 ];
 
