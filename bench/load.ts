@@ -4,8 +4,11 @@
 // size as the baseline, all in one run. The load generator (undici) runs in a child process so
 // it does not starve the server; the server's RSS is sampled in this process during every row.
 // Run: npx tsx bench/load.ts [--seconds 12] [--clients 64,200] [--backends pglite,postgres]
+//      [--profile DIR]: also writes a V8 CPU profile of the server per row (DIR/BACKEND-CLIENTS.cpuprofile)
 import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,9 +89,11 @@ async function runGenerator(job: GeneratorJob): Promise<GeneratorResult> {
   const clients = Array.from({ length: job.concurrency }, () => client());
   await new Promise((resolve) => setTimeout(resolve, job.warmupMs));
   measuring = true;
+  process.send?.({ phase: 'measuring' });
   const start = performance.now();
   await new Promise((resolve) => setTimeout(resolve, job.durationMs));
   measuring = false;
+  process.send?.({ phase: 'done' });
   const seconds = (performance.now() - start) / 1000;
   stopping = true;
   await Promise.all(clients);
@@ -118,14 +123,20 @@ if (process.argv.includes('--generator')) {
 
 // ---------------------------------------------------------------- the measuring process
 
-function generate(job: GeneratorJob): Promise<GeneratorResult> {
+/** Runs the generator in a child process; `onPhase` hears when measuring starts and ends. */
+function generate(
+  job: GeneratorJob,
+  onPhase: (phase: 'measuring' | 'done') => void,
+): Promise<GeneratorResult> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--generator'], {
     execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', (result) => {
-      resolve(result as GeneratorResult);
+    child.on('message', (message) => {
+      const phase = (message as { phase?: unknown }).phase;
+      if (phase === 'measuring' || phase === 'done') onPhase(phase);
+      else resolve(message as GeneratorResult);
     });
     child.once('exit', (code) => {
       if (code !== 0) reject(new Error(`the load generator exited with ${String(code)}`));
@@ -138,9 +149,43 @@ interface Row {
   target: string;
   clients: number;
   result: GeneratorResult;
+  /** CPU time per measured request: this process (the server, and PGlite in it), the database's. */
+  serverCpuMs: number;
+  databaseCpuMs: number;
   rssStartMb: number;
   rssMaxMb: number;
   rssEndMb: number;
+}
+
+/**
+ * CPU milliseconds the PostgreSQL backends of one database have used (Linux /proc: backends name
+ * their database in their title), NaN elsewhere. On a shared machine CPU time per request moves
+ * far less than requests per second.
+ */
+function databaseCpuMs(database: string | undefined): number {
+  if (database === undefined) return NaN;
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue;
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+function processCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
 
 async function measureRow(
@@ -149,6 +194,7 @@ async function measureRow(
   clients: number,
   requests: RequestSpec[],
   seconds: number,
+  database?: string,
 ): Promise<Row> {
   const mb = (): number => process.memoryUsage.rss() / 1024 / 1024;
   const rssStartMb = mb();
@@ -157,16 +203,33 @@ async function measureRow(
     rssMaxMb = Math.max(rssMaxMb, mb());
   }, 250);
   try {
-    const result = await generate({
-      url,
-      concurrency: clients,
-      warmupMs: 2000,
-      durationMs: seconds * 1000,
-      requests,
-    });
-    const row = { target, clients, result, rssStartMb, rssMaxMb, rssEndMb: mb() };
+    const cpu = { server: 0, database: 0 };
+    const result = await generate(
+      {
+        url,
+        concurrency: clients,
+        warmupMs: 2000,
+        durationMs: seconds * 1000,
+        requests,
+      },
+      (phase) => {
+        const sign = phase === 'measuring' ? -1 : 1;
+        cpu.server += sign * processCpuMs();
+        cpu.database += sign * databaseCpuMs(database);
+      },
+    );
+    const row = {
+      target,
+      clients,
+      result,
+      serverCpuMs: cpu.server / result.requests,
+      databaseCpuMs: cpu.database / result.requests,
+      rssStartMb,
+      rssMaxMb,
+      rssEndMb: mb(),
+    };
     console.error(
-      `${target} × ${String(clients)}: ${(result.requests / result.seconds).toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`,
+      `${target} × ${String(clients)}: ${(result.requests / result.seconds).toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ms/request ${row.serverCpuMs.toFixed(2)} + ${row.databaseCpuMs.toFixed(2)}`,
     );
     return row;
   } finally {
@@ -297,8 +360,7 @@ async function seed(url: string): Promise<RequestSpec[]> {
 }
 
 /** A fresh database on the PostgreSQL server, so every run starts empty. */
-async function scratchDatabase(baseUrl: string): Promise<string> {
-  const name = `rolecall_load_${String(Date.now())}`;
+async function scratchDatabase(baseUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: baseUrl });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}`);
@@ -313,6 +375,22 @@ function machine(): string {
   return `${String(os.cpus().length)} × ${cpu}, Node ${process.version}`;
 }
 
+/** Runs `work` under the V8 CPU profiler of this process (the server's), writing FILE.cpuprofile. */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -320,6 +398,7 @@ async function main(): Promise<void> {
       clients: { type: 'string', default: '64,200' },
       backends: { type: 'string', default: 'pglite,postgres' },
       out: { type: 'string', default: 'bench/results/load.md' },
+      profile: { type: 'string' },
     },
   });
   const seconds = Number(values.seconds);
@@ -328,18 +407,26 @@ async function main(): Promise<void> {
   let meanBytes = 0;
   for (const backend of values.backends.split(',')) {
     const postgres = backend === 'postgres' ? await startLocalPostgres() : undefined;
+    const database = postgres === undefined ? undefined : `rolecall_load_${String(Date.now())}`;
     try {
       const server = await startServer({
         apiKey: API_KEY,
         apiSecret: API_SECRET,
         port: 0,
         logs: 'silent',
-        ...(postgres === undefined ? {} : { databaseUrl: await scratchDatabase(postgres.url) }),
+        ...(postgres === undefined || database === undefined
+          ? {}
+          : { databaseUrl: await scratchDatabase(postgres.url, database) }),
       });
       try {
         const requests = await seed(server.url);
         for (const clients of clientCounts) {
-          const row = await measureRow(backend, server.url, clients, requests, seconds);
+          const measure = (): Promise<Row> =>
+            measureRow(backend, server.url, clients, requests, seconds, database);
+          const row =
+            values.profile === undefined
+              ? await measure()
+              : await profiled(path.join(values.profile, `${backend}-${String(clients)}`), measure);
           meanBytes = Math.max(meanBytes, row.result.meanBytes);
           rows.push(row);
         }
@@ -374,7 +461,8 @@ async function main(): Promise<void> {
     const rate = row.result.requests / row.result.seconds;
     const base = baselineRows.find((candidate) => candidate.clients === row.clients);
     const baseRate = base === undefined ? NaN : base.result.requests / base.result.seconds;
-    return `| ${row.target} | ${String(row.clients)} | ${rate.toFixed(0)} | ${(rate / baseRate).toFixed(2)} | ${row.result.p50.toFixed(1)} | ${row.result.p99.toFixed(1)} | ${row.rssStartMb.toFixed(0)} → ${row.rssMaxMb.toFixed(0)} → ${row.rssEndMb.toFixed(0)} |`;
+    const databaseCpu = Number.isNaN(row.databaseCpuMs) ? '—' : row.databaseCpuMs.toFixed(2);
+    return `| ${row.target} | ${String(row.clients)} | ${rate.toFixed(0)} | ${(rate / baseRate).toFixed(2)} | ${row.result.p50.toFixed(1)} | ${row.result.p99.toFixed(1)} | ${row.serverCpuMs.toFixed(2)} | ${databaseCpu} | ${row.rssStartMb.toFixed(0)} → ${row.rssMaxMb.toFixed(0)} → ${row.rssEndMb.toFixed(0)} |`;
   });
   const statuses = rows
     .map(
@@ -391,8 +479,8 @@ ${new Date().toISOString().slice(0, 10)} · ${machine()} · ${String(seconds)} s
 
 Mix: 35% queryUsers, 30% get call, 15% getOrCreate (a third of them new calls), 10% member updates, 10% a user's own profile update; ${String(TEAMS)} teams × ${String(USERS_PER_TEAM)} users, multi-tenant. Baseline: a bare fastify GET answering a JSON body of ${String(Math.round(meanBytes))} bytes (the largest mean response size of the server rows).
 
-| target | clients | requests/s | × baseline | p50 ms | p99 ms | server RSS MB (start → max → end) |
-|---|---|---|---|---|---|---|
+| target | clients | requests/s | × baseline | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | server RSS MB (start → max → end) |
+|---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 
 Answers per operation and status:

@@ -2,7 +2,7 @@
 // every decision comes from here and the database, never from the request body.
 import type { Side, Subject } from '../sdk/types.js';
 import type { Principal } from './auth.js';
-import type { Queryable } from './db/database.js';
+import { PREPARED, type Queryable } from './db/database.js';
 import { ApiError } from './errors.js';
 
 export interface Actor {
@@ -68,6 +68,7 @@ async function readUser(db: Queryable, userId: string): Promise<UserRow | undefi
   const rows = await db.query<UserRow>(
     'SELECT id, role, teams FROM users WHERE id = $1 AND deleted_at IS NULL',
     [userId],
+    PREPARED,
   );
   const user = rows[0];
   return user === undefined ? undefined : { ...user, teams: [...user.teams].sort() };

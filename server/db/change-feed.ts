@@ -4,7 +4,7 @@
 // PostgreSQL delivers it to the other servers a little later: `sync`, before each request's
 // decision, reads the counter (one primary-key row) and, when it is ahead of the last payload
 // received, drops every cache, so a change committed anywhere is used by the next decision.
-import type { Database } from './database.js';
+import { PREPARED, type Database } from './database.js';
 import { CHANGES_CHANNEL } from './migrate.js';
 
 export interface ChangeHandlers {
@@ -25,6 +25,8 @@ interface ChangePayload {
 async function readVersion(db: Database): Promise<number> {
   const rows = await db.query<{ version: string }>(
     'SELECT version::text AS version FROM rolecall_changes WHERE id = 1',
+    [],
+    PREPARED,
   );
   return Number(rows[0]?.version ?? 0);
 }

@@ -2,6 +2,7 @@
 // embedded PGlite adapter (memory or on disk) and a PostgreSQL adapter (pg) behind it. A lost
 // connection fails the statement or transaction that needed it (DatabaseUnavailableError), never
 // the process.
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -9,8 +10,24 @@ export type SqlValue = string | number | boolean | null | string[] | Record<stri
 
 /** Something that runs one parameterized statement; a database or an open transaction. */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
 }
+
+export interface QueryOptions {
+  /**
+   * The statement's text is fixed (its values are all parameters) and it runs often: PostgreSQL
+   * keeps it prepared on each connection, so it is parsed and planned once, not per request.
+   * Only for texts from a fixed set, never for SQL built from a request (a filter).
+   */
+  prepare?: boolean;
+}
+
+/** Passed as `options` by the hot statements (see QueryOptions.prepare). */
+export const PREPARED: QueryOptions = { prepare: true };
 
 export interface Database extends Queryable {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
@@ -113,13 +130,17 @@ export async function openPostgres(
   // it is an uncaught exception that takes the server down. The pool drops that connection and
   // opens a new one for the next query, so reporting it is all there is to do.
   pool.on('error', (error) => onConnectionLost?.(error));
+  const statementNames = new StatementNames();
   const run = async <Row>(
     target: pg.Pool | pg.PoolClient,
     sql: string,
     params: readonly unknown[],
+    options?: QueryOptions,
   ): Promise<Row[]> => {
+    const name = options?.prepare === true ? statementNames.nameOf(sql) : undefined;
     try {
-      return (await target.query(sql, [...params])).rows as Row[];
+      const config = { text: sql, values: [...params], ...(name === undefined ? {} : { name }) };
+      return (await target.query(config)).rows as Row[];
     } catch (error) {
       throw connectionFailure(error);
     }
@@ -139,7 +160,8 @@ export async function openPostgres(
   await pool.query('SELECT 1');
   return {
     kind: 'postgres',
-    query: <Row>(sql: string, params: readonly unknown[] = []) => run<Row>(pool, sql, params),
+    query: <Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions) =>
+      run<Row>(pool, sql, params, options),
     transaction: async (work) => {
       let client: pg.PoolClient;
       try {
@@ -161,8 +183,8 @@ export async function openPostgres(
       try {
         await run(client, 'BEGIN', []);
         const result = await work({
-          query: <Row>(sql: string, params: readonly unknown[] = []) =>
-            run<Row>(client, sql, params),
+          query: <Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions) =>
+            run<Row>(client, sql, params, options),
         });
         await run(client, 'COMMIT', []);
         return result;
@@ -223,6 +245,24 @@ export async function openPostgres(
       if (openClients > 0) await allClosed;
     },
   };
+}
+
+/**
+ * Names of prepared statements, one per SQL text (pg prepares a name once per connection). A
+ * fixed set of texts uses them; past `limit` texts, a statement simply runs unprepared.
+ */
+class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly limit = 256) {}
+
+  nameOf(sql: string): string | undefined {
+    const known = this.names.get(sql);
+    if (known !== undefined || this.names.size >= this.limit) return known;
+    const name = `rolecall_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    this.names.set(sql, name);
+    return name;
+  }
 }
 
 function toError(value: unknown): Error {

@@ -2,7 +2,7 @@
 // evaluator holding its data.json and the packed bundle. A grants change swaps all four at once.
 import { createHash } from 'node:crypto';
 import type { Diagnostic, GrantsSpec, ResolvedPolicy } from '../../compiler/types.js';
-import type { Queryable } from '../db/database.js';
+import { PREPARED, type Queryable } from '../db/database.js';
 import { ApiError } from '../errors.js';
 import type { PolicyToolkit, SwappableEvaluator } from './toolkit.js';
 
@@ -137,6 +137,7 @@ export async function readStoredRevision(db: Queryable): Promise<string | undefi
   const rows = await db.query<{ revision: string | null }>(
     `SELECT value->>'revision' AS revision FROM rolecall_state WHERE key = $1`,
     [SPEC_KEY],
+    PREPARED,
   );
   return rows[0]?.revision ?? undefined;
 }

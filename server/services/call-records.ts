@@ -4,7 +4,7 @@ import { effectiveCallGrants } from '../../core/layering.js';
 import type { GrantsMap } from '../../compiler/types.js';
 import type { CallResponse } from '../../sdk/clients/types.js';
 import type { CallResource, Decision, DecisionInput, Subject } from '../../sdk/types.js';
-import type { Queryable } from '../db/database.js';
+import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { contextOf, type ServiceContext } from './context.js';
@@ -46,6 +46,11 @@ export interface CallState {
 export const CALL_COLUMNS =
   'call_type, id, team, created_by_id, custom, settings_override, config_overrides, created_at, updated_at, ended_at, deleted_at';
 
+/** CALL_COLUMNS of the table aliased `c`. */
+const CALL_COLUMNS_OF_C = CALL_COLUMNS.split(', ')
+  .map((column) => `c.${column}`)
+  .join(', ');
+
 export function iso(value: Date | string | null): string | null {
   if (value === null) return null;
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
@@ -69,6 +74,7 @@ export async function findCall(
   const rows = await db.query<CallRow>(
     `SELECT ${CALL_COLUMNS} FROM calls WHERE call_type = $1 AND id = $2${live}${lock}`,
     [callType, id],
+    PREPARED,
   );
   return rows[0];
 }
@@ -81,7 +87,45 @@ export async function findMembers(
   return db.query<MemberRow>(
     'SELECT user_id, role, grants FROM call_members WHERE call_type = $1 AND call_id = $2 ORDER BY user_id',
     [callType, id],
+    PREPARED,
   );
+}
+
+/** A call with its members, and whether one user is blocked from it, as of one snapshot. */
+export interface CallView {
+  row: CallRow;
+  members: MemberRow[];
+  /** Whether the `blockedUserId` asked about is blocked from the call (false when none was). */
+  blocked: boolean;
+}
+
+/**
+ * Reads a call, its members (ordered as findMembers orders them) and a block in one statement,
+ * so a read costs one round trip and sees one snapshot. It locks nothing: a request that writes
+ * locks the row first (requireVisibleCall) and reads the members after the lock, so it sees
+ * every change committed before it got the lock.
+ */
+export async function readCallView(
+  db: Queryable,
+  callType: string,
+  id: string,
+  options: { includeDeleted?: boolean; blockedUserId?: string } = {},
+): Promise<CallView | undefined> {
+  const live = options.includeDeleted === true ? '' : ' AND c.deleted_at IS NULL';
+  const rows = await db.query<CallRow & { members: MemberRow[]; blocked: boolean }>(
+    `SELECT ${CALL_COLUMNS_OF_C},
+       COALESCE((SELECT json_agg(json_build_object('user_id', m.user_id, 'role', m.role, 'grants', m.grants) ORDER BY m.user_id)
+                 FROM call_members m WHERE m.call_type = c.call_type AND m.call_id = c.id), '[]'::json) AS members,
+       EXISTS (SELECT 1 FROM call_blocked_users b
+               WHERE b.call_type = c.call_type AND b.call_id = c.id AND b.user_id = $3) AS blocked
+     FROM calls c WHERE c.call_type = $1 AND c.id = $2${live}`,
+    [callType, id, options.blockedUserId ?? null],
+    PREPARED,
+  );
+  const found = rows[0];
+  if (found === undefined) return undefined;
+  const { members, blocked, ...row } = found;
+  return { row, members, blocked };
 }
 
 /** Adds the members of `rows` to `membersByCall` (keyed `type:id`), in one query. */
@@ -166,12 +210,22 @@ export async function requireVisibleCall(
   const row = await findCall(tx, callType, id, { ...options, forUpdate: true });
   if (row === undefined) throw notFound(`call "${callType}:${id}"`);
   const members = await findMembers(tx, callType, id);
+  return { row, members, read: await decideVisibility(context, row, members) };
+}
+
+/** The ReadCall decision of a found call; another tenant's call is a 404, like a missing one. */
+export async function decideVisibility(
+  context: ServiceContext,
+  row: CallRow,
+  members: readonly MemberRow[],
+): Promise<Decision> {
   const read = await context.decider.decide(
     decisionInput(context, 'ReadCall', row, members),
     context.actor.requestId,
   );
-  if (!read.allow && read.reason === 'TEAM_MISMATCH') throw notFound(`call "${callType}:${id}"`);
-  return { row, members, read };
+  if (!read.allow && read.reason === 'TEAM_MISMATCH')
+    throw notFound(`call "${row.call_type}:${row.id}"`);
+  return read;
 }
 
 export async function decideOrRefuse(context: ServiceContext, input: DecisionInput): Promise<void> {
@@ -202,14 +256,22 @@ export async function refuseBlockedSubject(
   const blocked = await tx.query(
     'SELECT 1 FROM call_blocked_users WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
     [row.call_type, row.id, context.actor.subject.id],
+    PREPARED,
   );
-  if (blocked.length > 0) {
-    throw new ApiError(
-      403,
-      'USER_BLOCKED',
-      `you are blocked from call "${row.call_type}:${row.id}"`,
-    );
-  }
+  if (blocked.length > 0) throw blockedError(row);
+}
+
+/** Whom a call view asks about blocks: the requesting user (the server is never blocked). */
+export function blockedUserOf(context: ServiceContext): { blockedUserId?: string } {
+  return context.actor.side === 'server' ? {} : { blockedUserId: context.actor.subject.id };
+}
+
+export function blockedError(row: Pick<CallRow, 'call_type' | 'id'>): ApiError {
+  return new ApiError(
+    403,
+    'USER_BLOCKED',
+    `you are blocked from call "${row.call_type}:${row.id}"`,
+  );
 }
 
 export async function toCallState(
@@ -267,6 +329,7 @@ export async function requireUsersExist(
   const rows = await tx.query<{ id: string; role: string; teams: string[] }>(
     'SELECT id, role, teams FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL',
     [ids],
+    PREPARED,
   );
   const probes = await context.decider.decideMany(
     rows.map((row) => ({

@@ -6,22 +6,29 @@ import type { GrantsMap } from '../../compiler/types.js';
 import { own } from '../../core/engine/json.js';
 import { updateMemberModifiers } from '../../core/layering.js';
 import type { DecisionInput } from '../../sdk/types.js';
-import type { Queryable } from '../db/database.js';
+import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { diagnosticsError } from '../policy/live-policy.js';
 import {
+  blockedError,
+  blockedUserOf,
   decideAllOrRefuse,
   decideOrRefuse,
+  decideVisibility,
   decisionInput,
   findCall,
   findMembers,
+  readCallView,
   refuseBlockedSubject,
   requireUsersExist,
   requireVisibleCall,
   toCallState,
+  CALL_COLUMNS,
   type CallKeyFields,
+  type CallRow,
   type CallState,
+  type CallView,
   type MemberRow,
 } from './call-records.js';
 import type { ServiceContext } from './context.js';
@@ -99,6 +106,7 @@ async function upsertMembers(
       `INSERT INTO call_members (call_type, call_id, user_id, role) VALUES ($1, $2, $3, COALESCE($4, 'call_member'))
        ON CONFLICT (call_type, call_id, user_id) DO UPDATE SET role = COALESCE($4, call_members.role)`,
       [callType, id, member.user_id, member.role ?? null],
+      PREPARED,
     );
   }
 }
@@ -158,33 +166,37 @@ export async function getOrCreateCall(
 ): Promise<CallState & { created: boolean }> {
   checkCallKey(context, callType, id);
   const request = parseCreateRequest(body);
-  try {
-    return await getOrCreateOnce(context, callType, id, request);
-  } catch (error) {
-    if (!(error instanceof CreatedConcurrently)) throw error;
-    return getOrCreateOnce(context, callType, id, request);
+  // A creation that loses the race to a concurrent one answers as a get (decided again).
+  for (let attempt = 0; ; attempt += 1) {
+    // Most calls exist: those are answered from one read, without a transaction.
+    const view = await readCallView(context.db, callType, id, {
+      includeDeleted: true,
+      ...blockedUserOf(context),
+    });
+    if (view !== undefined) return { ...(await answerRead(context, view)), created: false };
+    try {
+      return await createCall(context, callType, id, request);
+    } catch (error) {
+      if (!(error instanceof CreatedConcurrently) || attempt > 0) throw error;
+    }
   }
 }
 
 class CreatedConcurrently extends Error {}
 
-async function getOrCreateOnce(
+/** CreateCall of a call that was not found (and UpdateCallMember when members get roles). */
+async function createCall(
   context: ServiceContext,
   callType: string,
   id: string,
   request: CreateRequest,
-): Promise<CallState & { created: boolean }> {
-  return context.db.transaction(async (tx) => {
-    const existing = await findCall(tx, callType, id, { includeDeleted: true });
-    // A soft-deleted call keeps its id (as in Stream): it is not found, and not created again.
-    if (existing !== undefined && existing.deleted_at !== null) {
-      throw notFound(`call "${callType}:${id}"`);
-    }
-    if (existing !== undefined) {
-      return { ...(await readVisibleCall(context, tx, callType, id)), created: false };
-    }
-    const { team, members } = request;
-    checkTeamPrefix(context, id, team);
+): Promise<CallState & { created: true }> {
+  const { team, members } = request;
+  checkTeamPrefix(context, id, team);
+  // One INSERT needs no transaction; members make it several writes, all or nothing.
+  const inTransaction = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
+    members.length > 0 ? context.db.transaction(work) : work(context.db);
+  return inTransaction(async (tx) => {
     let createdBy: string;
     const changes: string[] = [];
     if (context.actor.side === 'server') {
@@ -222,10 +234,10 @@ async function getOrCreateOnce(
       tx,
       members.map((member) => member.user_id),
     );
-    const inserted = await tx.query(
+    const [row] = await tx.query<CallRow>(
       `INSERT INTO calls (call_type, id, team, created_by_id, custom, settings_override)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
-       ON CONFLICT (call_type, id) DO NOTHING RETURNING id`,
+       ON CONFLICT (call_type, id) DO NOTHING RETURNING ${CALL_COLUMNS}`,
       [
         callType,
         id,
@@ -234,16 +246,15 @@ async function getOrCreateOnce(
         JSON.stringify(request.custom),
         JSON.stringify(request.settings),
       ],
+      PREPARED,
     );
-    // A concurrent request created it first: answer as for an existing call (decided again).
-    if (inserted.length === 0) throw new CreatedConcurrently();
-    await upsertMembers(tx, callType, id, members);
-    const row = await findCall(tx, callType, id);
-    if (row === undefined) throw new ApiError(500, 'INTERNAL', 'created call vanished');
-    return {
-      ...(await toCallState(context, row, await findMembers(tx, callType, id))),
-      created: true,
-    };
+    if (row === undefined) throw new CreatedConcurrently();
+    let stored: MemberRow[] = [];
+    if (members.length > 0) {
+      await upsertMembers(tx, callType, id, members);
+      stored = await findMembers(tx, callType, id);
+    }
+    return { ...(await toCallState(context, row, stored)), created: true as const };
   });
 }
 
@@ -253,18 +264,21 @@ export async function getCall(
   id: string,
 ): Promise<CallState> {
   expectCallId(id);
-  return context.db.transaction(async (tx) => readVisibleCall(context, tx, callType, id));
+  const view = await readCallView(context.db, callType, id, blockedUserOf(context));
+  if (view === undefined) throw notFound(`call "${callType}:${id}"`);
+  return answerRead(context, view);
 }
 
-/** ReadCall of get and of getOrCreate on an existing call; a blocked user may not read it. */
-async function readVisibleCall(
-  context: ServiceContext,
-  tx: Queryable,
-  callType: string,
-  id: string,
-): Promise<CallState> {
-  const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
-  await refuseBlockedSubject(context, tx, row);
+/**
+ * A read of a call (get, and getOrCreate of an existing one) from its view: a deleted or foreign
+ * call is a 404, then a blocked user is refused, then ReadCall decides.
+ */
+async function answerRead(context: ServiceContext, view: CallView): Promise<CallState> {
+  const { row, members } = view;
+  // A soft-deleted call keeps its id (as in Stream): it is not found, and not created again.
+  if (row.deleted_at !== null) throw notFound(`call "${row.call_type}:${row.id}"`);
+  const read = await decideVisibility(context, row, members);
+  if (view.blocked) throw blockedError(row);
   if (!read.allow) throw refusalOf(read);
   return toCallState(context, row, members);
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { own } from '../../core/engine/json.js';
 import type { DecisionInput, UserResource } from '../../sdk/types.js';
-import type { Queryable } from '../db/database.js';
+import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { translateSort } from '../query/sort-sql.js';
@@ -56,6 +56,7 @@ export async function findUser(db: Queryable, id: string): Promise<UserRecord | 
   const rows = await db.query<UserRow>(
     `SELECT ${USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL`,
     [id],
+    PREPARED,
   );
   const row = rows[0];
   return row === undefined ? undefined : toUserRecord(row);
@@ -296,6 +297,7 @@ async function applyPartialUpdate(
       unsetFields.includes('teams'),
       unsetFields.includes('custom'),
     ],
+    PREPARED,
   );
   const row = rows[0];
   if (row === undefined) throw notFound(`user "${id}"`);
@@ -321,6 +323,12 @@ export async function updateUsersPartial(
   const updates = list.map((value, index) =>
     parsePartialUpdate(context, value, `users[${String(index)}]`),
   );
+  const [only] = updates;
+  if (updates.length === 1 && only !== undefined) {
+    // One change writes one row with one statement: atomic without a transaction.
+    const user = await applyPartialUpdate(context, context.db, only);
+    return { users: Object.fromEntries([[only.id, user]]) };
+  }
   return context.db.transaction(async (tx) => {
     const users = new Map<string, UserRecord>();
     for (const update of updates)
