@@ -31,6 +31,8 @@ async function readVersion(db: Database): Promise<number> {
   return Number(rows[0]?.version ?? 0);
 }
 
+const settled = (): undefined => undefined;
+
 /** Waits before LISTEN is tried again after a lost connection (ms): the first, then doubling. */
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
@@ -47,6 +49,9 @@ export class ChangeFeed {
   private retry: ReturnType<typeof setTimeout> | undefined;
   /** The next wait before LISTEN is tried again after a lost connection (ms, doubling). */
   private retryDelayMs = FIRST_RETRY_MS;
+  /** The counter read in flight, and the one queued behind it (see `sync`). */
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
 
   private constructor(
     private readonly db: Database,
@@ -119,9 +124,32 @@ export class ChangeFeed {
     return this.epoch;
   }
 
-  /** Resolves once every change committed before the call has reached the caches. */
-  async sync(): Promise<void> {
-    if (this.delivered) return;
+  /**
+   * Resolves once every change committed before the call has reached the caches. Concurrent calls
+   * share reads of the counter: a read already running may have started before this call, so the
+   * call waits for the next read, which every call arriving meanwhile shares.
+   */
+  sync(): Promise<void> {
+    if (this.delivered) return Promise.resolve();
+    if (this.running === undefined) return this.startRead();
+    this.queued ??= this.running.then(settled, settled).then(() => {
+      this.queued = undefined;
+      return this.startRead();
+    });
+    return this.queued;
+  }
+
+  private startRead(): Promise<void> {
+    const read = this.readCounter();
+    this.running = read;
+    const done = () => {
+      if (this.running === read) this.running = undefined;
+    };
+    read.then(done, done);
+    return read;
+  }
+
+  private async readCounter(): Promise<void> {
     const version = await readVersion(this.db);
     if (version === this.seen) return;
     // Notifications are on their way (or lost): dropping everything is always correct.

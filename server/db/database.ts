@@ -149,8 +149,13 @@ export async function openPostgres(
   // count them so close() returns only when PostgreSQL has seen every connection go.
   let openClients = 0;
   let lastClientClosed: (() => void) | undefined;
-  pool.on('connect', () => {
+  pool.on('connect', (client) => {
     openClients += 1;
+    // pg-pool listens for a checked-out client's first 'error' only (`once`) and destroys the
+    // client; a dying connection can emit a second one (the FATAL message, then the socket),
+    // which with no listener left is an uncaught exception. The first is already handled and
+    // reported where it happened, so a later one is dropped here.
+    client.on('error', ignoreLateError);
   });
   pool.on('remove', () => {
     openClients -= 1;
@@ -263,6 +268,10 @@ class StatementNames {
     this.names.set(sql, name);
     return name;
   }
+}
+
+function ignoreLateError(): void {
+  // See openPostgres: the error that matters reached the request or the pool's listener.
 }
 
 function toError(value: unknown): Error {
