@@ -109,3 +109,13 @@ export interface TableEntry {
   owner: boolean;
   same_team: boolean;
 }
+
+/** A role that may be a user's own role (and whose `.app` and call grants then count). */
+export function isUserLevel(level: string | undefined): boolean {
+  return level === 'user' || level === 'any';
+}
+
+/** A role that may be a call member's role (and whose call grants then count). */
+export function isCallLevel(level: string | undefined): boolean {
+  return level === 'call' || level === 'any';
+}

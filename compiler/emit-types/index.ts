@@ -8,6 +8,7 @@ import {
   VariableDeclarationKind,
   type SourceFile,
 } from 'ts-morph';
+import { isCallLevel, isUserLevel } from '../../core/policy.js';
 import type { EmittedFile, ResolvedPolicy } from '../types.js';
 import { compareCodeUnits } from '../compare-code-units.js';
 
@@ -66,7 +67,9 @@ export function emitTypes(policy: ResolvedPolicy, options: EmitTypesOptions = {}
 function nameUnions(policy: ResolvedPolicy): NameUnion[] {
   const roles = Object.entries(policy.roles);
   const rolesAt = (level: 'user' | 'call') =>
-    roles.filter(([, role]) => role.level === level || role.level === 'any').map(([name]) => name);
+    roles
+      .filter(([, role]) => (level === 'user' ? isUserLevel : isCallLevel)(role.level))
+      .map(([name]) => name);
   return [
     {
       constName: 'ROLES',

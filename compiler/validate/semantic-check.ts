@@ -1,6 +1,7 @@
 // Second pass of validation, on a spec the schema accepted: the rules of DESIGN §2 that need the
 // catalog (names exist, levels fit the scope, modifiers only in call overrides), each reported
 // at the list item or key that breaks it.
+import { isUserLevel } from '../../core/policy.js';
 import { diagnosticAt } from '../diagnostics/codes.js';
 import type { Diagnostic, GrantsMap, GrantsSpec, SourceSpan, SpecPath } from '../types.js';
 import { builtinCatalog, type RoleLevel, type ScopeLevel } from './catalog.js';
@@ -167,7 +168,7 @@ function checkGrants(
               : `declare it under roles: (custom roles need only a name)`),
         ),
       );
-    } else if (kind === 'app' && roleLevel === 'call') {
+    } else if (kind === 'app' && !isUserLevel(roleLevel)) {
       const builtin = builtinCatalog.roles.has(role)
         ? 'builtin call-level role'
         : 'role declared with level: call';

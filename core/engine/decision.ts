@@ -4,7 +4,8 @@ import { compareCodePoints } from '../compare.js';
 import type { Decision, MatchedGrant } from '../contract.js';
 import { callGrants, conditionsHold, roleLayers, type GrantTuple } from './call-grants.js';
 import type { CompiledPolicy } from './compiled.js';
-import { readDecisionFacts, userCounts, type DecisionFacts } from './facts.js';
+import { isUserLevel } from '../policy.js';
+import { readDecisionFacts, type DecisionFacts } from './facts.js';
 import { decisionInputProblems, problemsMessage } from './input.js';
 
 /** The input's roles, sorted, for the NOT_GRANTED message. */
@@ -61,7 +62,7 @@ export function teamRequired(policy: CompiledPolicy, facts: DecisionFacts, actio
 function appGrants(policy: CompiledPolicy, facts: DecisionFacts, action: string): GrantTuple[] {
   const grants: GrantTuple[] = [];
   const role = facts.subjectRole;
-  if (!userCounts(policy.roleLevels.get(role))) return grants;
+  if (!isUserLevel(policy.roleLevels.get(role))) return grants;
   for (const entry of policy.app.get(role)?.get(action) ?? []) {
     if (conditionsHold(facts, entry)) grants.push(['.app', role, entry.permission, entry.source]);
   }

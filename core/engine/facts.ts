@@ -1,6 +1,7 @@
 // Reads a decision input in one pass: every shape check of DESIGN §4 rule 1 and the facts the
 // rules need, each field looked up once. Only an invalid input pays for a list of problems
 // (input.ts words them); a valid one is checked and read by the same loads.
+import { isCallLevel, isUserLevel } from '../policy.js';
 import type { CompiledPolicy, RoleTable } from './compiled.js';
 import {
   isGrantsModifiersOrNull,
@@ -60,21 +61,13 @@ function isOptionalString(value: unknown): boolean {
   return isAbsent(value) || typeof value === 'string';
 }
 
-export function userCounts(level: string | undefined): boolean {
-  return level === 'user' || level === 'any';
-}
-
-function callCounts(level: string | undefined): boolean {
-  return level === 'call' || level === 'any';
-}
-
 /** The roles whose grants count: the user role at user level, the call role at call level. */
 function grantingRolesOf(policy: CompiledPolicy, role: string, callRole: string | undefined) {
-  const userRoleCounts = userCounts(policy.roleLevels.get(role));
+  const userRoleCounts = isUserLevel(policy.roleLevels.get(role));
   const callRoleCounts =
     callRole !== undefined &&
     !(userRoleCounts && callRole === role) &&
-    callCounts(policy.roleLevels.get(callRole));
+    isCallLevel(policy.roleLevels.get(callRole));
   if (userRoleCounts) return callRoleCounts ? [role, callRole] : [role];
   return callRoleCounts ? [callRole] : NONE;
 }

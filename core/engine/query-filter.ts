@@ -2,6 +2,7 @@
 // filter so it stays inside the subject's teams, or denies it — the words of query_filter.rego.
 import { compareCodePoints } from '../compare.js';
 import type { FilterConditions, QueryFilterResult } from '../contract.js';
+import { isUserLevel } from '../policy.js';
 import type { CompiledPolicy } from './compiled.js';
 import { problemsMessage, queryInputProblems } from './input.js';
 import { field, isObject, type JsonObject } from './json.js';
@@ -100,12 +101,10 @@ export function queryFilter(policy: CompiledPolicy, input: unknown): QueryFilter
   const kind = QUERY_KINDS[valid['action'] as keyof typeof QUERY_KINDS];
   const subject = valid['subject'] as JsonObject;
   const role = subject['role'] as string;
-  const level = policy.roleLevels.get(role);
   // An owner grant never holds on a search, so it grants no query.
-  const entries =
-    level === 'user' || level === 'any'
-      ? (policy.app.get(role)?.get(kind.action) ?? []).filter((entry) => !entry.owner)
-      : [];
+  const entries = isUserLevel(policy.roleLevels.get(role))
+    ? (policy.app.get(role)?.get(kind.action) ?? []).filter((entry) => !entry.owner)
+    : [];
   if (entries.length === 0) {
     const message = `no grant of ${kind.action} for role ${role}`;
     return result(false, 'NOT_GRANTED', null, false, message);

@@ -5,6 +5,7 @@
 import type { GrantsMap } from '../../compiler/types.js';
 import { own } from '../../core/engine/json.js';
 import { updateMemberModifiers } from '../../core/layering.js';
+import { isCallLevel } from '../../core/policy.js';
 import type { DecisionInput } from '../../sdk/types.js';
 import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
@@ -58,7 +59,7 @@ function checkCallKey(context: ServiceContext, callType: string, id: string): vo
 function checkCallRole(context: ServiceContext, role: string): void {
   const definition = own(context.live.snapshot.policy.roles, role);
   if (definition === undefined) throw badRequest('UNKNOWN_ROLE', `unknown role "${role}"`);
-  if (definition.level === 'user') {
+  if (!isCallLevel(definition.level)) {
     throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a user-level role, not a call role`);
   }
 }

@@ -2,6 +2,7 @@
 // queryUsers with the policy's team filter re-applied on the server.
 import { randomUUID } from 'node:crypto';
 import { own } from '../../core/engine/json.js';
+import { isUserLevel } from '../../core/policy.js';
 import type { DecisionInput, UserResource } from '../../sdk/types.js';
 import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
@@ -109,7 +110,7 @@ function checkRole(context: ServiceContext, role: string | undefined): void {
   if (role === undefined) return;
   const definition = own(context.live.snapshot.policy.roles, role);
   if (definition === undefined) throw badRequest('UNKNOWN_ROLE', `unknown role "${role}"`);
-  if (definition.level === 'call') {
+  if (!isUserLevel(definition.level)) {
     throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a call-level role, not a user role`);
   }
 }
