@@ -8,6 +8,7 @@ import { authenticateRequest, verificationKey } from './auth.js';
 import type { ChangeFeed } from './db/change-feed.js';
 import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { Decider } from './decider.js';
+import { RequestPolicy } from './request-policy.js';
 import { ApiError, streamErrorBody } from './errors.js';
 import type { LivePolicy } from './policy/live-policy.js';
 import { packageVersion } from '../compiler/assets.js';
@@ -179,7 +180,7 @@ export function buildApp(options: AppOptions) {
     return {
       db: options.db,
       live: options.live,
-      decider,
+      policy: new RequestPolicy(decider, actor),
       actor,
       log: request.log,
       limits: options.limits,

@@ -106,9 +106,8 @@ async function readableRows(
   rows: CallRow[],
   membersOf: (row: CallRow) => MemberRow[],
 ): Promise<boolean[]> {
-  const reads = await context.decider.decideMany(
+  const reads = await context.policy.decideMany(
     rows.map((row) => listedRead(decisionInput(context, 'ReadCall', row, membersOf(row)))),
-    context.actor.requestId,
   );
   return reads.map((read) => read.allow);
 }

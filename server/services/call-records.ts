@@ -7,7 +7,7 @@ import type { CallResource, Decision, DecisionInput, Subject } from '../../sdk/t
 import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { contextOf, type ServiceContext } from './context.js';
+import type { ServiceContext } from './context.js';
 
 export interface CallRow {
   call_type: string;
@@ -181,13 +181,10 @@ export function decisionInput(
   members: readonly MemberRow[],
   changes?: string[],
 ): DecisionInput {
-  return {
+  return context.policy.input(action, callResource(row), {
     subject: subjectIn(context, members),
-    action,
-    resource: callResource(row),
     ...(changes === undefined ? {} : { changes }),
-    context: contextOf(context.actor),
-  };
+  });
 }
 
 export interface VisibleCall {
@@ -219,17 +216,14 @@ export async function decideVisibility(
   row: CallRow,
   members: readonly MemberRow[],
 ): Promise<Decision> {
-  const read = await context.decider.decide(
-    decisionInput(context, 'ReadCall', row, members),
-    context.actor.requestId,
-  );
+  const read = await context.policy.decide(decisionInput(context, 'ReadCall', row, members));
   if (!read.allow && read.reason === 'TEAM_MISMATCH')
     throw notFound(`call "${row.call_type}:${row.id}"`);
   return read;
 }
 
 export async function decideOrRefuse(context: ServiceContext, input: DecisionInput): Promise<void> {
-  const decision = await context.decider.decide(input, context.actor.requestId);
+  const decision = await context.policy.decide(input);
   if (!decision.allow) throw refusalOf(decision);
 }
 
@@ -238,7 +232,7 @@ export async function decideAllOrRefuse(
   context: ServiceContext,
   inputs: readonly DecisionInput[],
 ): Promise<void> {
-  const decisions = await context.decider.decideMany(inputs, context.actor.requestId);
+  const decisions = await context.policy.decideMany(inputs);
   const refused = decisions.find((decision) => !decision.allow);
   if (refused !== undefined) throw refusalOf(refused);
 }
@@ -281,9 +275,8 @@ export async function toCallState(
 ): Promise<CallState> {
   const policy = context.live.snapshot.policy;
   const subject = subjectIn(context, members);
-  const capabilities = await context.decider.capabilities(
+  const capabilities = await context.policy.capabilities(
     decisionInput(context, 'ReadCall', row, members),
-    context.actor.requestId,
   );
   const membership = members.find((member) => member.user_id === subject.id) ?? null;
   return {
@@ -331,14 +324,15 @@ export async function requireUsersExist(
     [ids],
     PREPARED,
   );
-  const probes = await context.decider.decideMany(
-    rows.map((row) => ({
-      subject: context.actor.subject,
-      action: 'SearchUser',
-      resource: { kind: 'user' as const, id: row.id, role: row.role, teams: row.teams },
-      context: contextOf(context.actor),
-    })),
-    context.actor.requestId,
+  const probes = await context.policy.decideMany(
+    rows.map((row) =>
+      context.policy.input('SearchUser', {
+        kind: 'user',
+        id: row.id,
+        role: row.role,
+        teams: row.teams,
+      }),
+    ),
   );
   const found = new Set(
     rows.filter((_row, index) => probes[index]?.reason !== 'TEAM_MISMATCH').map((row) => row.id),

@@ -1,14 +1,15 @@
 // What every service function gets: the database, the live policy, the decider and the actor.
 import type { Actor } from '../actor.js';
 import type { Database } from '../db/database.js';
-import type { Decider } from '../decider.js';
 import type { LivePolicy } from '../policy/live-policy.js';
+import type { RequestPolicy } from '../request-policy.js';
 import type { FastifyBaseLogger } from 'fastify';
 
 export interface ServiceContext {
   db: Database;
   live: LivePolicy;
-  decider: Decider;
+  /** The policy as this request asks it (subject, side and request id filled in, logged). */
+  policy: RequestPolicy;
   actor: Actor;
   log: FastifyBaseLogger;
   limits: ServiceLimits;
@@ -28,8 +29,4 @@ export type CallIdRule = 'any' | 'team-prefixed';
 export interface ServiceLimits {
   /** SQL rows one queryCalls may read and decide before it answers 400 QUERY_TOO_BROAD. */
   queryScanLimit: number;
-}
-
-export function contextOf(actor: Actor): { side: Actor['side'] } {
-  return { side: actor.side };
 }

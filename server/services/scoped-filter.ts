@@ -5,7 +5,7 @@ import { refusalOf } from '../decider.js';
 import { badRequest } from '../errors.js';
 import { checkFilterBounds } from '../query/filter-bounds.js';
 import { translateFilter } from '../query/filter-sql.js';
-import { contextOf, type ServiceContext } from './context.js';
+import type { ServiceContext } from './context.js';
 
 const ACTION_OF = { users: 'QueryUsers', calls: 'QueryCalls' } as const;
 
@@ -21,15 +21,7 @@ export async function scopedFilterCondition(
 ): Promise<{ sql: string; params: unknown[] }> {
   const bounds = checkFilterBounds(filterConditions);
   if (!bounds.ok) throw badRequest(bounds.code, bounds.message);
-  const verdict = await context.decider.queryFilter(
-    {
-      subject: context.actor.subject,
-      action: ACTION_OF[resource],
-      query: { filter_conditions: filterConditions },
-      context: contextOf(context.actor),
-    },
-    context.actor.requestId,
-  );
+  const verdict = await context.policy.queryFilter(ACTION_OF[resource], filterConditions);
   if (!verdict.allow || verdict.filter === null) throw refusalOf(verdict);
   const condition = translateFilter(resource, verdict.filter);
   if (!condition.ok) throw badRequest('INVALID_FILTER', condition.message);

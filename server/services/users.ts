@@ -3,12 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { own } from '../../core/engine/json.js';
 import { isUserLevel } from '../../core/policy.js';
-import type { DecisionInput, UserResource } from '../../sdk/types.js';
+import type { UserResource } from '../../sdk/types.js';
 import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { translateSort } from '../query/sort-sql.js';
-import { contextOf, type ServiceContext } from './context.js';
+import type { ServiceContext } from './context.js';
 import {
   expectId,
   expectLimit,
@@ -75,15 +75,7 @@ async function findVisibleUser(
 ): Promise<UserRecord | undefined> {
   const user = await findUser(tx, id);
   if (user === undefined) return undefined;
-  const probe = await context.decider.decide(
-    {
-      subject: context.actor.subject,
-      action: 'SearchUser',
-      resource: userResource(user),
-      context: contextOf(context.actor),
-    },
-    context.actor.requestId,
-  );
+  const probe = await context.policy.ask('SearchUser', userResource(user));
   return !probe.allow && probe.reason === 'TEAM_MISMATCH' ? undefined : user;
 }
 
@@ -183,28 +175,15 @@ export async function upsertUsers(
       // tell its id apart from a free one.
       const stored = await findUser(tx, input.id);
       const existing = await findVisibleUser(context, input.id, tx);
-      let decisionInput: DecisionInput;
-      if (existing === undefined) {
-        decisionInput = {
-          subject: context.actor.subject,
-          action: 'CreateUser',
-          resource: userResource({
-            id: input.id,
-            role: input.role ?? 'user',
-            teams: input.teams ?? [],
-          }),
-          context: contextOf(context.actor),
-        };
-      } else {
-        decisionInput = {
-          subject: context.actor.subject,
-          action: 'UpdateUser',
-          resource: userResource(existing),
-          changes: changedFields(existing, input),
-          context: contextOf(context.actor),
-        };
-      }
-      const decision = await context.decider.decide(decisionInput, context.actor.requestId);
+      const decision =
+        existing === undefined
+          ? await context.policy.ask(
+              'CreateUser',
+              userResource({ id: input.id, role: input.role ?? 'user', teams: input.teams ?? [] }),
+            )
+          : await context.policy.ask('UpdateUser', userResource(existing), {
+              changes: changedFields(existing, input),
+            });
       if (!decision.allow) {
         if (existing !== undefined && decision.reason === 'TEAM_MISMATCH')
           throw notFound(`user "${input.id}"`);
@@ -269,16 +248,7 @@ async function applyPartialUpdate(
 ): Promise<UserRecord> {
   const existing = await requireVisibleUser(context, id, tx);
   const changes = [...new Set([...changedFields(existing, input), ...unsetFields])].sort();
-  const decision = await context.decider.decide(
-    {
-      subject: context.actor.subject,
-      action: 'UpdateUser',
-      resource: userResource(existing),
-      changes,
-      context: contextOf(context.actor),
-    },
-    context.actor.requestId,
-  );
+  const decision = await context.policy.ask('UpdateUser', userResource(existing), { changes });
   if (!decision.allow) throw refusalOf(decision);
   const rows = await tx.query<UserRow>(
     `UPDATE users SET

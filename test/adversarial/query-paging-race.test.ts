@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../sdk/types.js';
 import { resolveActor } from '../../server/actor.js';
 import { Decider } from '../../server/decider.js';
+import { RequestPolicy } from '../../server/request-policy.js';
 import { queryCalls } from '../../server/services/calls.js';
 import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 import { DEFAULT_SCAN_LIMIT } from '../../server/services/allowed-page.js';
@@ -66,7 +67,7 @@ describe.each(BACKENDS)('a call created while one queryCalls request pages on %s
     const context = {
       db: test.server.db,
       live: test.server.live,
-      decider,
+      policy: new RequestPolicy(decider, actor),
       actor,
       log: pino({ level: 'silent' }),
       limits: { queryScanLimit: DEFAULT_SCAN_LIMIT },
