@@ -20,6 +20,7 @@ import { PolicyClient } from '../../sdk/policy-client.js';
 import { DECISION_CASES } from '../contract/cases.js';
 import { buildContractBundle, type ContractBundle } from '../contract/fixture.js';
 import { findFreePort, startOpaServer } from '../support/opa-server.js';
+import { answerEndlessJson, type EndlessProgress } from '../support/endless-json.js';
 
 const subject = { id: 'alice', role: 'user', teams: ['red'] };
 const call = { kind: 'call', call_type: 'default', id: 'red-weekly', team: 'red' } as const;
@@ -209,38 +210,11 @@ describe('OpaEvaluator faults', FAULT_TIMEOUT, () => {
 
 const MiB = 1024 * 1024;
 
-/**
- * An answer of `totalBytes` of valid JSON (`{"result": ["xxx…", …]}`), written as fast as the
- * client reads it (backpressure) and stopped when the client hangs up. `sent` counts the bytes
- * handed to the socket; `closed` resolves when the connection is gone.
- */
+/** An answer of `totalBytes` of valid JSON (`{"result": ["xxx…", …]}`): see answerEndlessJson. */
 function endlessJson(totalBytes: number) {
-  const progress = { sent: 0, closed: Promise.resolve() };
-  let hungUp = false;
+  const progress: EndlessProgress = { sent: 0, closed: Promise.resolve() };
   const answer = (response: ServerResponse) => {
-    progress.closed = new Promise((resolve) => {
-      response.on('close', () => {
-        hungUp = true;
-        resolve();
-      });
-    });
-    response.writeHead(200, { 'content-type': 'application/json' });
-    const item = `"${'x'.repeat(64 * 1024 - 3)}",`;
-    const write = (text: string) => {
-      progress.sent += Buffer.byteLength(text);
-      return response.write(text);
-    };
-    write('{"result":[');
-    const pump = () => {
-      while (!hungUp && progress.sent < totalBytes) {
-        if (!write(item)) {
-          response.once('drain', pump);
-          return;
-        }
-      }
-      if (!hungUp) response.end('""]}');
-    };
-    pump();
+    answerEndlessJson(response, { totalBytes, key: 'result', progress });
   };
   return { progress, answer };
 }

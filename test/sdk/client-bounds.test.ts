@@ -15,6 +15,7 @@ import {
   EvaluatorTimeoutError,
   EvaluatorUnavailableError,
 } from '../../sdk/errors.js';
+import { answerEndlessJson, type EndlessProgress } from '../support/endless-json.js';
 import { findFreePort } from '../support/opa-server.js';
 
 const MiB = 1024 * 1024;
@@ -92,33 +93,10 @@ async function silentServer() {
  * when the client hangs up; `sent` counts the bytes handed to the socket.
  */
 async function endlessServer(totalBytes: number, headers: Record<string, string> = {}) {
-  const progress = { sent: 0, closed: Promise.resolve() };
+  const progress: EndlessProgress = { sent: 0, closed: Promise.resolve() };
   const server = createHttpServer((request, response: ServerResponse) => {
     request.resume();
-    let hungUp = false;
-    progress.closed = new Promise((resolve) => {
-      response.on('close', () => {
-        hungUp = true;
-        resolve();
-      });
-    });
-    response.writeHead(200, { 'content-type': 'application/json', ...headers });
-    const item = `"${'x'.repeat(64 * 1024 - 3)}",`;
-    const write = (text: string) => {
-      progress.sent += Buffer.byteLength(text);
-      return response.write(text);
-    };
-    write('{"app":[');
-    const pump = () => {
-      while (!hungUp && progress.sent < totalBytes) {
-        if (!write(item)) {
-          response.once('drain', pump);
-          return;
-        }
-      }
-      if (!hungUp) response.end('""]}');
-    };
-    pump();
+    answerEndlessJson(response, { totalBytes, key: 'app', progress, headers });
   });
   const url = await listen(server);
   open.push({
