@@ -1,7 +1,12 @@
 // The fastify application: authentication, Stream's REST wire (server/routes/), JSON errors and one log line
 // per request. It holds no state of its own besides the live policy, so servers can scale out.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchema,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { ANONYMOUS_SUBJECT_ID, resolveActor, type ActorCache } from './actor.js';
 import { authenticateRequest, verificationKey } from './auth.js';
@@ -16,10 +21,11 @@ import { createUserToken } from '../sdk/clients/token.js';
 import { openApiDocument, type RegisteredRoute } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallRoutes } from './routes/calls.js';
-import type { Route } from './routes/route.js';
+import type { Handler, Method, RouteInput, RouteSchemas } from './routes/route.js';
 import { registerUserRoutes } from './routes/users.js';
+import { REASON_KEYWORDS, schemaError, type SchemaFailure } from './schemas/schema-errors.js';
 import type { CallIdRule, ServiceContext, ServiceLimits } from './services/context.js';
-import { BODY_LIMITS, checkBodyBounds } from './services/json-bounds.js';
+import { BODY_LIMITS, checkBodyBounds } from './schemas/json-bounds.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 export interface AppOptions {
@@ -60,6 +66,20 @@ export function buildApp(options: AppOptions) {
     // filter size bound (64 KiB of JSON, up to 3× that URL-encoded), so the bound answers with
     // its reason instead of Node's bare 431 for a 16 KiB head.
     http: { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
+    // Bodies are checked as sent: no type coercion, no defaults, no fields dropped; each error
+    // keeps its schema node, whose `x-reason` and description make the 400 (schema-errors.ts).
+    ajv: {
+      customOptions: {
+        coerceTypes: false,
+        useDefaults: false,
+        removeAdditional: false,
+        verbose: true,
+        // `type: ['array', 'object']` (Stream's users list or map) and nullable fields.
+        allowUnionTypes: true,
+        keywords: [...REASON_KEYWORDS],
+      },
+    },
+    schemaErrorFormatter: (errors, part) => schemaError(errors as SchemaFailure[], part),
   });
   const secret = verificationKey(options.apiSecret);
   const verifiedTokens = new VerifiedTokens();
@@ -190,13 +210,37 @@ export function buildApp(options: AppOptions) {
     };
   }
 
-  const route: Route = (method, url, handler, status = 200) => {
+  // Authentication comes before the schemas (an unknown caller learns nothing about bodies), so
+  // each request's context is made in preValidation and read by its handler.
+  const contexts = new WeakMap<FastifyRequest, ServiceContext>();
+  function route<Schemas extends RouteSchemas>(
+    method: Method,
+    url: string,
+    schemas: Schemas,
+    handler: Handler<Schemas>,
+    status = 200,
+  ): void {
+    const schema: FastifySchema = schemas;
     app.route({
       method,
       url,
+      schema,
+      preValidation: async (request: FastifyRequest) => {
+        contexts.set(request, await contextFor(request));
+        // Stream's clients send no body on actions without parameters: an absent body is {}.
+        if (schemas.body !== undefined && (request.body === undefined || request.body === null))
+          request.body = {};
+      },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        const context = await contextFor(request);
-        const result = await handler(context, request);
+        const context = contexts.get(request);
+        if (context === undefined) throw new Error(`${method} ${url} ran without its context`);
+        // fastify has validated the parts against `schemas` by now.
+        const input = {
+          params: request.params,
+          body: request.body,
+          request,
+        } as RouteInput<Schemas>;
+        const result = await handler(context, input);
         const created =
           typeof result === 'object' &&
           result !== null &&
@@ -208,12 +252,13 @@ export function buildApp(options: AppOptions) {
           .send(typeof result === 'object' && result !== null ? { ...result, duration } : result);
       },
     });
-  };
+  }
 
   // Every route fastify registers, for the OpenAPI document (which then cannot drift from them).
   const registered: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) registered.push({ method, url: route.url });
+    for (const method of [route.method].flat())
+      registered.push({ method, url: route.url, schema: route.schema });
   });
   let openApi: unknown;
 

@@ -5,7 +5,7 @@
 // user id outside the id charset) is a 401: every problem of a token is the token's.
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify } from 'jose';
-import { isUserId } from './services/validate.js';
+import { isUserId } from './schemas/limits.js';
 import type { VerifiedToken, VerifiedTokens } from './verified-tokens.js';
 
 export type Principal =

@@ -1,12 +1,15 @@
 // The OpenAPI 3.1 description of the server's routes, served at /openapi.json. Paths come from
 // the routes fastify actually registered (so the document cannot list a route that does not
-// exist, or miss one); each gets its one-line summary from ROUTE_SUMMARIES, and a test fails
-// when a route has none.
+// exist, or miss one), their parameter and body schemas from the JSON Schemas fastify validates
+// with (server/schemas/bodies.ts); each gets its one-line summary from ROUTE_SUMMARIES, and a
+// test fails when a route has none.
 
 /** One registered route: method and fastify path (`/api/v2/video/call/:type/:id`). */
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** The JSON Schemas fastify validates the route's parts with. */
+  schema?: { params?: unknown; body?: unknown } | undefined;
 }
 
 /** What each route does, keyed `METHOD path` with fastify's `:param` syntax. */
@@ -83,9 +86,16 @@ function openApiPath(url: string): { path: string; params: string[] } {
   return { path, params };
 }
 
+/** The schema of path parameter `name` in a route's params schema (a string when it has none). */
+function parameterSchema(route: RegisteredRoute, name: string): unknown {
+  const properties = (route.schema?.params as { properties?: Record<string, unknown> } | undefined)
+    ?.properties;
+  return properties?.[name] ?? { type: 'string' };
+}
+
 function operation(route: RegisteredRoute, params: string[]): Record<string, unknown> {
   const key = keyOf(route);
-  const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
+  const body = route.schema?.body;
   return {
     summary: ROUTE_SUMMARIES[key] ?? '',
     operationId: key.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
@@ -94,16 +104,12 @@ function operation(route: RegisteredRoute, params: string[]): Record<string, unk
       name,
       in: 'path',
       required: true,
-      schema: { type: 'string' },
+      schema: parameterSchema(route, name),
     })),
-    ...(hasBody
-      ? {
-          requestBody: {
-            required: false,
-            content: { 'application/json': { schema: { type: 'object' } } },
-          },
-        }
-      : {}),
+    // An absent body is an empty object (app.ts), so no body is ever required as such.
+    ...(body === undefined
+      ? {}
+      : { requestBody: { required: false, content: { 'application/json': { schema: body } } } }),
     responses: {
       '200': { description: "Success; JSON bodies carry Stream's `duration`." },
       default: {

@@ -5,37 +5,67 @@ import * as actions from '../services/call-actions.js';
 import { queryCalls } from '../services/call-listing.js';
 import * as calls from '../services/calls.js';
 import type { ServiceContext } from '../services/context.js';
-import { param, type Route } from './route.js';
-import type { FastifyRequest } from 'fastify';
+import {
+  callPath,
+  deleteCallBody,
+  getOrCreateBody,
+  listingBody,
+  muteBody,
+  targetBody,
+  updateCallBody,
+  updateMembersBody,
+  userPermissionsBody,
+} from '../schemas/bodies.js';
+import type { Handler, Route } from './route.js';
+import type { Static, TSchema } from 'typebox';
 
 const CALL = '/api/v2/video/call/:type/:id';
 
-/** A service function of one call (the body is its last argument, when it reads one). */
-type CallHandler = (
+/** A service function of the path's call: context, call type, id (and the body, below). */
+type CallHandler<Args extends unknown[]> = (
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  ...body: Args
 ) => unknown;
 
-/** Adapts a call service function to a route handler: the path's type and id, then the body. */
-const onCall =
-  (handler: CallHandler) =>
-  (context: ServiceContext, request: FastifyRequest): unknown =>
-    handler(context, param(request, 'type'), param(request, 'id'), request.body);
+const callOnly = { params: callPath };
+
+/** The schemas and handler of a route that reads only its path's call. */
+function ofCall(handler: CallHandler<[]>): [typeof callOnly, Handler<typeof callOnly>] {
+  return [callOnly, (context, { params }) => handler(context, params.type, params.id)];
+}
+
+/** The schemas and handler of a route that reads its path's call and a body. */
+function ofCallWith<Body extends TSchema>(
+  body: Body,
+  handler: CallHandler<[Static<Body>]>,
+): [{ params: typeof callPath; body: Body }, Handler<{ params: typeof callPath; body: Body }>] {
+  return [
+    { params: callPath, body },
+    (context, input) =>
+      handler(context, input.params.type, input.params.id, input.body as Static<Body>),
+  ];
+}
 
 export function registerCallRoutes(route: Route): void {
-  route('POST', '/api/v2/video/calls', (context, request) => queryCalls(context, request.body));
-  route('POST', CALL, onCall(calls.getOrCreateCall));
-  route('GET', CALL, onCall(calls.getCall));
-  route('PATCH', CALL, onCall(calls.updateCall));
-  route('POST', `${CALL}/join`, onCall(calls.joinCall));
-  route('POST', `${CALL}/members`, onCall(calls.updateCallMembers));
-  route('POST', `${CALL}/user_permissions`, onCall(calls.updateUserPermissions));
-  route('POST', `${CALL}/mark_ended`, onCall(actions.endCall));
-  route('POST', `${CALL}/delete`, onCall(actions.deleteCall));
-  route('POST', `${CALL}/mute_users`, onCall(actions.muteUsers));
-  route('POST', `${CALL}/block`, onCall(actions.blockUser));
-  route('POST', `${CALL}/unblock`, onCall(actions.unblockUser));
-  route('POST', `${CALL}/kick`, onCall(actions.kickUser));
+  route('POST', '/api/v2/video/calls', { body: listingBody }, (context, { body }) =>
+    queryCalls(context, body),
+  );
+  route('POST', CALL, ...ofCallWith(getOrCreateBody, calls.getOrCreateCall));
+  route('GET', CALL, ...ofCall(calls.getCall));
+  route('PATCH', CALL, ...ofCallWith(updateCallBody, calls.updateCall));
+  route('POST', `${CALL}/join`, ...ofCall(calls.joinCall));
+  route('POST', `${CALL}/members`, ...ofCallWith(updateMembersBody, calls.updateCallMembers));
+  route(
+    'POST',
+    `${CALL}/user_permissions`,
+    ...ofCallWith(userPermissionsBody, calls.updateUserPermissions),
+  );
+  route('POST', `${CALL}/mark_ended`, ...ofCall(actions.endCall));
+  route('POST', `${CALL}/delete`, ...ofCallWith(deleteCallBody, actions.deleteCall));
+  route('POST', `${CALL}/mute_users`, ...ofCallWith(muteBody, actions.muteUsers));
+  route('POST', `${CALL}/block`, ...ofCallWith(targetBody, actions.blockUser));
+  route('POST', `${CALL}/unblock`, ...ofCallWith(targetBody, actions.unblockUser));
+  route('POST', `${CALL}/kick`, ...ofCallWith(targetBody, actions.kickUser));
 }

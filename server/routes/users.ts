@@ -1,12 +1,25 @@
 // Stream's user endpoints: upsert, query (`GET ?payload=`), partial update, delete, and guests.
+import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../errors.js';
-import { checkBodyBounds } from '../services/json-bounds.js';
+import { checkBodyBounds } from '../schemas/json-bounds.js';
 import * as users from '../services/users.js';
+import {
+  deleteUsersBody,
+  guestBody,
+  listingBody,
+  updateUsersBody,
+  upsertUsersBody,
+  type ListingBody,
+} from '../schemas/bodies.js';
 import type { Route } from './route.js';
+import { schemaError, type SchemaFailure } from '../schemas/schema-errors.js';
 
-/** `GET /api/v2/users?payload={…}`: Stream sends the query as JSON in one query parameter. */
-function queryPayload(query: unknown): unknown {
-  const raw = (query as Record<string, unknown> | undefined)?.['payload'];
+/**
+ * `GET /api/v2/users?payload={…}`: Stream sends the query as JSON in one query parameter, checked
+ * like a body: the same bounds, then the listing schema.
+ */
+function queryPayload(request: FastifyRequest): ListingBody {
+  const raw = (request.query as Record<string, unknown> | undefined)?.['payload'];
   if (raw === undefined) return {};
   if (typeof raw !== 'string') throw badRequest('INVALID_REQUEST', 'payload must be JSON text');
   let payload: unknown;
@@ -15,31 +28,35 @@ function queryPayload(query: unknown): unknown {
   } catch {
     throw badRequest('INVALID_REQUEST', 'payload is not valid JSON');
   }
-  // The same bounds as a body: nothing deeper or wider reaches the policy or SQL.
   checkBodyBounds(payload);
-  return payload;
+  const valid = request.compileValidationSchema(listingBody);
+  if (!valid(payload)) throw schemaError((valid.errors ?? []) as SchemaFailure[], 'payload');
+  return payload as ListingBody;
 }
 
 export function registerUserRoutes(route: Route): void {
-  route('POST', '/api/v2/users', (context, request) => users.upsertUsers(context, request.body));
-  route('GET', '/api/v2/users', (context, request) =>
-    users.queryUsers(context, queryPayload(request.query)),
+  route('POST', '/api/v2/users', { body: upsertUsersBody }, (context, { body }) =>
+    users.upsertUsers(context, body),
   );
-  route('PATCH', '/api/v2/users', (context, request) =>
-    users.updateUsersPartial(context, request.body),
+  route('GET', '/api/v2/users', {}, (context, { request }) =>
+    users.queryUsers(context, queryPayload(request)),
   );
-  route('POST', '/api/v2/users/delete', (context, request) => {
+  route('PATCH', '/api/v2/users', { body: updateUsersBody }, (context, { body }) =>
+    users.updateUsersPartial(context, body),
+  );
+  route('POST', '/api/v2/users/delete', { body: deleteUsersBody }, (context, { body }) => {
     if (context.actor.side !== 'server')
       throw new ApiError(403, 'SERVER_ONLY', 'users are deleted server side');
-    return users.deleteUsers(context, request.body);
+    return users.deleteUsers(context, body);
   });
   route(
     'POST',
     '/api/v2/guest',
-    (context, request) => users.createGuest(context, request.body),
+    { body: guestBody },
+    (context, { body }) => users.createGuest(context, body),
     201,
   );
-  route('GET', '/api/v2/rolecall/me', async (context) => {
+  route('GET', '/api/v2/rolecall/me', {}, async (context) => {
     if (context.actor.side === 'server')
       throw new ApiError(400, 'INVALID_REQUEST', '/me needs a user token');
     return { user: await users.findUser(context.db, context.actor.subject.id) };

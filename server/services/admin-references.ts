@@ -1,11 +1,9 @@
 // Pure helpers of the admin service: where a stored grants spec still names a role, a permission
-// or a call type (deletions are refused while it does), request bodies of custom permissions, and
-// "not found" errors that suggest the closest existing name.
+// or a call type (deletions are refused while it does), and "not found" errors that suggest the
+// closest existing name.
 import type { GrantsMap, GrantsSpec } from '../../compiler/types.js';
 import { didYouMean } from '../../compiler/validate/suggest.js';
-import { ApiError, badRequest } from '../errors.js';
-import type { CustomPermission } from '../policy/patch.js';
-import { expectObject, expectOptionalString } from './validate.js';
+import { ApiError } from '../errors.js';
 
 /** How many places a refusal names; enough to act on, short enough to read. */
 export const MAX_NAMED_PLACES = 5;
@@ -74,48 +72,4 @@ export function notFoundAmong(
     reason,
     suggestion === undefined ? message : `${message}; ${suggestion}`,
   );
-}
-
-const PERMISSION_KEYS = new Set(['id', 'name', 'description', 'action', 'owner', 'same_team']);
-
-/** The fields a permission request may set; absent ones are left as they are. */
-export type PermissionFields = Partial<Omit<CustomPermission, 'id'>> & { id?: string };
-
-function optionalBoolean(value: unknown, what: string): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  throw badRequest('INVALID_REQUEST', `${what} must be true or false`);
-}
-
-/**
- * The body of createPermission / updatePermission, shape only: the compiler's validator then
- * judges the id and the action, so the API and grants files give the same messages. Unknown keys
- * are refused (a typo such as `same_tem` must not silently widen a permission).
- */
-export function parsePermissionFields(body: unknown): PermissionFields {
-  const payload = expectObject(body, 'body');
-  for (const key of Object.keys(payload)) {
-    if (!PERMISSION_KEYS.has(key)) {
-      const suggestion = didYouMean(key, PERMISSION_KEYS);
-      throw badRequest(
-        'UNKNOWN_KEY',
-        `"${key}" is not a permission field${suggestion === undefined ? '' : `; ${suggestion}`}`,
-      );
-    }
-  }
-  const fields: PermissionFields = {};
-  for (const key of ['id', 'action'] as const) {
-    const value = payload[key];
-    if (value !== undefined && typeof value !== 'string')
-      throw badRequest('INVALID_REQUEST', `${key} must be a string`);
-    if (value !== undefined) fields[key] = value;
-  }
-  const name = expectOptionalString(payload['name'], 'name');
-  if (name !== undefined) fields.name = name;
-  const description = expectOptionalString(payload['description'], 'description');
-  if (description !== undefined) fields.description = description;
-  const owner = optionalBoolean(payload['owner'], 'owner');
-  if (owner !== undefined) fields.owner = owner;
-  const sameTeam = optionalBoolean(payload['same_team'], 'same_team');
-  if (sameTeam !== undefined) fields.same_team = sameTeam;
-  return fields;
 }

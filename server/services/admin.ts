@@ -26,13 +26,17 @@ import {
   MAX_NAMED_PLACES,
   namePlaces,
   notFoundAmong,
-  parsePermissionFields,
   permissionReferences,
   roleReferences,
-  type PermissionFields,
 } from './admin-references.js';
 import type { ServiceContext } from './context.js';
-import { expectObject, expectOptionalString, expectStringList } from './validate.js';
+import type {
+  CreateCallTypeBody,
+  CreateRoleBody,
+  GrantsPatchBody,
+  PermissionBody,
+  UpdateAppBody,
+} from '../schemas/bodies.js';
 
 const MAX_CUSTOM_ROLES = 25;
 
@@ -52,15 +56,6 @@ async function changeGrants(
   context.log.info({ revision: snapshot.policy.revision }, 'grants changed through the API');
 }
 
-function parseGrants(value: unknown, what: string): GrantsMap | null {
-  if (value === null) return null;
-  const map = expectObject(value, what);
-  // Own properties whatever the role is called (the validator then refuses unknown roles).
-  return Object.fromEntries(
-    Object.entries(map).map(([role, list]) => [role, expectStringList(list, `${what}.${role}`)]),
-  );
-}
-
 export function getApp(context: ServiceContext): { app: Record<string, unknown> } {
   requireServer(context.actor);
   const { policy } = context.live.snapshot;
@@ -77,21 +72,9 @@ export function getApp(context: ServiceContext): { app: Record<string, unknown> 
 
 export async function updateApp(
   context: ServiceContext,
-  body: unknown,
+  patch: UpdateAppBody,
 ): Promise<{ app: Record<string, unknown> }> {
   requireServer(context.actor);
-  const payload = expectObject(body, 'body');
-  const patch: { multi_tenant_enabled?: boolean; grants?: GrantsMap | null } = {};
-  for (const key of Object.keys(payload)) {
-    if (key !== 'multi_tenant_enabled' && key !== 'grants')
-      throw badRequest('UNKNOWN_KEY', `"${key}" is not an app setting`);
-  }
-  if (payload['multi_tenant_enabled'] !== undefined) {
-    if (typeof payload['multi_tenant_enabled'] !== 'boolean')
-      throw badRequest('INVALID_REQUEST', 'multi_tenant_enabled must be true or false');
-    patch.multi_tenant_enabled = payload['multi_tenant_enabled'];
-  }
-  if (Object.hasOwn(payload, 'grants')) patch.grants = parseGrants(payload['grants'], 'grants');
   await changeGrants(context, (spec) => patchAppSettings(spec, patch));
   return getApp(context);
 }
@@ -111,24 +94,11 @@ export function listRoles(context: ServiceContext): { roles: Record<string, unkn
   };
 }
 
-/** Stream's `{name}` (what @stream-io/node-sdk sends) plus rolecall's `level` and `description`. */
-const ROLE_KEYS = new Set(['name', 'level', 'description']);
-
 export async function createRole(
   context: ServiceContext,
-  body: unknown,
+  { name, level, description }: CreateRoleBody,
 ): Promise<{ role: Record<string, unknown> }> {
   requireServer(context.actor);
-  const payload = expectObject(body, 'body');
-  for (const key of Object.keys(payload)) {
-    if (!ROLE_KEYS.has(key)) throw badRequest('UNKNOWN_KEY', `"${key}" is not a role field`);
-  }
-  const name = payload['name'];
-  if (typeof name !== 'string') throw badRequest('INVALID_REQUEST', 'name must be a string');
-  const level = payload['level'];
-  if (level !== undefined && level !== 'user' && level !== 'call')
-    throw badRequest('INVALID_REQUEST', 'level is user or call');
-  const description = expectOptionalString(payload['description'], 'description');
   await changeGrants(context, (spec) => {
     const existing = own(context.live.snapshot.policy.roles, name);
     if (existing !== undefined) {
@@ -291,7 +261,7 @@ function storedPermission(spec: GrantsSpec, id: string): CustomPermission {
 }
 
 /** A permission as the spec stores it: the id, the action and only the fields that were given. */
-function customPermission(id: string, fields: PermissionFields): CustomPermission {
+function customPermission(id: string, fields: PermissionBody): CustomPermission {
   const permission: CustomPermission = { id, action: fields.action ?? '' };
   if (fields.name !== undefined) permission.name = fields.name;
   if (fields.description !== undefined) permission.description = fields.description;
@@ -306,10 +276,9 @@ function customPermission(id: string, fields: PermissionFields): CustomPermissio
  */
 export async function createPermission(
   context: ServiceContext,
-  body: unknown,
+  fields: PermissionBody,
 ): Promise<{ permission: Record<string, unknown> }> {
   requireServer(context.actor);
-  const fields = parsePermissionFields(body);
   const id = fields.id;
   if (id === undefined) throw badRequest('INVALID_REQUEST', 'id is required');
   if (fields.action === undefined) throw badRequest('INVALID_REQUEST', 'action is required');
@@ -351,10 +320,9 @@ async function checkLevelChange(
 export async function updatePermission(
   context: ServiceContext,
   id: string,
-  body: unknown,
+  fields: PermissionBody,
 ): Promise<{ permission: Record<string, unknown> }> {
   requireServer(context.actor);
-  const fields = parsePermissionFields(body);
   if (fields.id !== undefined && fields.id !== id)
     throw badRequest('INVALID_REQUEST', `the body's id "${fields.id}" is not the path's "${id}"`);
   await changeGrants(context, async (spec, tx) => {
@@ -479,22 +447,12 @@ function expectCallType(context: ServiceContext, spec: GrantsSpec, name: string)
   throw notFoundAmong('CALL_TYPE_NOT_FOUND', 'call type', name, known);
 }
 
-const CALL_TYPE_KEYS = new Set(['name', 'grants']);
-
 /** CreateCallType: a custom call type, with no grants unless the request gives some. */
 export async function createCallType(
   context: ServiceContext,
-  body: unknown,
+  { name, grants = null }: CreateCallTypeBody,
 ): Promise<CallTypeView> {
   requireServer(context.actor);
-  const payload = expectObject(body, 'body');
-  for (const key of Object.keys(payload)) {
-    if (!CALL_TYPE_KEYS.has(key))
-      throw badRequest('UNKNOWN_KEY', `"${key}" is not a call type field rolecall stores`);
-  }
-  const name = payload['name'];
-  if (typeof name !== 'string') throw badRequest('INVALID_REQUEST', 'name must be a string');
-  const grants = payload['grants'] === undefined ? null : parseGrants(payload['grants'], 'grants');
   await changeGrants(context, async (spec, tx) => {
     if (callTypeExists(spec, name))
       throw new ApiError(409, 'CALL_TYPE_EXISTS', `call type "${name}" already exists`);
@@ -508,13 +466,9 @@ export async function createCallType(
 export async function updateCallType(
   context: ServiceContext,
   name: string,
-  body: unknown,
+  { grants }: GrantsPatchBody,
 ): Promise<CallTypeView> {
   requireServer(context.actor);
-  const payload = expectObject(body, 'body');
-  if (!Object.hasOwn(payload, 'grants'))
-    throw badRequest('INVALID_REQUEST', 'grants is required (null resets)');
-  const grants = parseGrants(payload['grants'], 'grants');
   await changeGrants(context, async (spec, tx) => {
     expectCallType(context, spec, name);
     await noteCallType(tx, name, 'updated');
@@ -566,16 +520,9 @@ export async function updateCallOverrides(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  { grants }: GrantsPatchBody,
 ): Promise<{ call_type: string; id: string; grants: GrantsMap }> {
   requireServer(context.actor);
-  const payload = expectObject(body, 'body');
-  for (const key of Object.keys(payload)) {
-    if (key !== 'grants') throw badRequest('UNKNOWN_KEY', `"${key}" is not a call override field`);
-  }
-  if (!Object.hasOwn(payload, 'grants'))
-    throw badRequest('INVALID_REQUEST', 'grants is required (null removes the overrides)');
-  const grants = parseGrants(payload['grants'], 'grants');
   const callKey = `${callType}:${id}`;
   await changeGrants(context, (spec) => setCallOverrides(spec, callKey, grants));
   const stored = own(context.live.snapshot.policy.call_overrides, callKey) ?? {};

@@ -17,15 +17,12 @@ import {
   type VisibleCall,
 } from './call-records.js';
 import type { ServiceContext } from './context.js';
-import { expectCallId, expectId, expectObject, expectStringList } from './validate.js';
+import type { DeleteCallBody, MuteBody, TargetBody } from '../schemas/bodies.js';
 
 /** Stream's plain acknowledgement; the app adds `duration` to every answer. */
 type Acknowledged = Record<string, never>;
 
 const ACKNOWLEDGED: Acknowledged = {};
-
-/** Users one mute request may name (Stream's own bound is far larger; this keeps decisions cheap). */
-const MAX_MUTED_USERS = 100;
 
 /**
  * The shared frame of an action: the visible call (404 otherwise), every decision of `actions`
@@ -40,7 +37,6 @@ async function decidedAction<R>(
   apply: (tx: Queryable, call: VisibleCall) => Promise<R>,
   options: { includeDeleted?: boolean } = {},
 ): Promise<R> {
-  expectCallId(id);
   return context.db.transaction(async (tx) => {
     const call = await requireVisibleCall(context, tx, callType, id, options);
     await decideAllOrRefuse(
@@ -67,16 +63,6 @@ async function requireTargets(
     tx,
     userIds.filter((userId) => !members.has(userId)),
   );
-}
-
-function optionalBoolean(payload: Record<string, unknown>, name: string): boolean | undefined {
-  const value = payload[name];
-  if (value === undefined || typeof value === 'boolean') return value;
-  throw badRequest('INVALID_REQUEST', `${name} must be a boolean`);
-}
-
-function bodyObject(body: unknown): Record<string, unknown> {
-  return body === undefined || body === null ? {} : expectObject(body, 'body');
 }
 
 /** POST …/mark_ended (EndCall): sets `ended_at` once; ending an ended call keeps the first time. */
@@ -116,9 +102,9 @@ export async function deleteCall(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  body: DeleteCallBody,
 ): Promise<DeletedCall> {
-  const hard = optionalBoolean(bodyObject(body), 'hard') === true;
+  const hard = body.hard === true;
   const includeDeleted = hard && context.actor.side === 'server';
   return decidedAction(
     context,
@@ -146,23 +132,13 @@ export async function deleteCall(
   );
 }
 
-interface MuteRequest {
-  userIds: string[];
-  muteAll: boolean;
-}
-
-function parseMuteRequest(body: unknown): MuteRequest {
-  const payload = bodyObject(body);
-  const userIds = expectStringList(payload['user_ids'], 'user_ids', MAX_MUTED_USERS).map(
-    (userId, index) => expectId(userId, `user_ids[${String(index)}]`),
-  );
-  const muteAll = optionalBoolean(payload, 'mute_all_users') === true;
-  // The media flags are checked for shape only: nothing is muted by the reference server.
-  for (const track of ['audio', 'video', 'screenshare']) optionalBoolean(payload, track);
-  if (userIds.length === 0 && !muteAll) {
+/** The users a mute names; a mute must name some or all. */
+function mutedUsers(body: MuteBody): string[] {
+  const userIds = body.user_ids ?? [];
+  if (userIds.length === 0 && body.mute_all_users !== true) {
     throw badRequest('INVALID_REQUEST', 'name user_ids or set mute_all_users');
   }
-  return { userIds, muteAll };
+  return userIds;
 }
 
 /** POST …/mute_users (MuteUsers): decided and checked, then acknowledged (media is out of scope). */
@@ -170,18 +146,13 @@ export async function muteUsers(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  body: MuteBody,
 ): Promise<Acknowledged> {
-  const request = parseMuteRequest(body);
+  const userIds = mutedUsers(body);
   return decidedAction(context, callType, id, ['MuteUsers'], async (tx, call) => {
-    await requireTargets(context, tx, call, request.userIds);
+    await requireTargets(context, tx, call, userIds);
     return ACKNOWLEDGED;
   });
-}
-
-function parseTarget(body: unknown): { userId: string; payload: Record<string, unknown> } {
-  const payload = bodyObject(body);
-  return { userId: expectId(payload['user_id'], 'user_id'), payload };
 }
 
 async function storeBlock(tx: Queryable, callType: string, id: string, userId: string) {
@@ -197,9 +168,8 @@ export async function blockUser(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  { user_id: userId }: TargetBody,
 ): Promise<Acknowledged> {
-  const { userId } = parseTarget(body);
   return decidedAction(context, callType, id, ['BlockUsers'], async (tx, call) => {
     await requireTargets(context, tx, call, [userId]);
     await storeBlock(tx, callType, id, userId);
@@ -212,9 +182,8 @@ export async function unblockUser(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  { user_id: userId }: TargetBody,
 ): Promise<Acknowledged> {
-  const { userId } = parseTarget(body);
   return decidedAction(context, callType, id, ['BlockUsers'], async (tx) => {
     await tx.query(
       'DELETE FROM call_blocked_users WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
@@ -232,10 +201,8 @@ export async function kickUser(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  { user_id: userId, block = false }: TargetBody,
 ): Promise<Acknowledged> {
-  const { userId, payload } = parseTarget(body);
-  const block = optionalBoolean(payload, 'block') === true;
   const actions = block ? ['KickUser', 'BlockUsers'] : ['KickUser'];
   return decidedAction(context, callType, id, actions, async (tx, call) => {
     await requireTargets(context, tx, call, [userId]);

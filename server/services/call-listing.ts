@@ -3,7 +3,6 @@
 // before it is enriched. Soft-deleted calls are never listed.
 import type { Queryable } from '../db/database.js';
 import { badRequest } from '../errors.js';
-import { translateSort } from '../query/sort-sql.js';
 import { allowedPage } from './allowed-page.js';
 import {
   CALL_COLUMNS,
@@ -16,38 +15,16 @@ import {
 } from './call-records.js';
 import type { DecisionInput } from '../../sdk/types.js';
 import type { ServiceContext } from './context.js';
-import { scopedFilterCondition } from './scoped-filter.js';
-import { expectLimit, expectObject, expectOffset, isPlainObject } from './validate.js';
-
-interface ListingRequest {
-  filterConditions: Record<string, unknown>;
-  limit: number;
-  offset: number;
-  orderSql: string;
-}
-
-function parseListingRequest(body: unknown): ListingRequest {
-  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
-  const filterConditions = payload['filter_conditions'] ?? {};
-  if (!isPlainObject(filterConditions))
-    throw badRequest('INVALID_FILTER', 'filter_conditions must be an object');
-  const order = translateSort('calls', payload['sort']);
-  if (!order.ok) throw badRequest('INVALID_SORT', order.message);
-  return {
-    filterConditions,
-    limit: expectLimit(payload['limit']),
-    offset: expectOffset(payload['offset']),
-    orderSql: order.sql,
-  };
-}
+import { listingOf } from './scoped-filter.js';
+import type { ListingBody } from '../schemas/bodies.js';
 
 /** queryCalls: the policy's filter, SQL, then every row re-decided (ReadCall) and enriched. */
 export async function queryCalls(
   context: ServiceContext,
-  body: unknown,
+  body: ListingBody,
 ): Promise<{ calls: CallState[] }> {
-  const request = parseListingRequest(body);
-  const condition = await scopedFilterCondition(context, 'calls', request.filterConditions);
+  const request = await listingOf(context, 'calls', body);
+  const { condition } = request;
   const membersByCall = new Map<string, MemberRow[]>();
   const membersOf = (row: CallRow): MemberRow[] =>
     membersByCall.get(`${row.call_type}:${row.id}`) ?? [];

@@ -33,27 +33,23 @@ import {
   type MemberRow,
 } from './call-records.js';
 import type { ServiceContext } from './context.js';
-import { expectStoredObject } from './json-bounds.js';
-import {
-  callIdPrefix,
-  expectCallId,
-  expectId,
-  expectObject,
-  expectStringList,
-  expectTeam,
-} from './validate.js';
+import { expectStoredObject } from '../schemas/json-bounds.js';
+import { callIdPrefix } from '../schemas/limits.js';
+import type {
+  GetOrCreateBody,
+  MemberInput,
+  UpdateCallBody,
+  UpdateMembersBody,
+  UserPermissionsBody,
+} from '../schemas/bodies.js';
 
 export type { CallMember, CallState } from './call-records.js';
 export { queryCalls } from './call-listing.js';
 
-/** Members one request may add, or remove. */
-const MAX_MEMBERS_PER_REQUEST = 100;
-
-function checkCallKey(context: ServiceContext, callType: string, id: string): void {
+function checkCallType(context: ServiceContext, callType: string): void {
   if (own(context.live.snapshot.policy.call_types, callType) === undefined) {
     throw new ApiError(404, 'CALL_TYPE_NOT_FOUND', `call type "${callType}" does not exist`);
   }
-  expectCallId(id);
 }
 
 function checkCallRole(context: ServiceContext, role: string): void {
@@ -62,34 +58,6 @@ function checkCallRole(context: ServiceContext, role: string): void {
   if (!isCallLevel(definition.level)) {
     throw badRequest('ROLE_LEVEL_MISMATCH', `"${role}" is a user-level role, not a call role`);
   }
-}
-
-interface MemberInput {
-  user_id: string;
-  role?: string;
-}
-
-/** The shape of a member list; the roles are checked against the policy by `checkMemberRoles`. */
-function parseMembers(value: unknown, what: string): MemberInput[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > MAX_MEMBERS_PER_REQUEST) {
-    throw badRequest(
-      'INVALID_REQUEST',
-      `${what} must be a list of at most ${String(MAX_MEMBERS_PER_REQUEST)} members`,
-    );
-  }
-  return value.map((item, index) => {
-    const member = expectObject(item, `${what}[${index}]`);
-    const parsed: MemberInput = {
-      user_id: expectId(member['user_id'], `${what}[${index}].user_id`),
-    };
-    if (member['role'] !== undefined) {
-      if (typeof member['role'] !== 'string')
-        throw badRequest('INVALID_REQUEST', `${what}[${index}].role must be a string`);
-      parsed.role = member['role'];
-    }
-    return parsed;
-  });
 }
 
 function checkMemberRoles(context: ServiceContext, members: readonly MemberInput[]): void {
@@ -112,7 +80,7 @@ async function upsertMembers(
   }
 }
 
-/** What a getOrCreate body asks for, checked for shape and bounds before anything is decided. */
+/** What a getOrCreate body asks for, its stored objects bounded before anything is decided. */
 interface CreateRequest {
   team: string | null;
   /** The creator the body names, if any (server side must name one). */
@@ -122,24 +90,16 @@ interface CreateRequest {
   settings: Record<string, unknown>;
 }
 
-function parseCreateRequest(body: unknown): CreateRequest {
-  const payload = body === undefined || body === null ? {} : expectObject(body, 'body');
-  const data = payload['data'] === undefined ? {} : expectObject(payload['data'], 'data');
+function createRequest({ data = {} }: GetOrCreateBody): CreateRequest {
   return {
-    team:
-      data['team'] === undefined || data['team'] === null
-        ? null
-        : expectTeam(data['team'], 'data.team'),
-    createdBy:
-      data['created_by_id'] === undefined
-        ? undefined
-        : expectId(data['created_by_id'], 'data.created_by_id'),
-    members: parseMembers(data['members'], 'data.members'),
-    custom: data['custom'] === undefined ? {} : expectStoredObject(data['custom'], 'data.custom'),
+    team: data.team ?? null,
+    createdBy: data.created_by_id,
+    members: data.members ?? [],
+    custom: data.custom === undefined ? {} : expectStoredObject(data.custom, 'data.custom'),
     settings:
-      data['settings_override'] === undefined
+      data.settings_override === undefined
         ? {}
-        : expectStoredObject(data['settings_override'], 'data.settings_override'),
+        : expectStoredObject(data.settings_override, 'data.settings_override'),
   };
 }
 
@@ -163,10 +123,10 @@ export async function getOrCreateCall(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  body: GetOrCreateBody,
 ): Promise<CallState & { created: boolean }> {
-  checkCallKey(context, callType, id);
-  const request = parseCreateRequest(body);
+  checkCallType(context, callType);
+  const request = createRequest(body);
   // A creation that loses the race to a concurrent one answers as a get (decided again).
   for (let attempt = 0; ; attempt += 1) {
     // Most calls exist: those are answered from one read, without a transaction.
@@ -264,7 +224,6 @@ export async function getCall(
   callType: string,
   id: string,
 ): Promise<CallState> {
-  expectCallId(id);
   const view = await readCallView(context.db, callType, id, blockedUserOf(context));
   if (view === undefined) throw notFound(`call "${callType}:${id}"`);
   return answerRead(context, view);
@@ -293,7 +252,6 @@ export async function joinCall(
   callType: string,
   id: string,
 ): Promise<CallState & { joined: true }> {
-  expectCallId(id);
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
     await refuseBlockedSubject(context, tx, row);
@@ -306,20 +264,11 @@ function parseOverrides(
   context: ServiceContext,
   callType: string,
   id: string,
-  value: unknown,
+  overrides: UpdateCallBody['config_overrides'],
 ): { grants?: GrantsMap | null } | null {
-  if (value === null) return null;
-  // Not a free-form value: the validator below allows only roles and known permission modifiers.
-  const overrides = expectObject(value, 'config_overrides');
-  for (const key of Object.keys(overrides)) {
-    if (key !== 'grants')
-      throw badRequest('UNKNOWN_KEY', `config_overrides.${key} is not supported`);
-  }
-  const grants = overrides['grants'];
-  if (grants === undefined || grants === null) return { grants: null };
-  const map = expectObject(grants, 'config_overrides.grants');
-  for (const [role, list] of Object.entries(map))
-    expectStringList(list, `config_overrides.grants.${role}`);
+  if (overrides === null || overrides === undefined) return null;
+  const map = overrides.grants;
+  if (map === undefined || map === null) return { grants: null };
   // The compiler's validator knows every rule of modifiers (roles, ids, `!`, conflicts). Grants-file
   // call keys allow fewer ids than the API (no `@`, no team prefix, at most 64 characters), so a
   // call whose id is not one is checked under a stand-in key: the rules are the same.
@@ -329,24 +278,16 @@ function parseOverrides(
     ...spec,
     calls: {
       ...(spec.calls ?? {}),
-      [key]: { config_overrides: { grants: map as GrantsMap } },
+      [key]: { config_overrides: { grants: map } },
     },
   };
   const problem = diagnosticsError(context.live.validate(candidate));
   if (problem !== undefined) throw problem;
-  return { grants: map as GrantsMap };
+  return { grants: map };
 }
 
 /** The id part of a grants file's call key (schema/rolecall.schema.json, `callKey`). */
 const GRANTS_FILE_CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-const UPDATABLE = new Set([
-  'custom',
-  'settings_override',
-  'config_overrides',
-  'team',
-  'created_by_id',
-]);
 
 /**
  * What an update is decided as: `settings_override` is UpdateCallSettings (Stream's
@@ -377,35 +318,26 @@ export async function updateCall(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  payload: UpdateCallBody,
 ): Promise<CallState> {
-  expectCallId(id);
-  const payload = expectObject(body, 'body');
-  for (const key of Object.keys(payload)) {
-    if (!UPDATABLE.has(key))
-      throw badRequest('INVALID_REQUEST', `"${key}" cannot be updated on a call`);
-  }
-  // Shapes and bounds first; the policy decides who may change which field.
+  // Bounds first; the policy decides who may change which field.
   const custom =
-    payload['custom'] === undefined
+    payload.custom === undefined
       ? null
-      : JSON.stringify(expectStoredObject(payload['custom'], 'custom'));
+      : JSON.stringify(expectStoredObject(payload.custom, 'custom'));
   const settings =
-    payload['settings_override'] === undefined
+    payload.settings_override === undefined
       ? null
-      : JSON.stringify(expectStoredObject(payload['settings_override'], 'settings_override'));
+      : JSON.stringify(expectStoredObject(payload.settings_override, 'settings_override'));
   const teamGiven = Object.hasOwn(payload, 'team');
-  const team = teamGiven && payload['team'] !== null ? expectTeam(payload['team'], 'team') : null;
-  const creator =
-    payload['created_by_id'] === undefined
-      ? null
-      : expectId(payload['created_by_id'], 'created_by_id');
+  const team = payload.team ?? null;
+  const creator = payload.created_by_id ?? null;
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
     await decideAllOrRefuse(context, updateDecisions(context, row, members, Object.keys(payload)));
     const overridesGiven = Object.hasOwn(payload, 'config_overrides');
     const overrides = overridesGiven
-      ? parseOverrides(context, callType, id, payload['config_overrides'])
+      ? parseOverrides(context, callType, id, payload.config_overrides)
       : null;
     if (creator !== null) await requireUsersExist(context, tx, [creator]);
     await tx.query(
@@ -440,17 +372,9 @@ export async function updateCallMembers(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  { update_members: updates = [], remove_members: removals = [] }: UpdateMembersBody,
 ): Promise<CallState> {
-  expectCallId(id);
-  const payload = expectObject(body, 'body');
-  const updates = parseMembers(payload['update_members'], 'update_members');
   checkMemberRoles(context, updates);
-  const removals = expectStringList(
-    payload['remove_members'],
-    'remove_members',
-    MAX_MEMBERS_PER_REQUEST,
-  ).map((userId, index) => expectId(userId, `remove_members[${String(index)}]`));
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
     if (updates.length > 0) {
@@ -482,13 +406,12 @@ export async function updateUserPermissions(
   context: ServiceContext,
   callType: string,
   id: string,
-  body: unknown,
+  {
+    user_id: userId,
+    grant_permissions: granted = [],
+    revoke_permissions: revoked = [],
+  }: UserPermissionsBody,
 ): Promise<CallState> {
-  expectCallId(id);
-  const payload = expectObject(body, 'body');
-  const userId = expectId(payload['user_id'], 'user_id');
-  const granted = expectStringList(payload['grant_permissions'], 'grant_permissions');
-  const revoked = expectStringList(payload['revoke_permissions'], 'revoke_permissions');
   const policy = context.live.snapshot.policy;
   for (const permission of [...granted, ...revoked]) {
     const definition = own(policy.permissions, permission);

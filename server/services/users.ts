@@ -7,20 +7,19 @@ import type { UserResource } from '../../sdk/types.js';
 import { PREPARED, type Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { translateSort } from '../query/sort-sql.js';
 import type { ServiceContext } from './context.js';
-import {
-  expectId,
-  expectLimit,
-  expectObject,
-  expectOffset,
-  expectOptionalString,
-  expectTeams,
-  isPlainObject,
-} from './validate.js';
-import { expectStoredObject } from './json-bounds.js';
+import type {
+  DeleteUsersBody,
+  GuestBody,
+  ListingBody,
+  PartialUpdate as PartialUpdateBody,
+  UpdateUsersBody,
+  UpsertUsersBody,
+  UserInput as UserBody,
+} from '../schemas/bodies.js';
+import { expectStoredObject } from '../schemas/json-bounds.js';
 import type { UserResponse } from '../../sdk/clients/types.js';
-import { scopedFilterCondition } from './scoped-filter.js';
+import { listingOf } from './scoped-filter.js';
 
 /** A user as the API returns it: the wire shape the SDK's clients read, defined once. */
 export type UserRecord = UserResponse;
@@ -107,35 +106,19 @@ function checkRole(context: ServiceContext, role: string | undefined): void {
   }
 }
 
-const USER_FIELDS = new Set(['id', 'name', 'role', 'teams', 'custom']);
-
-/** The fields of one user but its id; `what` names it in errors (`users[3]`, `set`). */
-function parseUserFields(
+/** The fields of one user but its id, checked against the policy; `what` names it in errors. */
+function userFields(
   context: ServiceContext,
-  value: unknown,
+  body: Omit<UserBody, 'id'>,
   what: string,
 ): Omit<UserInput, 'id'> {
-  const body = expectObject(value, what);
-  for (const key of Object.keys(body)) {
-    if (!USER_FIELDS.has(key))
-      throw badRequest('INVALID_REQUEST', `${what}.${key} is not a user field`);
-  }
+  checkRole(context, body.role);
   const user: Omit<UserInput, 'id'> = {};
-  const name = expectOptionalString(body['name'], `${what}.name`);
-  if (name !== undefined) user.name = name;
-  const role = expectOptionalString(body['role'], `${what}.role`);
-  checkRole(context, role);
-  if (role !== undefined) user.role = role;
-  if (body['teams'] !== undefined) user.teams = expectTeams(body['teams'], `${what}.teams`);
-  if (body['custom'] !== undefined)
-    user.custom = expectStoredObject(body['custom'], `${what}.custom`);
+  if (body.name !== undefined) user.name = body.name;
+  if (body.role !== undefined) user.role = body.role;
+  if (body.teams !== undefined) user.teams = [...new Set(body.teams)].sort();
+  if (body.custom !== undefined) user.custom = expectStoredObject(body.custom, `${what}.custom`);
   return user;
-}
-
-function parseUserInput(context: ServiceContext, value: unknown, index: number): UserInput {
-  const what = `users[${String(index)}]`;
-  const fields = parseUserFields(context, value, what);
-  return { id: expectId((value as Record<string, unknown>)['id'], `${what}.id`), ...fields };
 }
 
 function changedFields(existing: UserRecord, input: Omit<UserInput, 'id'>): string[] {
@@ -155,18 +138,13 @@ function changedFields(existing: UserRecord, input: Omit<UserInput, 'id'>): stri
 /** Creates or replaces users; all or nothing, each one decided (CreateUser / UpdateUser). */
 export async function upsertUsers(
   context: ServiceContext,
-  body: unknown,
+  body: UpsertUsersBody,
 ): Promise<{ users: Record<string, UserRecord> }> {
-  const payload = expectObject(body, 'body');
-  const list = Array.isArray(payload['users'])
-    ? payload['users']
-    : isPlainObject(payload['users'])
-      ? Object.values(payload['users'])
-      : undefined;
-  if (list === undefined || list.length === 0 || list.length > 100) {
-    throw badRequest('INVALID_REQUEST', 'users must be a list of 1 to 100 users');
-  }
-  const inputs = list.map((value, index) => parseUserInput(context, value, index));
+  const list = Array.isArray(body.users) ? body.users : Object.values(body.users);
+  const inputs = list.map((user, index): UserInput => ({
+    id: user.id,
+    ...userFields(context, user, `users[${String(index)}]`),
+  }));
   return context.db.transaction(async (tx) => {
     // A Map, so an id such as `__proto__` (letters and `_`) is a key like any other.
     const users = new Map<string, UserRecord>();
@@ -225,20 +203,13 @@ interface PartialUpdate {
   unsetFields: ('name' | 'custom' | 'teams')[];
 }
 
-function parsePartialUpdate(context: ServiceContext, value: unknown, what: string): PartialUpdate {
-  const payload = expectObject(value, what);
-  const id = expectId(payload['id'], `${what}.id`);
-  const set = payload['set'] === undefined ? {} : expectObject(payload['set'], `${what}.set`);
-  const unset = Array.isArray(payload['unset']) ? (payload['unset'] as unknown[]) : [];
+function partialUpdate(
+  context: ServiceContext,
+  { id, set = {}, unset = [] }: PartialUpdateBody,
+  what: string,
+): PartialUpdate {
   // An id in `set` is ignored: `id` names the user.
-  const input = parseUserFields(context, set, `${what}.set`);
-  const unsetFields = unset.map((field) => {
-    if (field !== 'name' && field !== 'custom' && field !== 'teams') {
-      throw badRequest('INVALID_REQUEST', `cannot unset "${String(field)}"`);
-    }
-    return field;
-  });
-  return { id, input, unsetFields };
+  return { id, input: userFields(context, set, `${what}.set`), unsetFields: unset };
 }
 
 async function applyPartialUpdate(
@@ -281,18 +252,10 @@ async function applyPartialUpdate(
  */
 export async function updateUsersPartial(
   context: ServiceContext,
-  body: unknown,
+  body: UpdateUsersBody,
 ): Promise<{ users: Record<string, UserRecord> }> {
-  const payload = expectObject(body, 'body');
-  const list = payload['users'];
-  if (!Array.isArray(list) || list.length === 0 || list.length > 100) {
-    throw badRequest(
-      'INVALID_REQUEST',
-      'users must be a list of 1 to 100 {id, set, unset} changes',
-    );
-  }
-  const updates = list.map((value, index) =>
-    parsePartialUpdate(context, value, `users[${String(index)}]`),
+  const updates = body.users.map((change, index) =>
+    partialUpdate(context, change, `users[${String(index)}]`),
   );
   const [only] = updates;
   if (updates.length === 1 && only !== undefined) {
@@ -315,14 +278,8 @@ export async function updateUsersPartial(
  */
 export async function deleteUsers(
   context: ServiceContext,
-  body: unknown,
+  { user_ids: userIds }: DeleteUsersBody,
 ): Promise<{ task_id: string; users: Record<string, UserRecord> }> {
-  const payload = expectObject(body, 'body');
-  const ids = payload['user_ids'];
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) {
-    throw badRequest('INVALID_REQUEST', 'user_ids must be a list of 1 to 100 user ids');
-  }
-  const userIds = ids.map((id, index) => expectId(id, `user_ids[${String(index)}]`));
   return context.db.transaction(async (tx) => {
     const users = new Map<string, UserRecord>();
     for (const id of userIds) {
@@ -348,14 +305,11 @@ export const GUEST_TOKEN_SECONDS = 60 * 60;
  */
 export async function createGuest(
   context: ServiceContext,
-  body: unknown,
+  { user = {} }: GuestBody,
 ): Promise<{ user: UserRecord; access_token: string; created: true }> {
-  const payload = expectObject(body ?? {}, 'body');
-  const user = payload['user'] === undefined ? {} : expectObject(payload['user'], 'user');
-  const id = user['id'] === undefined ? `guest-${randomUUID()}` : expectId(user['id'], 'user.id');
-  const name = expectOptionalString(user['name'], 'user.name');
-  const custom =
-    user['custom'] === undefined ? {} : expectStoredObject(user['custom'], 'user.custom');
+  const id = user.id ?? `guest-${randomUUID()}`;
+  const name = user.name;
+  const custom = user.custom === undefined ? {} : expectStoredObject(user.custom, 'user.custom');
   const row = await context.db.transaction(async (tx) => {
     const rows = await tx.query<UserRow>(
       `INSERT INTO users (id, name, role, teams, custom) VALUES ($1, $2, 'guest', '{}', $3::jsonb)
@@ -377,24 +331,13 @@ export async function createGuest(
 /** queryUsers: the policy's query_filter first (client side injects the team condition), then SQL. */
 export async function queryUsers(
   context: ServiceContext,
-  body: unknown,
+  body: ListingBody,
 ): Promise<{ users: UserRecord[] }> {
-  const payload =
-    isPlainObject(body) && isPlainObject(body['payload'])
-      ? body['payload']
-      : expectObject(body ?? {}, 'body');
-  const filterConditions = payload['filter_conditions'] ?? {};
-  if (!isPlainObject(filterConditions))
-    throw badRequest('INVALID_FILTER', 'filter_conditions must be an object');
-  const limit = expectLimit(payload['limit']);
-  const offset = expectOffset(payload['offset']);
-  const order = translateSort('users', payload['sort']);
-  if (!order.ok) throw badRequest('INVALID_SORT', order.message);
-  const condition = await scopedFilterCondition(context, 'users', filterConditions);
+  const { condition, orderSql, limit, offset } = await listingOf(context, 'users', body);
   const params = [...condition.params, limit, offset];
   const rows = await context.db.query<UserRow>(
     `SELECT ${USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND ${condition.sql}
-     ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+     ORDER BY ${orderSql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   return { users: rows.map(toUserRecord) };

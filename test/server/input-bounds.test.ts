@@ -4,21 +4,16 @@
 // a later answer fail: the listings that would include it keep answering.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerToken } from '../../sdk/clients/index.js';
-import { BODY_LIMITS, STORED_VALUE_LIMITS } from '../../server/services/json-bounds.js';
+import { BODY_LIMITS, STORED_VALUE_LIMITS } from '../../server/schemas/json-bounds.js';
 import {
-  API_KEY,
   API_SECRET,
   BACKENDS,
-  expectStreamError,
+  sendJson,
   startTestServer,
   usersQueryPath,
+  type Answer,
   type TestServer,
 } from '../support/server.js';
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 /** `{a: {a: … {} }}`, `levels` objects deep. */
 function nested(levels: number): Record<string, unknown> {
@@ -39,30 +34,13 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
   let server: string;
   const decisionLines: string[] = [];
 
-  async function send(
+  const send = (
     token: string,
     method: string,
     path: string,
     body?: unknown,
     rawBody?: string,
-  ): Promise<Answer> {
-    const text = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-    const separator = path.includes('?') ? '&' : '?';
-    const response = await fetch(`${test.url}${path}${separator}api_key=${API_KEY}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(text === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(text === undefined ? {} : { body: text }),
-    });
-    const answer = {
-      status: response.status,
-      body: (await response.json()) as Record<string, unknown>,
-    };
-    if (answer.status >= 400) expectStreamError(answer.status, answer.body);
-    return answer;
-  }
+  ): Promise<Answer> => sendJson(test, token, method, path, body, rawBody);
 
   /** Stream's partial update of one user: `PATCH /api/v2/users {users: [{id, set}]}`. */
   const patchUser = (token: string, id: string, set: unknown): Promise<Answer> =>

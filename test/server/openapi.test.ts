@@ -5,10 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_SUMMARIES } from '../../server/openapi.js';
 import { API_KEY, startTestServer, type TestServer } from '../support/server.js';
 
+interface Operation {
+  summary: string;
+  parameters: { name: string; schema: Record<string, unknown> }[];
+  requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } };
+}
+
 interface OpenApi {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { summary: string; parameters: { name: string }[] }>>;
+  paths: Record<string, Record<string, Operation>>;
   components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
 }
 
@@ -67,6 +73,26 @@ describe('GET /openapi.json', () => {
       const text = await response.text();
       expect(text, `${method} ${path}`).not.toContain('no such endpoint');
     }
+  });
+
+  it('gives every route that reads a body the schema the server validates it with', () => {
+    const bodiless = operations()
+      .filter(
+        ({ method, operation }) =>
+          method !== 'get' && method !== 'delete' && !operation.requestBody,
+      )
+      .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    // Stream's clients send these two with no parameters; everything else declares its body.
+    expect(bodiless.sort()).toEqual([
+      'POST /api/v2/video/call/{type}/{id}/join',
+      'POST /api/v2/video/call/{type}/{id}/mark_ended',
+    ]);
+    const upsert = document.paths['/api/v2/users']?.['post']?.requestBody;
+    const schema = upsert?.content['application/json'].schema;
+    expect(schema).toMatchObject({ type: 'object', required: ['users'] });
+    const call = document.paths['/api/v2/video/call/{type}/{id}']?.['get'];
+    const id = call?.parameters.find((parameter) => parameter.name === 'id');
+    expect(id?.schema).toMatchObject({ type: 'string', maxLength: 255, 'x-reason': 'INVALID_ID' });
   });
 
   it('an undocumented path is "no such endpoint"', async () => {

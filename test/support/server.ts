@@ -146,3 +146,39 @@ export const usersQueryPath = (payload: unknown): string =>
 /** A call's Stream path (`/api/v2/video/call/:type/:id`), segments as given (not encoded). */
 export const callPath = (type: string, id: string, suffix = ''): string =>
   `/api/v2/video/call/${type}/${id}${suffix}`;
+
+/** A raw answer: the status and the parsed JSON body. */
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * One JSON request as a client sends it: `api_key` in the query, the token (when given) as Bearer,
+ * `body` as JSON or `rawBody` as written. Any 4xx/5xx must be Stream's error body.
+ */
+export async function sendJson(
+  test: TestServer,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  rawBody?: string,
+): Promise<Answer> {
+  const text = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
+  const separator = path.includes('?') ? '&' : '?';
+  const response = await fetch(`${test.url}${path}${separator}api_key=${API_KEY}`, {
+    method,
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(text === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(text === undefined ? {} : { body: text }),
+  });
+  const answer = {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+  if (answer.status >= 400) expectStreamError(answer.status, answer.body);
+  return answer;
+}

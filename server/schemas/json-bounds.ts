@@ -21,7 +21,7 @@ export const BODY_LIMITS = {
   keysPerObject: 1000,
 } as const;
 
-type PathStep = string | number;
+export type PathStep = string | number;
 
 interface Container {
   value: object;
@@ -34,21 +34,26 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const MAX_KEY_IN_PATH = 40;
 
 /** `users[0].custom.a["odd key"]`, with long keys shortened so the message stays short. */
-function pathOf(base: string, container: Container, last?: PathStep): string {
-  const steps: PathStep[] = last === undefined ? [] : [last];
-  for (let at: Container | undefined = container; at?.step !== undefined; at = at.parent) {
-    steps.push(at.step);
-  }
+export function jsonPath(base: string, steps: readonly PathStep[]): string {
   let path = base;
-  for (const step of steps.reverse()) {
+  for (const step of steps) {
     if (typeof step === 'number') path += `[${String(step)}]`;
-    else if (IDENTIFIER.test(step) && step.length <= MAX_KEY_IN_PATH) path += `.${step}`;
+    else if (IDENTIFIER.test(step) && step.length <= MAX_KEY_IN_PATH)
+      path += path === '' ? step : `.${step}`;
     else {
       const shown = step.length > MAX_KEY_IN_PATH ? `${step.slice(0, MAX_KEY_IN_PATH)}…` : step;
       path += `[${JSON.stringify(shown)}]`;
     }
   }
   return path;
+}
+
+function pathOf(base: string, container: Container): string {
+  const steps: PathStep[] = [];
+  for (let at: Container | undefined = container; at?.step !== undefined; at = at.parent) {
+    steps.push(at.step);
+  }
+  return jsonPath(base, steps.reverse());
 }
 
 interface WalkLimits {

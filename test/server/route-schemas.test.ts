@@ -1,0 +1,188 @@
+// Request bodies and paths are checked by the routes' JSON Schemas (server/schemas/bodies.ts)
+// after authentication and before any decision or SQL: each failure is Stream's 400 with the
+// reason of the failing field and its JSON path, nothing is coerced, and nothing is written.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServerToken } from '../../sdk/clients/index.js';
+import {
+  API_SECRET,
+  sendJson,
+  startTestServer,
+  usersQueryPath,
+  type Answer,
+  type TestServer,
+} from '../support/server.js';
+
+describe('route schemas', () => {
+  let test: TestServer;
+  let server: string;
+  let alice: string;
+  const decisionLines: string[] = [];
+
+  const send = (token: string | undefined, method: string, path: string, body?: unknown) =>
+    sendJson(test, token, method, path, body);
+
+  beforeAll(async () => {
+    test = await startTestServer('pglite', {
+      logs: {
+        write: (line) => {
+          if (line.includes('"msg":"decision"')) decisionLines.push(line);
+        },
+      },
+    });
+    await test.admin.upsertUsers([{ id: 'alice', teams: ['red'] }]);
+    server = await createServerToken(API_SECRET);
+    alice = await test.admin.createToken('alice');
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+
+  const longTeam = 'x'.repeat(101);
+  const refusals: [string, () => Promise<Answer>, string, string][] = [
+    [
+      'a team name too long, deep in a list',
+      () =>
+        send(server, 'PATCH', '/api/v2/users', {
+          users: [{ id: 'alice', set: { teams: ['red', longTeam] } }],
+        }),
+      'TEAM_NAME_TOO_LONG',
+      'users[0].set.teams[1] must be a team name of 1–100 characters',
+    ],
+    [
+      'too many teams in Stream’s users map',
+      () =>
+        send(server, 'POST', '/api/v2/users', {
+          users: { zed: { id: 'zed', teams: Array.from({ length: 251 }, (_, i) => `t${i}`) } },
+        }),
+      'TOO_MANY_TEAMS',
+      'users.zed.teams must be a list of at most 250 team names',
+    ],
+    [
+      'an unknown permission field, with the field it was meant to be',
+      () =>
+        send(server, 'POST', '/api/v2/permissions', {
+          id: 'wave',
+          action: 'SendReaction',
+          same_tem: true,
+        }),
+      'UNKNOWN_KEY',
+      '"same_tem" is not a field of this body; did you mean "same_team"?',
+    ],
+    [
+      'a missing user id',
+      () => send(alice, 'POST', '/api/v2/video/call/default/standup/block', {}),
+      'INVALID_ID',
+      'user_id is required',
+    ],
+    [
+      'a call id outside Stream’s charset',
+      () => send(alice, 'POST', '/api/v2/video/call/default/stand.up', {}),
+      'INVALID_ID',
+      'id must be 1–255 characters of letters, digits, @ _ -, optionally behind one team prefix "TEAM:"',
+    ],
+    [
+      'a limit sent as text (never coerced)',
+      () => send(alice, 'POST', '/api/v2/video/calls', { limit: '5' }),
+      'INVALID_REQUEST',
+      'limit must be an integer from 1 to 100',
+    ],
+    [
+      'a limit past the page size in queryUsers’ payload parameter',
+      () => send(alice, 'GET', usersQueryPath({ limit: 1000 })),
+      'INVALID_REQUEST',
+      'limit must be an integer from 1 to 100',
+    ],
+    [
+      'filter_conditions that are not an object',
+      () => send(alice, 'POST', '/api/v2/video/calls', { filter_conditions: ['team'] }),
+      'INVALID_FILTER',
+      "filter_conditions must be an object of Stream's filter operators",
+    ],
+    [
+      'a body that is not an object',
+      () => send(server, 'PATCH', '/api/v2/app', [true]),
+      'INVALID_REQUEST',
+      'body must be an object',
+    ],
+    [
+      'a role level that does not exist',
+      () => send(server, 'POST', '/api/v2/roles', { name: 'host', level: 'app' }),
+      'INVALID_REQUEST',
+      'level must be user or call',
+    ],
+    [
+      'a field to unset that cannot be',
+      () => send(server, 'PATCH', '/api/v2/users', { users: [{ id: 'alice', unset: ['role'] }] }),
+      'INVALID_REQUEST',
+      'users[0].unset[0] must be one of name, custom, teams',
+    ],
+  ];
+
+  it.each(refusals)(
+    'refuses %s with its reason and path',
+    async (_name, request, reason, message) => {
+      const before = decisionLines.length;
+      const answer = await request();
+      expect([answer.status, answer.body['reason'], answer.body['message']]).toEqual([
+        400,
+        reason,
+        message,
+      ]);
+      // Refused by the schema: the policy was never asked.
+      expect(decisionLines.length).toBe(before);
+    },
+  );
+
+  it('authenticates before it reads the body', async () => {
+    const answer = await send(undefined, 'POST', '/api/v2/users', { users: 'nobody' });
+    expect(answer.status).toBe(401);
+    const forged = await send('not-a-token', 'PATCH', '/api/v2/app', [true]);
+    expect(forged.status).toBe(401);
+  });
+
+  it('writes nothing when one item of a batch fails its schema', async () => {
+    const answer = await send(server, 'POST', '/api/v2/users', {
+      users: [
+        { id: 'bea', teams: ['red'] },
+        { id: 'cy', teams: ['red'], nickname: 'c' },
+      ],
+    });
+    expect([answer.status, answer.body['reason']]).toEqual([400, 'UNKNOWN_KEY']);
+    const rows = await test.server.db.query('SELECT id FROM users WHERE id = $1', ['bea']);
+    expect(rows).toEqual([]);
+  });
+
+  it('takes what Stream’s clients send: no body, a null body, fields the server ignores', async () => {
+    const created = await send(server, 'POST', '/api/v2/video/call/default/standup', {
+      ring: true,
+      data: { created_by_id: 'alice', video: true, starts_at: '2030-01-01T00:00:00Z' },
+    });
+    expect(created.status).toBe(201);
+    const fetched = await sendJson(
+      test,
+      alice,
+      'POST',
+      '/api/v2/video/call/default/standup',
+      undefined,
+      '',
+    );
+    expect([fetched.status, fetched.body['created']]).toEqual([200, false]);
+    const nullBody = await sendJson(
+      test,
+      alice,
+      'POST',
+      '/api/v2/video/call/default/standup',
+      undefined,
+      'null',
+    );
+    expect(nullBody.status).toBe(200);
+    const upserted = await send(server, 'POST', '/api/v2/users', {
+      users: { dee: { id: 'dee', teams: ['red', 'blue', 'red'] } },
+    });
+    expect(upserted.status).toBe(200);
+    expect((upserted.body['users'] as Record<string, { teams: string[] }>)['dee']?.teams).toEqual([
+      'blue',
+      'red',
+    ]);
+  });
+});
