@@ -2,7 +2,8 @@
 // every decision comes from here and the database, never from the request body.
 import type { Side, Subject } from '../sdk/types.js';
 import type { Principal } from './auth.js';
-import { PREPARED, type Queryable } from './db/database.js';
+import type { Queryable } from './db/database.js';
+import { findIdentity, type UserIdentity } from './store/users.js';
 import { ApiError } from './errors.js';
 
 export interface Actor {
@@ -20,18 +21,12 @@ export const SERVER_SUBJECT_ID = 'rolecall-server';
  */
 export const ANONYMOUS_SUBJECT_ID = '(anonymous)';
 
-interface UserRow {
-  id: string;
-  role: string;
-  teams: string[];
-}
-
 /**
  * Stored users' role and teams by id, kept until a change feed says the row changed (see
  * server/db/change-feed.ts). Bounded: past `limit` entries the oldest go first.
  */
 export class ActorCache {
-  private readonly rows = new Map<string, UserRow>();
+  private readonly rows = new Map<string, UserIdentity>();
 
   constructor(
     /** The invalidation epoch: a row read before it moved is not kept. */
@@ -39,7 +34,7 @@ export class ActorCache {
     private readonly limit = 50_000,
   ) {}
 
-  async lookup(db: Queryable, userId: string): Promise<UserRow | undefined> {
+  async lookup(db: Queryable, userId: string): Promise<UserIdentity | undefined> {
     const cached = this.rows.get(userId);
     if (cached !== undefined) return cached;
     const epoch = this.epoch();
@@ -64,13 +59,8 @@ export class ActorCache {
   }
 }
 
-async function readUser(db: Queryable, userId: string): Promise<UserRow | undefined> {
-  const rows = await db.query<UserRow>(
-    'SELECT id, role, teams FROM users WHERE id = $1 AND deleted_at IS NULL',
-    [userId],
-    PREPARED,
-  );
-  const user = rows[0];
+async function readUser(db: Queryable, userId: string): Promise<UserIdentity | undefined> {
+  const user = await findIdentity(db, userId);
   return user === undefined ? undefined : { ...user, teams: [...user.teams].sort() };
 }
 

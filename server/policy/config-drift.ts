@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { GrantsSpec } from '../../compiler/types.js';
 import type { Database } from '../db/database.js';
 import { ApiError } from '../errors.js';
-import { diagnosticsError, EMPTY_SPEC, readStoredSpec, writeStoredSpec } from './live-policy.js';
+import { readStoredSpec, writeStoredSpec } from '../store/state.js';
+import { diagnosticsError, EMPTY_SPEC } from './live-policy.js';
 import type { PolicyToolkit } from './toolkit.js';
 
 export interface DriftEntry {

@@ -2,11 +2,10 @@
 // evaluator holding its data.json and the packed bundle. A grants change swaps all four at once.
 import { createHash } from 'node:crypto';
 import type { Diagnostic, GrantsSpec, ResolvedPolicy } from '../../compiler/types.js';
-import { PREPARED, type Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
+import { readStoredRevision, readStoredSpec } from '../store/state.js';
 import { ApiError } from '../errors.js';
 import type { PolicyToolkit, SwappableEvaluator } from './toolkit.js';
-
-const SPEC_KEY = 'grants_spec';
 
 export interface PolicySnapshot {
   spec: GrantsSpec;
@@ -119,39 +118,6 @@ async function prepare(toolkit: PolicyToolkit, spec: GrantsSpec): Promise<Policy
     bundle,
     etag: `"${policy.revision}"`,
   };
-}
-
-/** The stored spec and the revision it resolved to, or undefined on a fresh database. */
-export async function readStoredSpec(
-  db: Queryable,
-  options: { forUpdate?: boolean } = {},
-): Promise<{ spec: GrantsSpec; revision: string } | undefined> {
-  const rows = await db.query<{ value: { spec: GrantsSpec; revision: string } }>(
-    `SELECT value FROM rolecall_state WHERE key = $1${options.forUpdate === true ? ' FOR UPDATE' : ''}`,
-    [SPEC_KEY],
-  );
-  return rows[0]?.value;
-}
-
-export async function readStoredRevision(db: Queryable): Promise<string | undefined> {
-  const rows = await db.query<{ revision: string | null }>(
-    `SELECT value->>'revision' AS revision FROM rolecall_state WHERE key = $1`,
-    [SPEC_KEY],
-    PREPARED,
-  );
-  return rows[0]?.revision ?? undefined;
-}
-
-export async function writeStoredSpec(
-  db: Queryable,
-  spec: GrantsSpec,
-  revision: string,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO rolecall_state (key, value, updated_at) VALUES ($1, $2::jsonb, now())
-     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-    [SPEC_KEY, JSON.stringify({ spec, revision })],
-  );
 }
 
 /** A short fingerprint used in drift logs. */

@@ -8,7 +8,14 @@ import { effectiveCallGrants } from '../../core/layering.js';
 import { requireServer } from '../actor.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
-import { readStoredSpec, writeStoredSpec, EMPTY_SPEC } from '../policy/live-policy.js';
+import { EMPTY_SPEC } from '../policy/live-policy.js';
+import {
+  readCallTypeTimes,
+  readStoredSpec,
+  writeCallTypeTimes,
+  writeStoredSpec,
+  type CallTypeTimes,
+} from '../store/state.js';
 import {
   addCallType,
   addRole,
@@ -30,6 +37,13 @@ import {
   roleReferences,
 } from './admin-references.js';
 import type { ServiceContext } from './context.js';
+import {
+  callsNamingRole,
+  callsOfType,
+  placesGrantingPermission,
+  resetMembersOfRole,
+} from '../store/calls.js';
+import { usersWithRole } from '../store/users.js';
 import type {
   CreateCallTypeBody,
   CreateRoleBody,
@@ -122,38 +136,6 @@ export async function createRole(
   return { role: { name, custom: true, level: level ?? 'any', description: description ?? '' } };
 }
 
-/** Stored calls whose own `config_overrides.grants` name `role` (a revoke is a reference too). */
-async function callsNamingRole(tx: Queryable, role: string): Promise<string[]> {
-  const rows = await tx.query<{ place: string }>(
-    `SELECT 'call ' || call_type || ':' || id AS place FROM calls
-     WHERE jsonb_typeof(config_overrides->'grants') = 'object' AND config_overrides->'grants' ? $1
-     ORDER BY call_type, id LIMIT $2`,
-    [role, MAX_NAMED_PLACES + 1],
-  );
-  return rows.map((row) => row.place);
-}
-
-/** Non-deleted users whose user role is `role`: deleting it would leave them with no role. */
-async function usersWithRole(tx: Queryable, role: string): Promise<string[]> {
-  const rows = await tx.query<{ id: string }>(
-    'SELECT id FROM users WHERE role = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2',
-    [role, MAX_NAMED_PLACES + 1],
-  );
-  return rows.map((row) => row.id);
-}
-
-/**
- * Call members holding a deleted role go back to Stream's default member role, so a role
- * re-created later under the same name does not bring their old membership back to life.
- */
-async function resetMembersOfRole(tx: Queryable, role: string): Promise<number> {
-  const rows = await tx.query(
-    `UPDATE call_members SET role = 'call_member' WHERE role = $1 RETURNING user_id`,
-    [role],
-  );
-  return rows.length;
-}
-
 /**
  * DeleteRole, refused (409, nothing changed) while any grant scope, stored call override or
  * non-deleted user still names the role; members holding it are reset in the same transaction.
@@ -170,7 +152,10 @@ export async function deleteRole(
     throw badRequest('BUILTIN_ROLE', `builtin role "${name}" cannot be deleted`);
   let membersReset = 0;
   await changeGrants(context, async (spec, tx) => {
-    const places = [...roleReferences(spec, name), ...(await callsNamingRole(tx, name))];
+    const places = [
+      ...roleReferences(spec, name),
+      ...(await callsNamingRole(tx, name, MAX_NAMED_PLACES + 1)),
+    ];
     if (places.length > 0) {
       throw new ApiError(
         409,
@@ -178,7 +163,7 @@ export async function deleteRole(
         `role "${name}" still has grants in ${namePlaces(places)}; remove them first`,
       );
     }
-    const users = await usersWithRole(tx, name);
+    const users = await usersWithRole(tx, name, MAX_NAMED_PLACES + 1);
     if (users.length > 0) {
       throw new ApiError(
         409,
@@ -227,24 +212,6 @@ export function getPermission(
   id: string,
 ): { permission: Record<string, unknown> } {
   return { permission: permissionView(context.live.snapshot.policy, id) };
-}
-
-/** Stored calls' overrides and members' own grants that grant or revoke permission `id`. */
-async function storedGrantsOfPermission(tx: Queryable, id: string): Promise<string[]> {
-  const calls = await tx.query<{ place: string }>(
-    `SELECT 'call ' || call_type || ':' || id AS place FROM calls
-     WHERE jsonb_path_exists(config_overrides, '$.grants.*[*] ? (@ == $id || @ == $revoke)',
-                             jsonb_build_object('id', $1::text, 'revoke', '!' || $1::text))
-     ORDER BY call_type, id LIMIT $2`,
-    [id, MAX_NAMED_PLACES + 1],
-  );
-  const members = await tx.query<{ place: string }>(
-    `SELECT 'member ' || user_id || ' of call ' || call_type || ':' || call_id AS place
-     FROM call_members WHERE grants ? $1 OR grants ? ('!' || $1)
-     ORDER BY call_type, call_id, user_id LIMIT $2`,
-    [id, MAX_NAMED_PLACES + 1],
-  );
-  return [...calls, ...members].map((row) => row.place);
 }
 
 /** The custom permission `id` of the stored spec; builtin ids and unknown ids are refused. */
@@ -306,7 +273,7 @@ async function checkLevelChange(
   const levelBefore = own(actions, before.action)?.level;
   const levelAfter = own(actions, after.action)?.level;
   if (levelBefore === undefined || levelAfter === undefined || levelBefore === levelAfter) return;
-  const places = await storedGrantsOfPermission(tx, before.id);
+  const places = await placesGrantingPermission(tx, before.id, MAX_NAMED_PLACES + 1);
   if (places.length > 0) {
     throw new ApiError(
       409,
@@ -342,7 +309,10 @@ export async function deletePermission(
   requireServer(context.actor);
   await changeGrants(context, async (spec, tx) => {
     storedPermission(spec, id);
-    const places = [...permissionReferences(spec, id), ...(await storedGrantsOfPermission(tx, id))];
+    const places = [
+      ...permissionReferences(spec, id),
+      ...(await placesGrantingPermission(tx, id, MAX_NAMED_PLACES + 1)),
+    ];
     if (places.length > 0) {
       throw new ApiError(
         409,
@@ -355,15 +325,6 @@ export async function deletePermission(
   return { deleted: id };
 }
 
-/**
- * When the API created and last changed each call type (Stream's `created_at`/`updated_at`),
- * kept beside the grants: the grants file has no place for them. Builtin types and types only
- * declared in a grants file have none, or only `updated_at` once the API changed them.
- */
-const CALL_TYPE_TIMES_KEY = 'call_type_times';
-
-type CallTypeTimes = Record<string, { created_at?: string; updated_at?: string }>;
-
 /** Stream's call type answer: the name, its effective grants, and its times when known. */
 export interface CallTypeView {
   name: string;
@@ -372,17 +333,11 @@ export interface CallTypeView {
   updated_at?: string;
 }
 
-async function readCallTypeTimes(db: Queryable): Promise<CallTypeTimes> {
-  const rows = await db.query<{ value: CallTypeTimes }>(
-    'SELECT value FROM rolecall_state WHERE key = $1',
-    [CALL_TYPE_TIMES_KEY],
-  );
-  return rows[0]?.value ?? {};
-}
-
 /**
- * Notes a create, change or delete of call type `name`, inside the grants transaction (whose
- * lock on the stored spec orders concurrent changes), so a refused change notes nothing.
+ * Notes a create, change or delete of call type `name` (Stream's `created_at`/`updated_at`),
+ * inside the grants transaction (whose lock on the stored spec orders concurrent changes), so a
+ * refused change notes nothing. Builtin types and types only declared in a grants file have no
+ * times, or only `updated_at` once the API changed them.
  */
 async function noteCallType(
   tx: Queryable,
@@ -395,11 +350,7 @@ async function noteCallType(
   const created = change === 'created' ? now : own(times, name)?.created_at;
   const entry = { ...(created === undefined ? {} : { created_at: created }), updated_at: now };
   const next = Object.fromEntries(change === 'deleted' ? others : [...others, [name, entry]]);
-  await tx.query(
-    `INSERT INTO rolecall_state (key, value, updated_at) VALUES ($1, $2::jsonb, now())
-     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-    [CALL_TYPE_TIMES_KEY, JSON.stringify(next)],
-  );
+  await writeCallTypeTimes(tx, next);
 }
 
 /** A call type as getCallType shows it: its effective grants (defaults patched by the spec). */
@@ -477,16 +428,6 @@ export async function updateCallType(
   return getCallType(context, name);
 }
 
-/** Stored calls of call type `name`: they would lose every grant with their type. */
-async function callsOfType(tx: Queryable, name: string): Promise<string[]> {
-  const rows = await tx.query<{ place: string }>(
-    `SELECT 'call ' || call_type || ':' || id AS place FROM calls WHERE call_type = $1
-     ORDER BY id LIMIT $2`,
-    [name, MAX_NAMED_PLACES + 1],
-  );
-  return rows.map((row) => row.place);
-}
-
 /** DeleteCallType: builtin types stay (400); refused (409) while calls of the type exist. */
 export async function deleteCallType(
   context: ServiceContext,
@@ -497,7 +438,10 @@ export async function deleteCallType(
     throw badRequest('BUILTIN_CALL_TYPE', `builtin call type "${name}" cannot be deleted`);
   await changeGrants(context, async (spec, tx) => {
     expectCallType(context, spec, name);
-    const places = [...callTypeReferences(spec, name), ...(await callsOfType(tx, name))];
+    const places = [
+      ...callTypeReferences(spec, name),
+      ...(await callsOfType(tx, name, MAX_NAMED_PLACES + 1)),
+    ];
     if (places.length > 0) {
       throw new ApiError(
         409,

@@ -6,9 +6,16 @@ import type { CallResponse } from '../../sdk/clients/types.js';
 import type { Queryable } from '../db/database.js';
 import { badRequest } from '../errors.js';
 import {
+  addBlock,
+  deleteCallRow,
+  findCall,
+  markDeleted,
+  markEnded,
+  removeBlock,
+} from '../store/calls.js';
+import {
   decideAllOrRefuse,
   decisionInput,
-  findCall,
   iso,
   requireUsersExist,
   requireVisibleCall,
@@ -72,11 +79,7 @@ export async function endCall(
   id: string,
 ): Promise<CallState> {
   return decidedAction(context, callType, id, ['EndCall'], async (tx, { members }) => {
-    await tx.query(
-      `UPDATE calls SET ended_at = COALESCE(ended_at, now()), updated_at = now()
-       WHERE call_type = $1 AND id = $2`,
-      [callType, id],
-    );
+    await markEnded(tx, callType, id);
     const ended = await findCall(tx, callType, id);
     if (ended === undefined) throw new Error('an ended call vanished inside its transaction');
     return toCallState(context, ended, members);
@@ -114,15 +117,10 @@ export async function deleteCall(
     async (tx, { row, members }) => {
       const state = await toCallState(context, row, members);
       if (hard) {
-        // Members and blocks go with the row (ON DELETE CASCADE).
-        await tx.query('DELETE FROM calls WHERE call_type = $1 AND id = $2', [callType, id]);
+        await deleteCallRow(tx, callType, id);
         return { call: { ...state.call, deleted_at: iso(row.deleted_at ?? new Date()) } };
       }
-      const [marked] = await tx.query<{ ended_at: Date | string; deleted_at: Date | string }>(
-        `UPDATE calls SET deleted_at = now(), ended_at = COALESCE(ended_at, now()), updated_at = now()
-         WHERE call_type = $1 AND id = $2 RETURNING ended_at, deleted_at`,
-        [callType, id],
-      );
+      const marked = await markDeleted(tx, callType, id);
       if (marked === undefined) throw new Error('a deleted call vanished inside its transaction');
       return {
         call: { ...state.call, ended_at: iso(marked.ended_at), deleted_at: iso(marked.deleted_at) },
@@ -155,14 +153,6 @@ export async function muteUsers(
   });
 }
 
-async function storeBlock(tx: Queryable, callType: string, id: string, userId: string) {
-  await tx.query(
-    `INSERT INTO call_blocked_users (call_type, call_id, user_id) VALUES ($1, $2, $3)
-     ON CONFLICT (call_type, call_id, user_id) DO NOTHING`,
-    [callType, id, userId],
-  );
-}
-
 /** POST …/block `{user_id}` (BlockUsers): the user can no longer join or read this call. */
 export async function blockUser(
   context: ServiceContext,
@@ -172,7 +162,7 @@ export async function blockUser(
 ): Promise<Acknowledged> {
   return decidedAction(context, callType, id, ['BlockUsers'], async (tx, call) => {
     await requireTargets(context, tx, call, [userId]);
-    await storeBlock(tx, callType, id, userId);
+    await addBlock(tx, callType, id, userId);
     return ACKNOWLEDGED;
   });
 }
@@ -185,10 +175,7 @@ export async function unblockUser(
   { user_id: userId }: TargetBody,
 ): Promise<Acknowledged> {
   return decidedAction(context, callType, id, ['BlockUsers'], async (tx) => {
-    await tx.query(
-      'DELETE FROM call_blocked_users WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
-      [callType, id, userId],
-    );
+    await removeBlock(tx, callType, id, userId);
     return ACKNOWLEDGED;
   });
 }
@@ -206,7 +193,7 @@ export async function kickUser(
   const actions = block ? ['KickUser', 'BlockUsers'] : ['KickUser'];
   return decidedAction(context, callType, id, actions, async (tx, call) => {
     await requireTargets(context, tx, call, [userId]);
-    if (block) await storeBlock(tx, callType, id, userId);
+    if (block) await addBlock(tx, callType, id, userId);
     return ACKNOWLEDGED;
   });
 }

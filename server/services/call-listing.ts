@@ -1,18 +1,16 @@
 // queryCalls (DESIGN §5, "Listing"): the policy's query_filter decides the team condition, SQL
 // applies it, and each row is then decided ReadCall (call-type grants, overrides, membership)
 // before it is enriched. Soft-deleted calls are never listed.
-import type { Queryable } from '../db/database.js';
 import { badRequest } from '../errors.js';
 import { allowedPage } from './allowed-page.js';
+import { decisionInput, toCallState, type CallState } from './call-records.js';
 import {
-  CALL_COLUMNS,
-  decisionInput,
+  listCallRows,
   loadMembers,
-  toCallState,
+  readOneSnapshot,
   type CallRow,
-  type CallState,
   type MemberRow,
-} from './call-records.js';
+} from '../store/calls.js';
 import type { DecisionInput } from '../../sdk/types.js';
 import type { ServiceContext } from './context.js';
 import { listingOf } from './scoped-filter.js';
@@ -31,11 +29,11 @@ export async function queryCalls(
   // The chunks are read in one snapshot (REPEATABLE READ), so a call created or changed between
   // two of them cannot shift the order: no call twice in a page, none skipped.
   const scan = await context.db.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await readOneSnapshot(tx);
     return allowedPage<CallRow>(
       {
         fetch: async (chunkLimit, chunkOffset) => {
-          const rows = await fetchChunk(tx, condition, request.orderSql, chunkLimit, chunkOffset);
+          const rows = await listCallRows(tx, condition, request.orderSql, chunkLimit, chunkOffset);
           await loadMembers(tx, rows, membersByCall);
           return rows;
         },
@@ -55,21 +53,6 @@ export async function queryCalls(
   const calls: CallState[] = [];
   for (const row of scan.rows) calls.push(await toCallState(context, row, membersOf(row)));
   return { calls };
-}
-
-async function fetchChunk(
-  tx: Queryable,
-  condition: { sql: string; params: unknown[] },
-  orderSql: string,
-  limit: number,
-  offset: number,
-): Promise<CallRow[]> {
-  const params = [...condition.params, limit, offset];
-  return tx.query<CallRow>(
-    `SELECT ${CALL_COLUMNS} FROM calls WHERE deleted_at IS NULL AND (${condition.sql})
-     ORDER BY ${orderSql} LIMIT $${String(params.length - 1)} OFFSET $${String(params.length)}`,
-    params,
-  );
 }
 
 /**

@@ -1,33 +1,22 @@
-// What every call service shares: reading a call and its members, building the decision input
-// from the stored record (never from the request body), the tenant check (404) and the wire shape.
+// What every call service shares: the visible call (404 across tenants, read through
+// server/store/calls.ts), the decision input built from the stored record (never from the request
+// body), blocks, the users a request names, and the wire shape.
 import { effectiveCallGrants } from '../../core/layering.js';
-import type { GrantsMap } from '../../compiler/types.js';
 import type { CallResponse } from '../../sdk/clients/types.js';
 import type { CallResource, Decision, DecisionInput, Subject } from '../../sdk/types.js';
-import { PREPARED, type Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
+import {
+  findCall,
+  findMembers,
+  isBlocked,
+  type CallRow,
+  type FindCallOptions,
+  type MemberRow,
+} from '../store/calls.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import type { ServiceContext } from './context.js';
-
-export interface CallRow {
-  call_type: string;
-  id: string;
-  team: string | null;
-  created_by_id: string;
-  custom: Record<string, unknown>;
-  settings_override: Record<string, unknown>;
-  config_overrides: { grants?: GrantsMap | null } | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-  ended_at: Date | string | null;
-  deleted_at: Date | string | null;
-}
-
-export interface MemberRow {
-  user_id: string;
-  role: string;
-  grants: string[];
-}
+import { findIdentities } from '../store/users.js';
 
 export interface CallMember {
   user_id: string;
@@ -43,107 +32,9 @@ export interface CallState {
   own_capabilities: string[];
 }
 
-export const CALL_COLUMNS =
-  'call_type, id, team, created_by_id, custom, settings_override, config_overrides, created_at, updated_at, ended_at, deleted_at';
-
-/** CALL_COLUMNS of the table aliased `c`. */
-const CALL_COLUMNS_OF_C = CALL_COLUMNS.split(', ')
-  .map((column) => `c.${column}`)
-  .join(', ');
-
 export function iso(value: Date | string | null): string | null {
   if (value === null) return null;
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
-}
-
-export interface FindCallOptions {
-  /** Lock the row for the rest of the transaction. */
-  forUpdate?: boolean;
-  /** Also find a soft-deleted call (its id stays taken). */
-  includeDeleted?: boolean;
-}
-
-export async function findCall(
-  db: Queryable,
-  callType: string,
-  id: string,
-  options: FindCallOptions = {},
-): Promise<CallRow | undefined> {
-  const live = options.includeDeleted === true ? '' : ' AND deleted_at IS NULL';
-  const lock = options.forUpdate === true ? ' FOR UPDATE' : '';
-  const rows = await db.query<CallRow>(
-    `SELECT ${CALL_COLUMNS} FROM calls WHERE call_type = $1 AND id = $2${live}${lock}`,
-    [callType, id],
-    PREPARED,
-  );
-  return rows[0];
-}
-
-export async function findMembers(
-  db: Queryable,
-  callType: string,
-  id: string,
-): Promise<MemberRow[]> {
-  return db.query<MemberRow>(
-    'SELECT user_id, role, grants FROM call_members WHERE call_type = $1 AND call_id = $2 ORDER BY user_id',
-    [callType, id],
-    PREPARED,
-  );
-}
-
-/** A call with its members, and whether one user is blocked from it, as of one snapshot. */
-export interface CallView {
-  row: CallRow;
-  members: MemberRow[];
-  /** Whether the `blockedUserId` asked about is blocked from the call (false when none was). */
-  blocked: boolean;
-}
-
-/**
- * Reads a call, its members (ordered as findMembers orders them) and a block in one statement,
- * so a read costs one round trip and sees one snapshot. It locks nothing: a request that writes
- * locks the row first (requireVisibleCall) and reads the members after the lock, so it sees
- * every change committed before it got the lock.
- */
-export async function readCallView(
-  db: Queryable,
-  callType: string,
-  id: string,
-  options: { includeDeleted?: boolean; blockedUserId?: string } = {},
-): Promise<CallView | undefined> {
-  const live = options.includeDeleted === true ? '' : ' AND c.deleted_at IS NULL';
-  const rows = await db.query<CallRow & { members: MemberRow[]; blocked: boolean }>(
-    `SELECT ${CALL_COLUMNS_OF_C},
-       COALESCE((SELECT json_agg(json_build_object('user_id', m.user_id, 'role', m.role, 'grants', m.grants) ORDER BY m.user_id)
-                 FROM call_members m WHERE m.call_type = c.call_type AND m.call_id = c.id), '[]'::json) AS members,
-       EXISTS (SELECT 1 FROM call_blocked_users b
-               WHERE b.call_type = c.call_type AND b.call_id = c.id AND b.user_id = $3) AS blocked
-     FROM calls c WHERE c.call_type = $1 AND c.id = $2${live}`,
-    [callType, id, options.blockedUserId ?? null],
-    PREPARED,
-  );
-  const found = rows[0];
-  if (found === undefined) return undefined;
-  const { members, blocked, ...row } = found;
-  return { row, members, blocked };
-}
-
-/** Adds the members of `rows` to `membersByCall` (keyed `type:id`), in one query. */
-export async function loadMembers(
-  db: Queryable,
-  rows: CallRow[],
-  membersByCall: Map<string, MemberRow[]>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  const members = await db.query<MemberRow & { call_type: string; call_id: string }>(
-    `SELECT call_type, call_id, user_id, role, grants FROM call_members
-     WHERE (call_type || ':' || call_id) = ANY($1::text[]) ORDER BY user_id`,
-    [rows.map((row) => `${row.call_type}:${row.id}`)],
-  );
-  for (const { call_type, call_id, ...member } of members) {
-    const key = `${call_type}:${call_id}`;
-    membersByCall.set(key, [...(membersByCall.get(key) ?? []), member]);
-  }
 }
 
 export type CallKeyFields = Pick<
@@ -247,12 +138,7 @@ export async function refuseBlockedSubject(
   row: Pick<CallRow, 'call_type' | 'id'>,
 ): Promise<void> {
   if (context.actor.side === 'server') return;
-  const blocked = await tx.query(
-    'SELECT 1 FROM call_blocked_users WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
-    [row.call_type, row.id, context.actor.subject.id],
-    PREPARED,
-  );
-  if (blocked.length > 0) throw blockedError(row);
+  if (await isBlocked(tx, row.call_type, row.id, context.actor.subject.id)) throw blockedError(row);
 }
 
 /** Whom a call view asks about blocks: the requesting user (the server is never blocked). */
@@ -319,11 +205,7 @@ export async function requireUsersExist(
   ids: readonly string[],
 ): Promise<void> {
   if (ids.length === 0) return;
-  const rows = await tx.query<{ id: string; role: string; teams: string[] }>(
-    'SELECT id, role, teams FROM users WHERE id = ANY($1::text[]) AND deleted_at IS NULL',
-    [ids],
-    PREPARED,
-  );
+  const rows = await findIdentities(tx, ids);
   const probes = await context.policy.decideMany(
     rows.map((row) =>
       context.policy.input('SearchUser', {

@@ -7,7 +7,7 @@ import { own } from '../../core/engine/json.js';
 import { updateMemberModifiers } from '../../core/layering.js';
 import { isCallLevel } from '../../core/policy.js';
 import type { DecisionInput } from '../../sdk/types.js';
-import { PREPARED, type Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { diagnosticsError } from '../policy/live-policy.js';
@@ -18,20 +18,26 @@ import {
   decideOrRefuse,
   decideVisibility,
   decisionInput,
-  findCall,
-  findMembers,
-  readCallView,
   refuseBlockedSubject,
   requireUsersExist,
   requireVisibleCall,
   toCallState,
-  CALL_COLUMNS,
   type CallKeyFields,
-  type CallRow,
   type CallState,
+} from './call-records.js';
+import {
+  findCall,
+  findMembers,
+  insertCall,
+  readCallView,
+  removeMembers,
+  setMemberGrants,
+  updateCallRow,
+  upsertMembers,
+  type CallChanges,
   type CallView,
   type MemberRow,
-} from './call-records.js';
+} from '../store/calls.js';
 import type { ServiceContext } from './context.js';
 import { expectStoredObject } from '../schemas/json-bounds.js';
 import { callIdPrefix } from '../schemas/limits.js';
@@ -62,22 +68,6 @@ function checkCallRole(context: ServiceContext, role: string): void {
 
 function checkMemberRoles(context: ServiceContext, members: readonly MemberInput[]): void {
   for (const member of members) if (member.role !== undefined) checkCallRole(context, member.role);
-}
-
-async function upsertMembers(
-  tx: Queryable,
-  callType: string,
-  id: string,
-  members: readonly MemberInput[],
-): Promise<void> {
-  for (const member of members) {
-    await tx.query(
-      `INSERT INTO call_members (call_type, call_id, user_id, role) VALUES ($1, $2, $3, COALESCE($4, 'call_member'))
-       ON CONFLICT (call_type, call_id, user_id) DO UPDATE SET role = COALESCE($4, call_members.role)`,
-      [callType, id, member.user_id, member.role ?? null],
-      PREPARED,
-    );
-  }
 }
 
 /** What a getOrCreate body asks for, its stored objects bounded before anything is decided. */
@@ -195,20 +185,14 @@ async function createCall(
       tx,
       members.map((member) => member.user_id),
     );
-    const [row] = await tx.query<CallRow>(
-      `INSERT INTO calls (call_type, id, team, created_by_id, custom, settings_override)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
-       ON CONFLICT (call_type, id) DO NOTHING RETURNING ${CALL_COLUMNS}`,
-      [
-        callType,
-        id,
-        team,
-        createdBy,
-        JSON.stringify(request.custom),
-        JSON.stringify(request.settings),
-      ],
-      PREPARED,
-    );
+    const row = await insertCall(tx, {
+      callType,
+      id,
+      team,
+      createdBy,
+      custom: request.custom,
+      settings: request.settings,
+    });
     if (row === undefined) throw new CreatedConcurrently();
     let stored: MemberRow[] = [];
     if (members.length > 0) {
@@ -321,46 +305,19 @@ export async function updateCall(
   payload: UpdateCallBody,
 ): Promise<CallState> {
   // Bounds first; the policy decides who may change which field.
-  const custom =
-    payload.custom === undefined
-      ? null
-      : JSON.stringify(expectStoredObject(payload.custom, 'custom'));
-  const settings =
-    payload.settings_override === undefined
-      ? null
-      : JSON.stringify(expectStoredObject(payload.settings_override, 'settings_override'));
-  const teamGiven = Object.hasOwn(payload, 'team');
-  const team = payload.team ?? null;
-  const creator = payload.created_by_id ?? null;
+  const changes: CallChanges = {};
+  if (payload.custom !== undefined) changes.custom = expectStoredObject(payload.custom, 'custom');
+  if (payload.settings_override !== undefined)
+    changes.settings = expectStoredObject(payload.settings_override, 'settings_override');
+  if (Object.hasOwn(payload, 'team')) changes.team = payload.team ?? null;
+  if (payload.created_by_id !== undefined) changes.createdBy = payload.created_by_id;
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
     await decideAllOrRefuse(context, updateDecisions(context, row, members, Object.keys(payload)));
-    const overridesGiven = Object.hasOwn(payload, 'config_overrides');
-    const overrides = overridesGiven
-      ? parseOverrides(context, callType, id, payload.config_overrides)
-      : null;
-    if (creator !== null) await requireUsersExist(context, tx, [creator]);
-    await tx.query(
-      `UPDATE calls SET
-         custom = COALESCE($3::jsonb, custom),
-         settings_override = COALESCE($4::jsonb, settings_override),
-         config_overrides = CASE WHEN $5 THEN $6::jsonb ELSE config_overrides END,
-         team = CASE WHEN $7 THEN $8 ELSE team END,
-         created_by_id = COALESCE($9, created_by_id),
-         updated_at = now()
-       WHERE call_type = $1 AND id = $2`,
-      [
-        callType,
-        id,
-        custom,
-        settings,
-        overridesGiven,
-        overrides === null ? null : JSON.stringify(overrides),
-        teamGiven,
-        team,
-        creator,
-      ],
-    );
+    if (Object.hasOwn(payload, 'config_overrides'))
+      changes.overrides = parseOverrides(context, callType, id, payload.config_overrides);
+    if (changes.createdBy !== undefined) await requireUsersExist(context, tx, [changes.createdBy]);
+    await updateCallRow(tx, callType, id, changes);
     const updated = await findCall(tx, callType, id);
     if (updated === undefined) throw notFound(`call "${callType}:${id}"`);
     return toCallState(context, updated, members);
@@ -392,10 +349,7 @@ export async function updateCallMembers(
     }
     if (removals.length > 0) {
       await decideOrRefuse(context, decisionInput(context, 'RemoveCallMember', row, members));
-      await tx.query(
-        'DELETE FROM call_members WHERE call_type = $1 AND call_id = $2 AND user_id = ANY($3::text[])',
-        [callType, id, removals],
-      );
+      await removeMembers(tx, callType, id, removals);
     }
     return toCallState(context, row, await findMembers(tx, callType, id));
   });
@@ -431,10 +385,7 @@ export async function updateUserPermissions(
     if (member === undefined)
       throw new ApiError(404, 'MEMBER_NOT_FOUND', `"${userId}" is not a member of this call`);
     const modifiers = updateMemberModifiers(member.grants, granted, revoked);
-    await tx.query(
-      'UPDATE call_members SET grants = $4::jsonb WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
-      [callType, id, userId, JSON.stringify(modifiers)],
-    );
+    await setMemberGrants(tx, callType, id, userId, modifiers);
     return toCallState(context, row, await findMembers(tx, callType, id));
   });
 }

@@ -4,7 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { own } from '../../core/engine/json.js';
 import { isUserLevel } from '../../core/policy.js';
 import type { UserResource } from '../../sdk/types.js';
-import { PREPARED, type Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
+import {
+  findUserRow,
+  insertGuestRow,
+  listUserRows,
+  softDeleteUserRow,
+  updateUserRow,
+  upsertUserRow,
+  type UserFields,
+  type UserRow,
+} from '../store/users.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import type { ServiceContext } from './context.js';
@@ -24,18 +34,6 @@ import { listingOf } from './scoped-filter.js';
 /** A user as the API returns it: the wire shape the SDK's clients read, defined once. */
 export type UserRecord = UserResponse;
 
-interface UserRow {
-  id: string;
-  name: string | null;
-  role: string;
-  teams: string[];
-  custom: Record<string, unknown>;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
-
-const USER_COLUMNS = 'id, name, role, teams, custom, created_at, updated_at';
-
 function toIso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
@@ -53,12 +51,7 @@ export function toUserRecord(row: UserRow): UserRecord {
 }
 
 export async function findUser(db: Queryable, id: string): Promise<UserRecord | undefined> {
-  const rows = await db.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL`,
-    [id],
-    PREPARED,
-  );
-  const row = rows[0];
+  const row = await findUserRow(db, id);
   return row === undefined ? undefined : toUserRecord(row);
 }
 
@@ -89,13 +82,7 @@ async function requireVisibleUser(
   return user;
 }
 
-interface UserInput {
-  id: string;
-  name?: string;
-  role?: string;
-  teams?: string[];
-  custom?: Record<string, unknown>;
-}
+type UserInput = UserFields & { id: string };
 
 function checkRole(context: ServiceContext, role: string | undefined): void {
   if (role === undefined) return;
@@ -169,26 +156,7 @@ export async function upsertUsers(
       }
       // Never overwrite a user the requester cannot see, even where it may create users.
       if (stored !== undefined && existing === undefined) throw notFound(`user "${input.id}"`);
-      const rows = await tx.query<UserRow>(
-        `INSERT INTO users (id, name, role, teams, custom, deleted_at)
-         VALUES ($1, $2, COALESCE($3, 'user'), COALESCE($4::text[], '{}'), COALESCE($5::jsonb, '{}'), NULL)
-         ON CONFLICT (id) DO UPDATE SET
-           name = COALESCE($2, users.name),
-           role = COALESCE($3, users.role),
-           teams = COALESCE($4::text[], users.teams),
-           custom = COALESCE($5::jsonb, users.custom),
-           deleted_at = NULL,
-           updated_at = now()
-         RETURNING ${USER_COLUMNS}`,
-        [
-          input.id,
-          input.name ?? null,
-          input.role ?? null,
-          input.teams ?? null,
-          input.custom === undefined ? null : JSON.stringify(input.custom),
-        ],
-      );
-      const row = rows[0];
+      const row = await upsertUserRow(tx, input.id, input);
       if (row === undefined) throw new ApiError(500, 'INTERNAL', 'upsert returned no row');
       users.set(input.id, toUserRecord(row));
     }
@@ -221,27 +189,7 @@ async function applyPartialUpdate(
   const changes = [...new Set([...changedFields(existing, input), ...unsetFields])].sort();
   const decision = await context.policy.ask('UpdateUser', userResource(existing), { changes });
   if (!decision.allow) throw refusalOf(decision);
-  const rows = await tx.query<UserRow>(
-    `UPDATE users SET
-       name = CASE WHEN $6 THEN NULL ELSE COALESCE($2, name) END,
-       role = COALESCE($3, role),
-       teams = CASE WHEN $7 THEN '{}'::text[] ELSE COALESCE($4::text[], teams) END,
-       custom = CASE WHEN $8 THEN '{}'::jsonb ELSE COALESCE($5::jsonb, custom) END,
-       updated_at = now()
-     WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-    [
-      id,
-      input.name ?? null,
-      input.role ?? null,
-      input.teams ?? null,
-      input.custom === undefined ? null : JSON.stringify(input.custom),
-      unsetFields.includes('name'),
-      unsetFields.includes('teams'),
-      unsetFields.includes('custom'),
-    ],
-    PREPARED,
-  );
-  const row = rows[0];
+  const row = await updateUserRow(tx, id, input, unsetFields);
   if (row === undefined) throw notFound(`user "${id}"`);
   return toUserRecord(row);
 }
@@ -283,11 +231,7 @@ export async function deleteUsers(
   return context.db.transaction(async (tx) => {
     const users = new Map<string, UserRecord>();
     for (const id of userIds) {
-      const rows = await tx.query<UserRow>(
-        `UPDATE users SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${USER_COLUMNS}`,
-        [id],
-      );
-      const row = rows[0];
+      const row = await softDeleteUserRow(tx, id);
       if (row === undefined) throw notFound(`user "${id}"`);
       users.set(id, toUserRecord(row));
     }
@@ -308,16 +252,8 @@ export async function createGuest(
   { user = {} }: GuestBody,
 ): Promise<{ user: UserRecord; access_token: string; created: true }> {
   const id = user.id ?? `guest-${randomUUID()}`;
-  const name = user.name;
   const custom = user.custom === undefined ? {} : expectStoredObject(user.custom, 'user.custom');
-  const row = await context.db.transaction(async (tx) => {
-    const rows = await tx.query<UserRow>(
-      `INSERT INTO users (id, name, role, teams, custom) VALUES ($1, $2, 'guest', '{}', $3::jsonb)
-       ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
-      [id, name ?? null, JSON.stringify(custom)],
-    );
-    return rows[0];
-  });
+  const row = await insertGuestRow(context.db, id, user.name, custom);
   if (row === undefined) {
     throw new ApiError(409, 'USER_EXISTS', `user "${id}" exists; pick another id for the guest`);
   }
@@ -334,11 +270,6 @@ export async function queryUsers(
   body: ListingBody,
 ): Promise<{ users: UserRecord[] }> {
   const { condition, orderSql, limit, offset } = await listingOf(context, 'users', body);
-  const params = [...condition.params, limit, offset];
-  const rows = await context.db.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND ${condition.sql}
-     ORDER BY ${orderSql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
+  const rows = await listUserRows(context.db, condition, orderSql, limit, offset);
   return { users: rows.map(toUserRecord) };
 }

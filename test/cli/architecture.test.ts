@@ -115,3 +115,62 @@ describe('imports follow STYLE.md "Parts"', () => {
     ]);
   });
 });
+
+/**
+ * The server's rooms (STYLE.md: routes → services → store): routes hold Stream's paths and the
+ * JSON Schemas they are checked with, services decide and shape answers, store/ holds every SQL
+ * statement (db/ the connection, migrations and change feed). What each room never imports:
+ */
+const SERVER_NEVER: Readonly<Record<string, readonly string[]>> = {
+  services: ['routes'],
+  schemas: ['routes', 'services', 'store', 'db'],
+  store: ['routes', 'services', 'schemas', 'policy'],
+  db: ['routes', 'services', 'schemas', 'store'],
+};
+
+/** The room of a file under server/ (`store` of server/store/users.ts; a root file is its name). */
+const serverRoom = (relativeFile: string): string | undefined =>
+  relativeFile.startsWith('server/') ? relativeFile.split('/')[1] : undefined;
+
+function serverRoomViolations(relativeFile: string, text: string): string[] {
+  const room = serverRoom(relativeFile);
+  const never = room === undefined ? [] : (SERVER_NEVER[room] ?? []);
+  const file = path.join(root, relativeFile);
+  const { importedFiles } = ts.preProcessFile(text, true, true);
+  return importedFiles.flatMap(({ fileName: specifier }) => {
+    if (!specifier.startsWith('.')) return [];
+    const target = path.relative(root, path.resolve(path.dirname(file), specifier));
+    const targetRoom = serverRoom(target.split(path.sep).join('/'));
+    return targetRoom !== undefined && never.includes(targetRoom)
+      ? [`${relativeFile} imports ${specifier} (server/${String(room)} → server/${targetRoom})`]
+      : [];
+  });
+}
+
+/** A call of a database client's `query`: SQL is written only in server/store/ and server/db/. */
+const SQL_CALL = /\.query\s*(<[^>]*>)?\s*\(/;
+
+describe('the server: routes → services → store', () => {
+  const serverFiles = tsFiles(path.join(root, 'server')).map((file) => ({
+    relativeFile: path.relative(root, file).split(path.sep).join('/'),
+    text: readFileSync(file, 'utf8'),
+  }));
+
+  it('each room imports none of the rooms it must not', () => {
+    const offending = serverFiles.flatMap(({ relativeFile, text }) =>
+      serverRoomViolations(relativeFile, text),
+    );
+    expect(offending).toEqual([]);
+    expect(serverRoomViolations('server/store/x.ts', "import '../services/users.js';")).toEqual([
+      'server/store/x.ts imports ../services/users.js (server/store → server/services)',
+    ]);
+  });
+
+  it('runs SQL only from server/store/ and server/db/', () => {
+    const withSql = serverFiles
+      .filter(({ text }) => SQL_CALL.test(text))
+      .map(({ relativeFile }) => relativeFile);
+    expect(withSql.length).toBeGreaterThan(3);
+    expect(withSql.filter((file) => !/^server\/(store|db)\//.test(file))).toEqual([]);
+  });
+});
