@@ -237,14 +237,25 @@ export async function updateCallRow(
   );
 }
 
-/** Sets `ended_at` once: ending an ended call keeps the first time. */
-export async function markEnded(tx: Queryable, callType: string, id: string): Promise<void> {
-  await tx.query(
-    `UPDATE calls SET ended_at = COALESCE(ended_at, now()), updated_at = now()
-     WHERE call_type = $1 AND id = $2`,
-    [callType, id],
-  );
+/** A statement about one call: its parameters are the call's type and id, then `rest`. */
+type CallStatement<Rest extends unknown[]> = (
+  tx: Queryable,
+  callType: string,
+  id: string,
+  ...rest: Rest
+) => Promise<void>;
+
+function callStatement(sql: string): CallStatement<unknown[]> {
+  return async (tx, callType, id, ...rest) => {
+    await tx.query(sql, [callType, id, ...rest]);
+  };
 }
+
+/** Sets `ended_at` once: ending an ended call keeps the first time. */
+export const markEnded: CallStatement<[]> = callStatement(
+  `UPDATE calls SET ended_at = COALESCE(ended_at, now()), updated_at = now()
+   WHERE call_type = $1 AND id = $2`,
+);
 
 /** Soft delete: ended and marked deleted; the times it now has, or undefined without a row. */
 export async function markDeleted(
@@ -261,9 +272,9 @@ export async function markDeleted(
 }
 
 /** Hard delete: members and blocks go with the row (ON DELETE CASCADE). */
-export async function deleteCallRow(tx: Queryable, callType: string, id: string): Promise<void> {
-  await tx.query('DELETE FROM calls WHERE call_type = $1 AND id = $2', [callType, id]);
-}
+export const deleteCallRow: CallStatement<[]> = callStatement(
+  'DELETE FROM calls WHERE call_type = $1 AND id = $2',
+);
 
 export async function upsertMembers(
   tx: Queryable,
@@ -281,56 +292,33 @@ export async function upsertMembers(
   }
 }
 
-export async function removeMembers(
-  tx: Queryable,
-  callType: string,
-  id: string,
-  userIds: readonly string[],
-): Promise<void> {
-  await tx.query(
-    'DELETE FROM call_members WHERE call_type = $1 AND call_id = $2 AND user_id = ANY($3::text[])',
-    [callType, id, userIds],
-  );
-}
+export const removeMembers: CallStatement<[userIds: readonly string[]]> = callStatement(
+  'DELETE FROM call_members WHERE call_type = $1 AND call_id = $2 AND user_id = ANY($3::text[])',
+);
+
+const setMemberGrantsJson: CallStatement<[userId: string, modifiers: string]> = callStatement(
+  'UPDATE call_members SET grants = $4::jsonb WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
+);
 
 /** Replaces one member's own grant modifiers. */
-export async function setMemberGrants(
+export function setMemberGrants(
   tx: Queryable,
   callType: string,
   id: string,
   userId: string,
   modifiers: readonly string[],
 ): Promise<void> {
-  await tx.query(
-    'UPDATE call_members SET grants = $4::jsonb WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
-    [callType, id, userId, JSON.stringify(modifiers)],
-  );
+  return setMemberGrantsJson(tx, callType, id, userId, JSON.stringify(modifiers));
 }
 
-export async function addBlock(
-  tx: Queryable,
-  callType: string,
-  id: string,
-  userId: string,
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO call_blocked_users (call_type, call_id, user_id) VALUES ($1, $2, $3)
-     ON CONFLICT (call_type, call_id, user_id) DO NOTHING`,
-    [callType, id, userId],
-  );
-}
+export const addBlock: CallStatement<[userId: string]> = callStatement(
+  `INSERT INTO call_blocked_users (call_type, call_id, user_id) VALUES ($1, $2, $3)
+   ON CONFLICT (call_type, call_id, user_id) DO NOTHING`,
+);
 
-export async function removeBlock(
-  tx: Queryable,
-  callType: string,
-  id: string,
-  userId: string,
-): Promise<void> {
-  await tx.query(
-    'DELETE FROM call_blocked_users WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
-    [callType, id, userId],
-  );
-}
+export const removeBlock: CallStatement<[userId: string]> = callStatement(
+  'DELETE FROM call_blocked_users WHERE call_type = $1 AND call_id = $2 AND user_id = $3',
+);
 
 // What still names a role, a permission or a call type (the admin service refuses deletions
 // while something does); each answers at most `limit` places, labelled for the message.
