@@ -2,6 +2,8 @@
 # action on a call resource, answered as the sorted plain permission ids of the allowed ones.
 package rolecall
 
+import data.rolecall_data as policy_data
+
 capabilities := sort(allowed_capabilities) if {
 	is_object(input)
 	input.resource.kind == "call"

@@ -9,11 +9,14 @@ changed(field) if field in input.changes
 
 # Rule 4: what only a server-side request may do; each entry names the forbidden change. All but
 # one follow from a changed field, so a request that changes nothing skips them; a function of
-# the action, so capabilities asks it for every action without `with`.
-server_only_changes := {change |
+# the action, so capabilities asks it for every action without `with`. Two definitions, not a
+# union of comprehensions: OPA's rule index skips the second for every other action.
+server_only_changes contains change if {
 	some field in input.changes
 	change := server_only_change(input.action, field)
-} | {"create users" |
+}
+
+server_only_changes contains "create users" if {
 	input.action == "CreateUser"
 	multi_tenant
 }
@@ -44,7 +47,7 @@ forbidden_owner_changes contains field if {
 	changed(field)
 }
 
-# Rule 5.
+# Rule 5 for any action (capabilities); the decision chain below writes it out for its action.
 anonymous_write(definition) if {
 	input.subject.role == "anonymous"
 	definition.kind == "write"
@@ -70,10 +73,20 @@ team_decided_by_query("ReadCall") if {
 	input.context.listing == true
 }
 
-# Rule 7 lets the subject reach the resource for this action.
+# Rule 7 lets the subject reach the resource for this action (capabilities); the decision chain
+# writes it out for its action.
 team_reached(_) if not team_mismatch
 
 team_reached(action_name) if team_decided_by_query(action_name)
+
+# A deny without grants: most answers, built without converting an empty grant list.
+denial(reason, message) := {
+	"allow": false,
+	"reason": reason,
+	"message": message,
+	"revision": revision,
+	"grants": [],
+}
 
 result(allowed, reason, message, grants) := {
 	"allow": allowed,
@@ -83,27 +96,32 @@ result(allowed, reason, message, grants) := {
 	"grants": grant_entries(grants),
 }
 
-# The order of evaluation of DESIGN §4, rule by rule; the first that applies decides.
-decision := result(false, "INVALID_INPUT", problems_message(decision_input_problems), []) if {
+# The order of evaluation of DESIGN §4, rule by rule; the first that applies decides. The
+# conditions are written out as expressions where a helper would only wrap them: in OPA each
+# rule or function evaluation costs several expressions, and every decision walks this chain.
+decision := denial("INVALID_INPUT", problems_message(decision_input_problems)) if {
 	not well_formed_decision_input
 	count(decision_input_problems) > 0
-} else := result(false, "UNKNOWN_ACTION", message, []) if {
+} else := denial("UNKNOWN_ACTION", message) if {
 	not known_action
 	message := concat("", ["unknown action ", input.action])
 } else := result(true, "SERVER_SIDE", "server-side requests are not permission checked", []) if {
 	server_side
-} else := result(false, "SERVER_ONLY", message, []) if {
+} else := denial("SERVER_ONLY", message) if {
 	count(server_only_changes) > 0
 	message := concat("", ["only a server-side request may ", concat("; ", sort(server_only_changes))])
-} else := result(false, "ANONYMOUS_READ_ONLY", message, []) if {
-	anonymous_write(action_definition)
+} else := denial("ANONYMOUS_READ_ONLY", message) if {
+	input.subject.role == "anonymous"
+	action_definition.kind == "write"
 	message := concat("", ["anonymous users cannot perform the write action ", input.action])
-} else := result(false, "TEAM_REQUIRED", "a user with teams must set the call's team to create it", []) if {
+} else := denial("TEAM_REQUIRED", "a user with teams must set the call's team to create it") if {
+	input.action == "CreateCall"
 	team_required(input.action)
-} else := result(false, "TEAM_MISMATCH", message, []) if {
-	not team_reached(input.action)
+} else := denial("TEAM_MISMATCH", message) if {
+	team_mismatch
+	not team_decided_by_query(input.action)
 	message := concat("", ["the ", input.resource.kind, " is outside the subject's teams"])
-} else := result(false, "FORBIDDEN_FIELD", message, []) if {
+} else := denial("FORBIDDEN_FIELD", message) if {
 	input.resource.kind == "user"
 	only_owner_grants_match
 	count(forbidden_owner_changes) > 0
@@ -119,6 +137,6 @@ decision := result(false, "INVALID_INPUT", problems_message(decision_input_probl
 	count(matched_revocations) > 0
 	[scope, role, permission, _] := matched_revocations[0]
 	message := concat("", [input.action, " revoked by !", permission, " for role ", role, " in scope ", scope])
-} else := result(false, "NOT_GRANTED", message, []) if {
+} else := denial("NOT_GRANTED", message) if {
 	message := concat("", ["no grant of ", input.action, " for role ", concat(", ", sort(subject_roles))])
 }

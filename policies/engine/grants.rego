@@ -9,6 +9,12 @@
 # costs more than the lookups it makes.
 package rolecall
 
+import data.rolecall_data as policy_data
+
+# The grants in effect per scope, role and action after the layers that do not depend on the
+# input (core/policy.ts DecisionTables): decisions layer only the input's modifiers on top.
+import data.rolecall_data.decision_tables
+
 action_definition := policy_data.actions[input.action]
 
 known_action if is_object(action_definition)
@@ -25,7 +31,7 @@ subject_roles contains input.subject.call_role if {
 # level holds no grants, exactly like an unknown role.
 granting_roles contains role if {
 	role := input.subject.role
-	user_level_role(role)
+	policy_data.roles[role].level in {"user", "any"}
 }
 
 granting_roles contains role if {
@@ -36,21 +42,28 @@ granting_roles contains role if {
 
 user_level_role(role) if policy_data.roles[role].level in {"user", "any"}
 
-# The tables (role → action → entries) of this call: the YAML override's for the roles it names
-# (it already holds the call type's grants underneath), else the call type's. Complete rules
-# keep them as they are in data; only the entries a decision reads are converted.
-override_tables := object.get(decision_tables.calls, concat(":", [input.resource.call_type, input.resource.id]), {})
+# The table (action → entries) of one role on this call: the YAML override's for the roles it
+# names (it already holds the call type's grants underneath), else the call type's. Read by
+# direct references into data, so only the entries a decision reads are converted.
+call_key := concat(":", [input.resource.call_type, input.resource.id])
 
-call_type_tables := object.get(decision_tables.call_types, input.resource.call_type, {})
+call_role_table(role) := table if {
+	table := decision_tables.calls[call_key][role]
+} else := table if {
+	table := decision_tables.call_types[input.resource.call_type][role]
+} else := {}
 
-# The table (action → entries) of one role on this call.
-call_role_table(role) := object.get(override_tables, role, object.get(call_type_tables, role, {}))
+# Whether the grants file overrides this call (a YAML `calls:` entry); most calls have none.
+call_overridden if decision_tables.calls[concat(":", [input.resource.call_type, input.resource.id])]
 
-# role → the asked action's entries in that role's table on this call.
-action_entries[role] := object.get(call_role_table(role), input.action, []) if {
-	call_scope_applies
-	some role in granting_roles
-}
+# The asked action's entries in one role's table on this call.
+role_action_entries(role) := object.get(decision_tables.call_types, [input.resource.call_type, role, input.action], []) if {
+	not call_overridden
+} else := entries if {
+	entries := decision_tables.calls[call_key][role][input.action]
+} else := [] if {
+	decision_tables.calls[call_key][role]
+} else := object.get(decision_tables.call_types, [input.resource.call_type, role, input.action], [])
 
 # The input layers' modifiers, for every action at once (capabilities reads them all, a decision
 # only its action's): [scope, role, permission, revokes?]. Only known permissions: a modifier of
@@ -89,15 +102,28 @@ call_scope_applies if {
 	input.resource.kind == "call"
 }
 
-# [scope, role, permission, source] of every call-level grant of the asked action in effect
-# whose conditions hold: a table entry no input layer names, then the input layers' own grants.
-call_grants_in_effect contains [entry.scope, role, entry.permission, entry.source] if {
-	some role, entries in action_entries
-	some entry in entries
-	entry.grants == true
-	not [role, entry.permission] in layered_by_input
+# [grants?, scope, role, permission, source] of the asked action's table entries whose
+# conditions hold, before the input's layers.
+table_entries_in_effect contains [entry.grants, entry.scope, role, entry.permission, entry.source] if {
+	call_scope_applies
+	some role in granting_roles
+	some entry in role_action_entries(role)
 	entry.owner in owner_conditions_held
 	entry.same_team in team_conditions_held
+}
+
+# The input brings no layer of its own (no live record grants, no member grants), so nothing
+# overwrites the table: the common case, which skips the input layering rules.
+input_layers_absent if {
+	object.get(input.resource, ["config_overrides", "grants"], null) == null
+	object.get(input.subject, "call_grants", null) == null
+}
+
+# [scope, role, permission, source] of every call-level grant of the asked action in effect
+# whose conditions hold: a table entry no input layer names, then the input layers' own grants.
+call_grants_in_effect contains [scope, role, permission, source] if {
+	some [true, scope, role, permission, source] in table_entries_in_effect
+	not [role, permission] in layered_by_input
 }
 
 call_grants_in_effect contains ["input", role, permission, ""] if {
@@ -115,13 +141,9 @@ call_grants_in_effect contains ["member", role, permission, ""] if {
 
 # The revokes that removed a grant of an earlier layer: a revoke entry of the table (the
 # compiler keeps only those), or an input layer's `!` of what an earlier layer granted.
-call_revocations contains [entry.scope, role, entry.permission, entry.source] if {
-	some role, entries in action_entries
-	some entry in entries
-	entry.grants == false
-	not [role, entry.permission] in layered_by_input
-	entry.owner in owner_conditions_held
-	entry.same_team in team_conditions_held
+call_revocations contains [scope, role, permission, source] if {
+	some [false, scope, role, permission, source] in table_entries_in_effect
+	not [role, permission] in layered_by_input
 }
 
 call_revocations contains ["input", role, permission, ""] if {
@@ -141,7 +163,7 @@ call_revocations contains ["member", role, permission, ""] if {
 
 # A table entry exists only for a permission some layer of the grants file granted.
 table_names(role, permission) if {
-	some entry in action_entries[role]
+	some entry in role_action_entries(role)
 	entry.permission == permission
 }
 
@@ -169,30 +191,43 @@ app_grants_in_effect contains [".app", role, entry.permission, entry.source] if 
 
 # The values of a permission's `owner` and `same_team` flags whose condition holds for this
 # subject and resource (a flag that is false always holds), computed once per decision so each
-# grant checks its flags by membership.
-owner_conditions_held := {false, true} if {
-	subject_owns_resource
-} else := {false}
-
-team_conditions_held := {false, true} if {
-	same_team_holds
-} else := {false}
-
+# grant checks its flags by membership. The conditions are written out in `else` branches
+# rather than in rules of their own: in OPA every rule evaluation costs several expressions.
 # A call is owned by its creator, a user by itself; an app resource has no owner.
-subject_owns_resource if {
+owner_conditions_held := {false, true} if {
 	input.resource.kind == "call"
 	input.resource.created_by_id == input.subject.id
-}
-
-subject_owns_resource if {
+} else := {false, true} if {
 	input.resource.kind == "user"
 	input.resource.id == input.subject.id
-}
+} else := {false}
+
+# `same_team` always holds with multi-tenant off and on an app resource (team scoping of
+# searches is query_filter's job).
+team_conditions_held := {false, true} if {
+	not multi_tenant
+} else := {false, true} if {
+	input.resource.kind == "app"
+} else := {false, true} if {
+	resource_within_teams
+} else := {false}
 
 # Sorted [scope, role, permission, source] tuples (sorted arrays, never sets, for WASM).
-matched_grants := sort(app_grants_in_effect | call_grants_in_effect)
+matched_grants := sort({[scope, role, permission, source] |
+	some [true, scope, role, permission, source] in table_entries_in_effect
+}) if {
+	call_scope_applies
+	input_layers_absent
+} else := sort(call_grants_in_effect) if {
+	call_scope_applies
+} else := sort(app_grants_in_effect)
 
-matched_revocations := sort(call_revocations)
+matched_revocations := sort({[scope, role, permission, source] |
+	some [false, scope, role, permission, source] in table_entries_in_effect
+}) if {
+	call_scope_applies
+	input_layers_absent
+} else := sort(call_revocations)
 
 only_owner_grants_match if {
 	count(matched_grants) > 0
@@ -201,9 +236,11 @@ only_owner_grants_match if {
 	}
 }
 
-grant_entry(grant) := entry if {
-	grant[3] != ""
-	entry := {"scope": grant[0], "role": grant[1], "permission": grant[2], "source": grant[3]}
-} else := {"scope": grant[0], "role": grant[1], "permission": grant[2]}
-
-grant_entries(grants) := [grant_entry(grant) | some grant in grants]
+# A grant entry names its source only when it has one: an empty source drops the field. Plain
+# expressions per grant, no function call with `else` (each costs several expressions in OPA).
+grant_entries(grants) := [object.remove(
+	{"scope": scope, "role": role, "permission": permission, "source": source},
+	object.get({"": ["source"]}, source, []),
+) |
+	some [scope, role, permission, source] in grants
+]

@@ -8,16 +8,27 @@ package rolecall
 # The happy path of rule 1: one rule body that holds for a well-formed decision input and never
 # for a malformed one (a valid input it missed would still be found valid by the problem list).
 # An optional field is read with a null default and must have one of its types or "null"; a
-# comprehension over a null list finds nothing, so a null list passes like an empty one.
+# comprehension over a null list finds nothing, so a null list passes like an empty one. Lists
+# are checked by comprehensions, not by a function call per item (each call costs several
+# expressions in OPA, and every decision runs this check).
 well_formed_decision_input if {
 	is_string(input.action)
-	well_formed_request
+	well_formed_subject
+	well_formed_resource
+	well_formed_context_and_changes
 }
 
 # Everything of a decision input but its action (capabilities asks about every action).
 well_formed_request if {
 	well_formed_subject
 	well_formed_resource
+	well_formed_context_and_changes
+}
+
+# Most inputs have neither a context nor changes: one filter tells it.
+well_formed_context_and_changes if object.filter(input, ["context", "changes"]) == {}
+
+well_formed_context_and_changes if {
 	type_name(object.get(input, "context", null)) in {"object", "null"}
 	object.get(input, ["context", "side"], "client") in {"client", "server"}
 	type_name(object.get(input, ["context", "listing"], null)) in {"boolean", "null"}
@@ -47,15 +58,16 @@ well_formed_subject if {
 	type_name(object.get(subject, "call_role", null)) in {"string", "null"}
 	call_grants := object.get(subject, "call_grants", null)
 	type_name(call_grants) in {"array", "null"}
-	[item | some item in call_grants; not modifier(item)] == []
-	not conflicting_modifiers(call_grants)
+	[item | some item in call_grants; not is_string(item)] == []
+	[item | some item in call_grants; trim_prefix(item, "!") == ""] == []
+	[item | some item in call_grants; startswith(item, "!"); trim_prefix(item, "!") in call_grants] == []
 }
 
 well_formed_resource if input.resource.kind == "app"
 
 well_formed_resource if {
+	input.resource.kind == "call"
 	resource := input.resource
-	resource.kind == "call"
 	is_string(resource.call_type)
 	resource.call_type != ""
 	is_string(resource.id)
@@ -69,8 +81,8 @@ well_formed_resource if {
 }
 
 well_formed_resource if {
+	input.resource.kind == "user"
 	resource := input.resource
-	resource.kind == "user"
 	is_string(resource.id)
 	resource.id != ""
 	type_name(object.get(resource, "role", null)) in {"string", "null"}

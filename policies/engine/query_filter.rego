@@ -2,6 +2,8 @@
 # stays inside the subject's teams, or denies it. An ordinary rule, as WASM has no partial eval.
 package rolecall
 
+import data.rolecall_data.decision_tables
+
 # The decision action a query needs and the team field it filters.
 query_kinds := {
 	"QueryUsers": {"action": "SearchUser", "field": "teams"},

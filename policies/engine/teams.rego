@@ -44,11 +44,3 @@ resource_reachable if {
 	input.resource.kind == "user"
 	input.resource.id == input.subject.id
 }
-
-# The `same_team` condition of a permission; always holds with multi-tenant off and on an app
-# resource (team scoping of searches is query_filter's job).
-same_team_holds if not multi_tenant
-
-same_team_holds if input.resource.kind == "app"
-
-same_team_holds if resource_within_teams
