@@ -1,5 +1,6 @@
-// The fastify application: authentication, Stream's REST wire (server/routes/), JSON errors and one log line
-// per request. It holds no state of its own besides the live policy, so servers can scale out.
+// The fastify application: authentication, then the JSON Schemas of each route's body and path
+// (server/schemas/), Stream's REST wire (server/routes/), Stream's JSON errors and one log line per
+// request. It holds no state of its own besides the live policy, so servers can scale out.
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
