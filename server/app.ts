@@ -9,7 +9,7 @@ import Fastify, {
   type FastifySchema,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { ANONYMOUS_SUBJECT_ID, resolveActor, type ActorCache } from './actor.js';
+import { ANONYMOUS_SUBJECT_ID, requireServer, resolveActor, type ActorCache } from './actor.js';
 import { authenticateRequest, verificationKey } from './auth.js';
 import type { ChangeFeed } from './db/change-feed.js';
 import { DatabaseUnavailableError, type Database } from './db/database.js';
@@ -22,7 +22,7 @@ import { createUserToken } from '../sdk/clients/token.js';
 import { openApiDocument, type RegisteredRoute } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallRoutes } from './routes/calls.js';
-import type { Handler, Method, RouteInput, RouteSchemas } from './routes/route.js';
+import type { Handler, Method, RouteInput, RouteOptions, RouteSchemas } from './routes/route.js';
 import { registerUserRoutes } from './routes/users.js';
 import { REASON_KEYWORDS, schemaError, type SchemaFailure } from './schemas/schema-errors.js';
 import type { CallIdRule, ServiceContext, ServiceLimits } from './services/context.js';
@@ -63,6 +63,9 @@ export function buildApp(options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMITS.bytes,
+    // A path parameter as sent (percent-encoded): room for a 255-character call id with every
+    // character encoded, so an id past its bound is the schema's INVALID_ID, not a bare 414.
+    maxParamLength: 1024,
     // Stream's queryUsers sends its filter in the URL (`?payload=`): room for a filter at the
     // filter size bound (64 KiB of JSON, up to 3× that URL-encoded), so the bound answers with
     // its reason instead of Node's bare 431 for a 16 KiB head.
@@ -75,6 +78,8 @@ export function buildApp(options: AppOptions) {
         useDefaults: false,
         removeAdditional: false,
         verbose: true,
+        // Lengths in UTF-16 code units, as JavaScript's `.length` and the stored limits count.
+        unicode: false,
         // `type: ['array', 'object']` (Stream's users list or map) and nullable fields.
         allowUnionTypes: true,
         keywords: [...REASON_KEYWORDS],
@@ -219,7 +224,7 @@ export function buildApp(options: AppOptions) {
     url: string,
     schemas: Schemas,
     handler: Handler<Schemas>,
-    status = 200,
+    { status = 200, serverOnly = false, optionalBody = false }: RouteOptions = {},
   ): void {
     const schema: FastifySchema = schemas;
     app.route({
@@ -227,9 +232,10 @@ export function buildApp(options: AppOptions) {
       url,
       schema,
       preValidation: async (request: FastifyRequest) => {
-        contexts.set(request, await contextFor(request));
-        // Stream's clients send no body on actions without parameters: an absent body is {}.
-        if (schemas.body !== undefined && (request.body === undefined || request.body === null))
+        const context = await contextFor(request);
+        if (serverOnly) requireServer(context.actor);
+        contexts.set(request, context);
+        if (optionalBody && (request.body === undefined || request.body === null))
           request.body = {};
       },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {

@@ -16,10 +16,13 @@ import {
   updateMembersBody,
   userPermissionsBody,
 } from '../schemas/bodies.js';
-import type { Handler, Route } from './route.js';
+import type { Handler, Route, RouteOptions } from './route.js';
 import type { Static, TSchema } from 'typebox';
 
 const CALL = '/api/v2/video/call/:type/:id';
+
+/** Stream's clients send these without a body when they have nothing to say: it is then `{}`. */
+const NO_BODY_NEEDED: RouteOptions = { optionalBody: true };
 
 /** A service function of the path's call: context, call type, id (and the body, below). */
 type CallHandler<Args extends unknown[]> = (
@@ -49,10 +52,14 @@ function ofCallWith<Body extends TSchema>(
 }
 
 export function registerCallRoutes(route: Route): void {
-  route('POST', '/api/v2/video/calls', { body: listingBody }, (context, { body }) =>
-    queryCalls(context, body),
+  route(
+    'POST',
+    '/api/v2/video/calls',
+    { body: listingBody },
+    (context, { body }) => queryCalls(context, body),
+    NO_BODY_NEEDED,
   );
-  route('POST', CALL, ...ofCallWith(getOrCreateBody, calls.getOrCreateCall));
+  route('POST', CALL, ...ofCallWith(getOrCreateBody, calls.getOrCreateCall), NO_BODY_NEEDED);
   route('GET', CALL, ...ofCall(calls.getCall));
   route('PATCH', CALL, ...ofCallWith(updateCallBody, calls.updateCall));
   route('POST', `${CALL}/join`, ...ofCall(calls.joinCall));
@@ -63,9 +70,14 @@ export function registerCallRoutes(route: Route): void {
     ...ofCallWith(userPermissionsBody, calls.updateUserPermissions),
   );
   route('POST', `${CALL}/mark_ended`, ...ofCall(actions.endCall));
-  route('POST', `${CALL}/delete`, ...ofCallWith(deleteCallBody, actions.deleteCall));
-  route('POST', `${CALL}/mute_users`, ...ofCallWith(muteBody, actions.muteUsers));
-  route('POST', `${CALL}/block`, ...ofCallWith(targetBody, actions.blockUser));
-  route('POST', `${CALL}/unblock`, ...ofCallWith(targetBody, actions.unblockUser));
-  route('POST', `${CALL}/kick`, ...ofCallWith(targetBody, actions.kickUser));
+  route(
+    'POST',
+    `${CALL}/delete`,
+    ...ofCallWith(deleteCallBody, actions.deleteCall),
+    NO_BODY_NEEDED,
+  );
+  route('POST', `${CALL}/mute_users`, ...ofCallWith(muteBody, actions.muteUsers), NO_BODY_NEEDED);
+  route('POST', `${CALL}/block`, ...ofCallWith(targetBody, actions.blockUser), NO_BODY_NEEDED);
+  route('POST', `${CALL}/unblock`, ...ofCallWith(targetBody, actions.unblockUser), NO_BODY_NEEDED);
+  route('POST', `${CALL}/kick`, ...ofCallWith(targetBody, actions.kickUser), NO_BODY_NEEDED);
 }

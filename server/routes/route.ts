@@ -28,11 +28,24 @@ export type Handler<Schemas extends RouteSchemas> = (
   input: RouteInput<Schemas>,
 ) => unknown;
 
-/** Registers one authenticated endpoint; `status` is the success status (201 on `created`). */
+/** How a route is served besides its schemas. */
+export interface RouteOptions {
+  /** The success status (default 200; an answer with `created: true` is 201 anyway). */
+  status?: number;
+  /**
+   * Only server-side auth may call it: anyone else gets 403 SERVER_ONLY before the body is
+   * checked, so a refused caller learns nothing of the body's shape.
+   */
+  serverOnly?: boolean;
+  /** Stream's clients send this one without a body (or `null`): it is then `{}`. */
+  optionalBody?: boolean;
+}
+
+/** Registers one authenticated endpoint. */
 export type Route = <Schemas extends RouteSchemas>(
   method: Method,
   url: string,
   schemas: Schemas,
   handler: Handler<Schemas>,
-  status?: number,
+  options?: RouteOptions,
 ) => void;

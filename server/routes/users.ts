@@ -22,16 +22,23 @@ function queryPayload(request: FastifyRequest): ListingBody {
   const raw = (request.query as Record<string, unknown> | undefined)?.['payload'];
   if (raw === undefined) return {};
   if (typeof raw !== 'string') throw badRequest('INVALID_REQUEST', 'payload must be JSON text');
-  let payload: unknown;
+  let parsed: unknown;
   try {
-    payload = JSON.parse(raw) as unknown;
+    parsed = JSON.parse(raw) as unknown;
   } catch {
     throw badRequest('INVALID_REQUEST', 'payload is not valid JSON');
   }
-  checkBodyBounds(payload);
+  checkBodyBounds(parsed);
+  // `null` is no query, and a query wrapped once more in `{payload: …}` is that query.
+  const payload = unwrapped(parsed ?? {});
   const valid = request.compileValidationSchema(listingBody);
   if (!valid(payload)) throw schemaError((valid.errors ?? []) as SchemaFailure[], 'payload');
   return payload as ListingBody;
+}
+
+function unwrapped(payload: unknown): unknown {
+  const inner = (payload as { payload?: unknown } | null)?.payload;
+  return typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? inner : payload;
 }
 
 export function registerUserRoutes(route: Route): void {
@@ -44,17 +51,19 @@ export function registerUserRoutes(route: Route): void {
   route('PATCH', '/api/v2/users', { body: updateUsersBody }, (context, { body }) =>
     users.updateUsersPartial(context, body),
   );
-  route('POST', '/api/v2/users/delete', { body: deleteUsersBody }, (context, { body }) => {
-    if (context.actor.side !== 'server')
-      throw new ApiError(403, 'SERVER_ONLY', 'users are deleted server side');
-    return users.deleteUsers(context, body);
-  });
+  route(
+    'POST',
+    '/api/v2/users/delete',
+    { body: deleteUsersBody },
+    (context, { body }) => users.deleteUsers(context, body),
+    { serverOnly: true },
+  );
   route(
     'POST',
     '/api/v2/guest',
     { body: guestBody },
     (context, { body }) => users.createGuest(context, body),
-    201,
+    { status: 201, optionalBody: true },
   );
   route('GET', '/api/v2/rolecall/me', {}, async (context) => {
     if (context.actor.side === 'server')

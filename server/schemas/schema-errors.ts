@@ -87,12 +87,13 @@ function messageOf(failure: SchemaFailure, part: string): string {
       return suggestion === undefined ? field : `${field}; ${suggestion}`;
     }
   }
-  const description = node['description'];
-  if (typeof description === 'string') return `${where} must be ${description}`;
+  // A value of the wrong type is told its type, not the node's bounds.
   if (failure.keyword === 'type') {
     const types = [params['type']].flat().map((type) => TYPE_NAMES[String(type)] ?? String(type));
     return `${where} must be ${types.join(' or ')}`;
   }
+  const description = node['description'];
+  if (typeof description === 'string') return `${where} must be ${description}`;
   if (failure.keyword === 'enum') {
     const allowed = (params['allowedValues'] as unknown[]).map(String).join(', ');
     return `${where} must be one of ${allowed}`;

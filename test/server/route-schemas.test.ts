@@ -84,7 +84,7 @@ describe('route schemas', () => {
       'a limit sent as text (never coerced)',
       () => send(alice, 'POST', '/api/v2/video/calls', { limit: '5' }),
       'INVALID_REQUEST',
-      'limit must be an integer from 1 to 100',
+      'limit must be an integer or null',
     ],
     [
       'a limit past the page size in queryUsers’ payload parameter',
@@ -96,7 +96,7 @@ describe('route schemas', () => {
       'filter_conditions that are not an object',
       () => send(alice, 'POST', '/api/v2/video/calls', { filter_conditions: ['team'] }),
       'INVALID_FILTER',
-      "filter_conditions must be an object of Stream's filter operators",
+      'filter_conditions must be an object or null',
     ],
     [
       'a body that is not an object',
@@ -116,6 +116,43 @@ describe('route schemas', () => {
       'INVALID_REQUEST',
       'users[0].unset[0] must be one of name, custom, teams',
     ],
+    [
+      'a list that is not a list, told its type',
+      () =>
+        send(server, 'PATCH', '/api/v2/users', { users: [{ id: 'alice', set: { teams: 'red' } }] }),
+      'INVALID_TEAM',
+      'users[0].set.teams must be a list',
+    ],
+    [
+      'a team name of 100 emoji (200 UTF-16 units, as stored lengths count)',
+      () =>
+        send(server, 'PATCH', '/api/v2/users', {
+          users: [{ id: 'alice', set: { teams: ['😀'.repeat(100)] } }],
+        }),
+      'TEAM_NAME_TOO_LONG',
+      'users[0].set.teams[0] must be a team name of 1–100 characters',
+    ],
+    [
+      'a name of 1,000 emoji',
+      () =>
+        send(server, 'PATCH', '/api/v2/users', {
+          users: [{ id: 'alice', set: { name: '😀'.repeat(1000) } }],
+        }),
+      'STRING_TOO_LONG',
+      'users[0].set.name must be a string of at most 1024 characters',
+    ],
+    [
+      'a missing body where one is required',
+      () => send(server, 'PATCH', '/api/v2/app'),
+      'INVALID_REQUEST',
+      'body must be an object',
+    ],
+    [
+      'a call id one character too long (not a bare 414)',
+      () => send(alice, 'POST', `/api/v2/video/call/default/${'a'.repeat(256)}`, {}),
+      'INVALID_ID',
+      'id must be 1–255 characters of letters, digits, @ _ -, optionally behind one team prefix "TEAM:"',
+    ],
   ];
 
   it.each(refusals)(
@@ -132,6 +169,40 @@ describe('route schemas', () => {
       expect(decisionLines.length).toBe(before);
     },
   );
+
+  it('refuses a server-only endpoint to a client before it reads the body', async () => {
+    for (const [method, path, body] of [
+      ['POST', '/api/v2/users/delete', {}],
+      ['PATCH', '/api/v2/app', { multi_tenant: true }],
+      ['POST', '/api/v2/permissions', { same_tem: true }],
+      ['PUT', '/api/v2/rolecall/call_overrides/default/x', []],
+    ] as const) {
+      const answer = await send(alice, method, path, body);
+      expect([answer.status, answer.body['reason']], `${method} ${path}`).toEqual([
+        403,
+        'SERVER_ONLY',
+      ]);
+    }
+  });
+
+  it('reads queryUsers’ payload as Stream’s clients send it: null, or wrapped once more', async () => {
+    const nobody = { filter_conditions: { id: 'nobody' } };
+    const wrapped = await send(alice, 'GET', usersQueryPath({ payload: nobody }));
+    expect([wrapped.status, wrapped.body['users']]).toEqual([200, []]);
+    const plain = await send(alice, 'GET', usersQueryPath(nobody));
+    expect([plain.status, plain.body['users']]).toEqual([200, []]);
+    const none = await send(alice, 'GET', usersQueryPath(null));
+    expect(none.status).toBe(200);
+    expect((none.body['users'] as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('takes a call id of exactly 255 characters', async () => {
+    const id = `red:${'b'.repeat(251)}`;
+    const created = await send(server, 'POST', `/api/v2/video/call/default/${id}`, {
+      data: { created_by_id: 'alice' },
+    });
+    expect(created.status).toBe(201);
+  });
 
   it('authenticates before it reads the body', async () => {
     const answer = await send(undefined, 'POST', '/api/v2/users', { users: 'nobody' });
