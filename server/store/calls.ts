@@ -3,6 +3,7 @@
 // and sort). Soft-deleted calls keep their row, so their ids stay taken.
 import type { GrantsMap } from '../../compiler/types.js';
 import { PREPARED, type Queryable } from '../db/database.js';
+import { pageStatement, type SqlCondition } from './page.js';
 
 export interface CallRow {
   call_type: string;
@@ -139,17 +140,13 @@ export async function readOneSnapshot(tx: Queryable): Promise<void> {
 /** A chunk of undeleted calls matching `condition` (SQL built from the allowed filter). */
 export function listCallRows(
   db: Queryable,
-  condition: { sql: string; params: unknown[] },
+  condition: SqlCondition,
   orderSql: string,
   limit: number,
   offset: number,
 ): Promise<CallRow[]> {
-  const params = [...condition.params, limit, offset];
-  return db.query<CallRow>(
-    `SELECT ${CALL_COLUMNS} FROM calls WHERE deleted_at IS NULL AND (${condition.sql})
-     ORDER BY ${orderSql} LIMIT $${String(params.length - 1)} OFFSET $${String(params.length)}`,
-    params,
-  );
+  const page = pageStatement('calls', CALL_COLUMNS, condition, orderSql, limit, offset);
+  return db.query<CallRow>(page.sql, page.params);
 }
 
 export async function isBlocked(

@@ -2,6 +2,7 @@
 // (soft delete) are invisible to every read but the row stays, so deleteRole can tell them apart.
 // What a row means for a request (decisions, the wire shape) is the services' job.
 import { PREPARED, type Queryable } from '../db/database.js';
+import { pageStatement, type SqlCondition } from './page.js';
 
 export interface UserRow {
   id: string;
@@ -138,17 +139,13 @@ export async function insertGuestRow(
 /** A page of undeleted users matching `condition` (SQL built from the allowed filter). */
 export function listUserRows(
   db: Queryable,
-  condition: { sql: string; params: unknown[] },
+  condition: SqlCondition,
   orderSql: string,
   limit: number,
   offset: number,
 ): Promise<UserRow[]> {
-  const params = [...condition.params, limit, offset];
-  return db.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND ${condition.sql}
-     ORDER BY ${orderSql} LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
+  const page = pageStatement('users', USER_COLUMNS, condition, orderSql, limit, offset);
+  return db.query<UserRow>(page.sql, page.params);
 }
 
 /** Undeleted users whose user role is `role`, at most `limit` ids. */
