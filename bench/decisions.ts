@@ -16,7 +16,7 @@ import { WasmEvaluator } from '../sdk/wasm-evaluator.js';
 import { canonicalJson } from '../test/contract/canonical.js';
 import { buildContractBundle } from '../test/contract/fixture.js';
 import { startOpaServer } from '../test/support/opa-server.js';
-import { buildPeer, peerDecide, type PeerDecision } from './peer/peer.js';
+import { buildPeer, FLOOR_ENTRYPOINT, peerDecide, type PeerDecision } from './peer/peer.js';
 import { describeMachine, formatNumber } from './report.js';
 import { decisionKey, generateDecisionInputs, generateMalformedInputs } from './saas-inputs.js';
 
@@ -338,6 +338,9 @@ try {
     local('peer WASM `decision`, malformed input', (index) =>
       peerDecide(peer.policy, at(malformed, index)),
     ),
+    local('floor WASM: a constant answer', (index) =>
+      peerDecide(peer.policy, at(inputs, index), FLOOR_ENTRYPOINT),
+    ),
   );
 
   const remote = (
@@ -363,6 +366,7 @@ try {
       BATCH_SIZE,
     ),
     remote('peer `decision`', '/v1/data/peer/decision', (index) => at(inputs, index)),
+    remote('floor: a constant answer', '/v1/data/floor/decision', (index) => at(inputs, index)),
   ];
 
   // Warm-up (JIT, OPA's caches, keep-alive), then the interleaved rounds.
@@ -424,6 +428,19 @@ try {
       `${ratio(regoP50 / peerRegoP50)} (wall ${microseconds(p50(byName('OPA `decision`, wall')))} µs vs ` +
       `${microseconds(p50(byName('OPA peer `decision`, wall')))} µs).`,
   );
+  // The floor (a constant answer) is what any policy costs per evaluation; above it is the
+  // policy's own work, which is what the two policies differ in.
+  const wasmFloorP50 = p50(byName('floor WASM: a constant answer'));
+  const regoFloorP50 = p50(byName('OPA floor: a constant answer, Rego eval'));
+  const aboveFloor = (mine: number, theirs: number, floor: number) =>
+    `${microseconds(mine - floor)} µs vs ${microseconds(theirs - floor)} µs, ` +
+    ratio((mine - floor) / (theirs - floor));
+  checks.push(
+    `Above the floor (a constant answer: ${microseconds(wasmFloorP50)} µs in opa-wasm, ` +
+      `${microseconds(regoFloorP50)} µs of Rego eval in OPA), rolecall vs the peer: ` +
+      `WASM ${aboveFloor(rawWasmP50, peerP50, wasmFloorP50)}; ` +
+      `OPA Rego ${aboveFloor(regoP50, peerRegoP50, regoFloorP50)}.`,
+  );
   const batchRegoP50 = p50(byName(`OPA \`batch\` of ${BATCH_SIZE}, per item, Rego eval`));
   checks.push(
     `OPA batch item Rego p50 ${microseconds(batchRegoP50)} µs vs single decision Rego ` +
@@ -466,8 +483,9 @@ try {
       'on `bench/fixtures/saas.rolecall.yaml` (multi-tenant, 10 custom roles, 20 call types, per-call',
       '`!` overrides), the same inputs for every row, in one run of `npx tsx bench/decisions.ts`.',
       'The peer is `bench/peer/peer.rego`, a plain grants policy written by hand over the same',
-      'compiled grants. OPA is the pinned `opa run -s` serving the rolecall bundle and the peer',
-      'together, reached over loopback with undici, one request at a time; "Rego eval" is OPA\'s own',
+      "compiled grants. The floor is `bench/peer/floor.rego`, a constant answer in the peer's shape:",
+      'what one evaluation costs whatever the policy. OPA is the pinned `opa run -s` serving the',
+      'rolecall bundle, the peer and the floor together, reached over loopback with undici, one request at a time; "Rego eval" is OPA\'s own',
       '`timer_rego_query_eval_ns` of the same requests. Batches count per item. In-process rows time',
       `blocks of ${String(BLOCK_CALLS)} consecutive calls (a batch alone) and divide, so p50 and p99 are`,
       'of those means; OPA rows time each request. Every row ran in each of',

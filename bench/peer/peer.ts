@@ -1,6 +1,6 @@
 // Builds the peer baseline of bench/decisions.ts: its data document from a compiled rolecall
-// data.json (so both policies see the same grants), peer.rego compiled to WASM by the pinned opa,
-// and a bundle folder of peer.rego + data.json for `opa run`.
+// data.json (so both policies see the same grants), peer.rego and floor.rego compiled to WASM by
+// the pinned opa, and a bundle folder of both + data.json for `opa run`.
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,10 @@ import type { GrantsMap, ResolvedPolicy } from '../../core/policy.js';
 import { runOpaOrThrow } from '../../scripts/opa.js';
 
 export const PEER_ENTRYPOINT = 'peer/decision';
-const PEER_REGO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peer.rego');
+/** A constant answer beside the peer (floor.rego): the fixed cost of one evaluation. */
+export const FLOOR_ENTRYPOINT = 'floor/decision';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const POLICY_FILES = ['peer.rego', 'floor.rego'];
 
 /** What peer.rego reads at `data.peer_data`: plain grants tables, no precomputed layers. */
 export interface PeerDataDocument {
@@ -77,7 +80,8 @@ export async function buildPeer(dataJson: string): Promise<Peer> {
   try {
     const bundleDir = path.join(dir, 'bundle');
     await mkdir(bundleDir);
-    await copyFile(PEER_REGO, path.join(bundleDir, 'peer.rego'));
+    for (const file of POLICY_FILES)
+      await copyFile(path.join(HERE, file), path.join(bundleDir, file));
     const wasmBundle = path.join(dir, 'peer-wasm.tar.gz');
     await runOpaOrThrow([
       'build',
@@ -85,9 +89,11 @@ export async function buildPeer(dataJson: string): Promise<Peer> {
       'wasm',
       '-e',
       PEER_ENTRYPOINT,
+      '-e',
+      FLOOR_ENTRYPOINT,
       '-o',
       wasmBundle,
-      path.join(bundleDir, 'peer.rego'),
+      ...POLICY_FILES.map((file) => path.join(bundleDir, file)),
     ]);
     const policy = await loadPolicy(policyWasmOf(new Uint8Array(await readFile(wasmBundle))));
     policy.setData(data);
@@ -95,7 +101,7 @@ export async function buildPeer(dataJson: string): Promise<Peer> {
     await writeFile(path.join(bundleDir, 'data.json'), JSON.stringify(data));
     await writeFile(
       path.join(bundleDir, '.manifest'),
-      JSON.stringify({ roots: ['peer', 'peer_data'] }),
+      JSON.stringify({ roots: ['peer', 'peer_data', 'floor'] }),
     );
     return { policy, data, bundleDir, cleanup: () => rm(dir, { recursive: true, force: true }) };
   } catch (error) {
@@ -104,12 +110,16 @@ export async function buildPeer(dataJson: string): Promise<Peer> {
   }
 }
 
-/** One peer decision in opa-wasm. */
-export function peerDecide(policy: LoadedPolicy, input: unknown): PeerDecision {
-  const resultSet: unknown = policy.evaluate(input, PEER_ENTRYPOINT);
+/** One peer decision in opa-wasm (or the floor's constant one). */
+export function peerDecide(
+  policy: LoadedPolicy,
+  input: unknown,
+  entrypoint = PEER_ENTRYPOINT,
+): PeerDecision {
+  const resultSet: unknown = policy.evaluate(input, entrypoint);
   const first: unknown = Array.isArray(resultSet) ? resultSet[0] : undefined;
   if (typeof first !== 'object' || first === null || !('result' in first)) {
-    throw new Error('peer/decision is undefined for this input');
+    throw new Error(`${entrypoint} is undefined for this input`);
   }
   return first.result as PeerDecision;
 }

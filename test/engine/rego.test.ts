@@ -1,5 +1,7 @@
 // The engine Rego passes OPA's own checks: strict compile, canonical formatting and its
-// `opa test` suite (policies/engine/*_test.rego), all through the pinned opa binary.
+// `opa test` suite (policies/engine/*_test.rego), all through the pinned opa binary. The
+// benchmark's hand-written baselines (bench/peer: the peer policy and the constant answer) are
+// held to the same compile and format checks.
 import { describe, expect, it } from 'vitest';
 import { runOpa } from '../../scripts/opa.js';
 
@@ -25,5 +27,18 @@ describe('engine Rego', () => {
     expect(failed.map((result) => result.name)).toEqual([]);
     expect(results.length).toBeGreaterThan(50);
     expect(run.code).toBe(0);
+  });
+});
+
+describe('benchmark baseline Rego', () => {
+  const baselines = 'bench/peer';
+
+  it('compiles with opa check --strict and is formatted as opa fmt writes it', async () => {
+    const check = await runOpa(['check', '--strict', baselines]);
+    expect(check.stderr + check.stdout).toBe('');
+    expect(check.code).toBe(0);
+    const format = await runOpa(['fmt', '--list', baselines]);
+    expect(format.code).toBe(0);
+    expect(format.stdout.trim()).toBe('');
   });
 });
