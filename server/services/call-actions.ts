@@ -13,10 +13,10 @@ import {
   markEnded,
   removeBlock,
 } from '../store/calls.js';
+import { isoTimestamp } from '../store/timestamps.js';
 import {
   decideAllOrRefuse,
   decisionInput,
-  iso,
   requireUsersExist,
   requireVisibleCall,
   toCallState,
@@ -118,12 +118,16 @@ export async function deleteCall(
       const state = await toCallState(context, row, members);
       if (hard) {
         await deleteCallRow(tx, callType, id);
-        return { call: { ...state.call, deleted_at: iso(row.deleted_at ?? new Date()) } };
+        return { call: { ...state.call, deleted_at: isoTimestamp(row.deleted_at ?? new Date()) } };
       }
       const marked = await markDeleted(tx, callType, id);
       if (marked === undefined) throw new Error('a deleted call vanished inside its transaction');
       return {
-        call: { ...state.call, ended_at: iso(marked.ended_at), deleted_at: iso(marked.deleted_at) },
+        call: {
+          ...state.call,
+          ended_at: isoTimestamp(marked.ended_at),
+          deleted_at: isoTimestamp(marked.deleted_at),
+        },
       };
     },
     { includeDeleted },

@@ -16,6 +16,7 @@ import {
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import type { ServiceContext } from './context.js';
+import { isoTimestamp } from '../store/timestamps.js';
 import { findIdentities } from '../store/users.js';
 
 export interface CallMember {
@@ -30,11 +31,6 @@ export interface CallState {
   members: CallMember[];
   membership: CallMember | null;
   own_capabilities: string[];
-}
-
-export function iso(value: Date | string | null): string | null {
-  if (value === null) return null;
-  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
 
 export type CallKeyFields = Pick<
@@ -181,9 +177,9 @@ export async function toCallState(
       config: {
         grants: effectiveCallGrants(policy, row.call_type, row.id, row.config_overrides?.grants),
       },
-      created_at: iso(row.created_at) ?? '',
-      updated_at: iso(row.updated_at) ?? '',
-      ended_at: iso(row.ended_at),
+      created_at: isoTimestamp(row.created_at),
+      updated_at: isoTimestamp(row.updated_at),
+      ended_at: isoTimestamp(row.ended_at),
     },
     members: members.map((member) => ({
       user_id: member.user_id,

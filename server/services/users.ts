@@ -15,6 +15,7 @@ import {
   type UserFields,
   type UserRow,
 } from '../store/users.js';
+import { isoTimestamp } from '../store/timestamps.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import type { ServiceContext } from './context.js';
@@ -34,10 +35,6 @@ import { listingOf } from './scoped-filter.js';
 /** A user as the API returns it: the wire shape the SDK's clients read, defined once. */
 export type UserRecord = UserResponse;
 
-function toIso(value: Date | string): string {
-  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
-}
-
 export function toUserRecord(row: UserRow): UserRecord {
   return {
     id: row.id,
@@ -45,8 +42,8 @@ export function toUserRecord(row: UserRow): UserRecord {
     role: row.role,
     teams: [...row.teams].sort(),
     custom: row.custom,
-    created_at: toIso(row.created_at),
-    updated_at: toIso(row.updated_at),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
   };
 }
 
