@@ -55,7 +55,7 @@ export const spec = defineCommand({
     link: { type: 'string', default: 'vscode' },
   },
   flags: {
-    output: 'the HTML file to write (default matrix.html)',
+    output: 'the HTML file to write (default: the page goes to standard output)',
     link: 'how grant sources link to the grants file: vscode, relative or none',
   },
 });

@@ -1,7 +1,7 @@
 // The demo page: sign in as a user of one of two tenants, then list calls and users through the
 // SDK's createClient. The client injects the team filter before a query leaves the page, and the
-// buttons of each call come from the local WASM policy (own_capabilities), checked against the
-// server's answer. An app imports the same things from '@rolecall/sdk/browser'.
+// buttons of each call come from the local policy in the JS engine (own_capabilities), checked
+// against the server's answer. An app imports the same things from '@rolecall/sdk/browser'.
 import {
   createClient,
   RolecallApiError,
