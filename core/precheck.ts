@@ -17,7 +17,8 @@ export const INPUT_LIMITS = {
 /** The engine's message for an input that is not an object (policies/engine, INVALID_INPUT). */
 const INVALID_INPUT_MESSAGE = 'invalid input: input must be an object';
 
-const isWellFormed: (text: string) => boolean =
+/** Whether `text` is well-formed UTF-16 (no lone surrogate); a regex where the runtime lacks it. */
+export const isWellFormed: (text: string) => boolean =
   typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
     ? (text) => (text as unknown as { isWellFormed: () => boolean }).isWellFormed()
     : (text) =>

@@ -15,7 +15,7 @@ import type { ChangeFeed } from './db/change-feed.js';
 import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { Decider } from './decider.js';
 import { RequestPolicy } from './request-policy.js';
-import { ApiError, streamErrorBody } from './errors.js';
+import { ApiError, badRequest, streamErrorBody } from './errors.js';
 import type { LivePolicy } from './policy/live-policy.js';
 import { packageVersion } from '../compiler/assets.js';
 import { createUserToken } from '../sdk/clients/token.js';
@@ -27,6 +27,7 @@ import { registerUserRoutes } from './routes/users.js';
 import { REASON_KEYWORDS, schemaError, type SchemaFailure } from './schemas/schema-errors.js';
 import type { CallIdRule, ServiceContext, ServiceLimits } from './services/context.js';
 import { BODY_LIMITS, checkBodyBounds } from './schemas/json-bounds.js';
+import { MAX_ID_LENGTH } from './schemas/limits.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 export interface AppOptions {
@@ -53,6 +54,9 @@ function isDataException(error: unknown): boolean {
   );
 }
 
+/** Longest path parameter as sent (percent-encoded): a 255-character id fully encoded fits. */
+const MAX_PARAM_LENGTH = 1024;
+
 /** Largest request head (request line and headers) the server reads. */
 export const MAX_REQUEST_HEAD_BYTES = 256 * 1024;
 
@@ -65,7 +69,7 @@ export function buildApp(options: AppOptions) {
     bodyLimit: BODY_LIMITS.bytes,
     // A path parameter as sent (percent-encoded): room for a 255-character call id with every
     // character encoded, so an id past its bound is the schema's INVALID_ID, not a bare 414.
-    maxParamLength: 1024,
+    maxParamLength: MAX_PARAM_LENGTH,
     // Stream's queryUsers sends its filter in the URL (`?payload=`): room for a filter at the
     // filter size bound (64 KiB of JSON, up to 3× that URL-encoded), so the bound answers with
     // its reason instead of Node's bare 431 for a 16 KiB head.
@@ -86,6 +90,19 @@ export function buildApp(options: AppOptions) {
       },
     },
     schemaErrorFormatter: (errors, part) => schemaError(errors as SchemaFailure[], part),
+    // The router's own refusals answer in Stream's error body like every other refusal: a path
+    // parameter past maxParamLength (longer than any id can be) and a path that does not decode
+    // (bad percent-encoding or UTF-8).
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const refusal =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? badRequest(
+              'INVALID_ID',
+              `a path parameter is longer than ${String(MAX_PARAM_LENGTH)} characters as sent; ids are at most ${String(MAX_ID_LENGTH)}`,
+            )
+          : badRequest('INVALID_REQUEST', 'the path is not valid percent-encoded UTF-8');
+      void reply.status(refusal.status).send(refusal.toJSON());
+    },
   });
   const secret = verificationKey(options.apiSecret);
   const verifiedTokens = new VerifiedTokens();

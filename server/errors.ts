@@ -32,7 +32,8 @@ export interface StreamErrorBody {
 
 export function streamErrorBody(status: number, reason: string, message: string): StreamErrorBody {
   return {
-    code: STREAM_CODE_BY_REASON[reason] ?? STREAM_CODE_BY_STATUS[status] ?? -1,
+    // Any other refusal of the request (414, 415 …) is Stream's input error; -1 only for 5xx.
+    code: STREAM_CODE_BY_REASON[reason] ?? STREAM_CODE_BY_STATUS[status] ?? (status < 500 ? 4 : -1),
     message,
     StatusCode: status,
     duration: '0.00ms',

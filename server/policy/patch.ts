@@ -10,12 +10,23 @@ function clone(spec: GrantsSpec): GrantsSpec {
   return structuredClone(spec);
 }
 
+/**
+ * The grants as the grants file would resolve them: each list names an id once, the first time
+ * (a file's repeat is the DUPLICATE_GRANT warning), so the stored spec and its export hold no
+ * repeats whatever a client sent (as a user's teams are made distinct).
+ */
+function distinctGrants(grants: GrantsMap): GrantsMap {
+  return Object.fromEntries(
+    Object.entries(grants).map(([role, modifiers]) => [role, [...new Set(modifiers)]]),
+  );
+}
+
 function mergeScope(
   current: GrantsMap | null | undefined,
   patch: GrantsMap | null,
 ): GrantsMap | null {
   if (patch === null) return null;
-  return { ...(current ?? {}), ...patch };
+  return { ...(current ?? {}), ...distinctGrants(patch) };
 }
 
 export function patchAppSettings(
@@ -82,7 +93,10 @@ export type CustomPermission = NonNullable<GrantsSpec['permissions']>[number];
 /** Declares a custom call type; without grants it starts with none (DESIGN §2). */
 export function addCallType(spec: GrantsSpec, name: string, grants: GrantsMap | null): GrantsSpec {
   const next = clone(spec);
-  next.call_types = { ...(next.call_types ?? {}), [name]: grants === null ? {} : { grants } };
+  next.call_types = {
+    ...(next.call_types ?? {}),
+    [name]: grants === null ? {} : { grants: distinctGrants(grants) },
+  };
   return next;
 }
 
@@ -124,7 +138,10 @@ export function setCallOverrides(
 ): GrantsSpec {
   const next = clone(spec);
   const others = Object.entries(next.calls ?? {}).filter(([key]) => key !== callKey);
-  const entry = grants === null ? [] : [[callKey, { config_overrides: { grants } }] as const];
+  const entry =
+    grants === null
+      ? []
+      : [[callKey, { config_overrides: { grants: distinctGrants(grants) } }] as const];
   next.calls = Object.fromEntries([...others, ...entry]);
   if (Object.keys(next.calls).length === 0) delete next.calls;
   return next;

@@ -1,5 +1,6 @@
 // Stream's user endpoints: upsert, query (`GET ?payload=`), partial update, delete, and guests.
 import type { FastifyRequest } from 'fastify';
+import { isObject } from '../../core/engine/json.js';
 import { ApiError, badRequest } from '../errors.js';
 import { checkBodyBounds } from '../schemas/json-bounds.js';
 import * as users from '../services/users.js';
@@ -29,16 +30,33 @@ function queryPayload(request: FastifyRequest): ListingBody {
     throw badRequest('INVALID_REQUEST', 'payload is not valid JSON');
   }
   checkBodyBounds(parsed);
-  // `null` is no query, and a query wrapped once more in `{payload: …}` is that query.
-  const payload = unwrapped(parsed ?? {});
+  const payload = unwrapped(parsed);
   const valid = request.compileValidationSchema(listingBody);
   if (!valid(payload)) throw schemaError((valid.errors ?? []) as SchemaFailure[], 'payload');
   return payload as ListingBody;
 }
 
-function unwrapped(payload: unknown): unknown {
-  const inner = (payload as { payload?: unknown } | null)?.payload;
-  return typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? inner : payload;
+/**
+ * `null` is no query, and a query wrapped once more in `{payload: …}` (as some clients send it)
+ * is that query. Anything else holding a `payload` key would lose the query it wraps (the
+ * listing schema lets unknown keys through, as Stream's clients add their own), so it is refused.
+ */
+function unwrapped(parsed: unknown): unknown {
+  if (parsed === null) return {};
+  if (!isObject(parsed) || !Object.hasOwn(parsed, 'payload')) return parsed;
+  const { payload: inner, ...beside } = parsed;
+  if (Object.keys(beside).length > 0) {
+    throw badRequest(
+      'INVALID_REQUEST',
+      `payload wraps the query in {payload: …}; move ${Object.keys(beside).join(', ')} inside it`,
+    );
+  }
+  if (inner === null) return {};
+  if (!isObject(inner)) throw badRequest('INVALID_REQUEST', 'payload.payload must be an object');
+  if (Object.hasOwn(inner, 'payload')) {
+    throw badRequest('INVALID_REQUEST', 'payload is wrapped in {payload: …} more than once');
+  }
+  return inner;
 }
 
 export function registerUserRoutes(route: Route): void {

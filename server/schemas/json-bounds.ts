@@ -1,6 +1,9 @@
 // Structural bounds of the JSON a client sends and stores: depth, key count and size, measured
 // without recursion (a value nested 100,000 levels deep is refused, not a stack overflow) and
-// before any decision or SQL. A refusal is a 400 naming the limit and the JSON path.
+// before any decision or SQL, and text that is well-formed UTF-16 (JSON's `\ud800` escapes can
+// spell a lone surrogate, which the database drivers would silently store as U+FFFD). A refusal
+// is a 400 naming the limit and the JSON path.
+import { isWellFormed } from '../../core/precheck.js';
 import { badRequest } from '../errors.js';
 
 /** What one stored JSON value (`custom`, `settings_override`, `config_overrides`) may hold. */
@@ -64,8 +67,21 @@ interface WalkLimits {
   keysPerObject?: number;
 }
 
-/** Depth-first over the containers of `value`, with an explicit stack; throws at the first excess. */
+/** Text that is not well-formed UTF-16 (a lone surrogate) is refused where it was found. */
+function checkText(text: string, where: () => string, what: 'key' | 'text'): void {
+  if (isWellFormed(text)) return;
+  throw badRequest(
+    'INVALID_REQUEST',
+    `${where()} has ${what === 'key' ? 'a key' : 'text'} with a lone surrogate (\\ud800–\\udfff not in a pair); send well-formed Unicode`,
+  );
+}
+
+/**
+ * Depth-first over the containers of `value`, with an explicit stack; throws at the first excess
+ * or the first ill-formed string.
+ */
 function walk(value: unknown, base: string, limits: WalkLimits): void {
+  if (typeof value === 'string') checkText(value, () => base, 'text');
   if (typeof value !== 'object' || value === null) return;
   const stack: Container[] = [{ value, depth: 1, parent: undefined, step: undefined }];
   let keys = 0;
@@ -77,9 +93,11 @@ function walk(value: unknown, base: string, limits: WalkLimits): void {
       );
     }
     const { value: node, depth } = container;
+    const at = (step: PathStep) => () => jsonPath(pathOf(base, container), [step]);
     if (Array.isArray(node)) {
       node.forEach((item: unknown, index) => {
-        if (typeof item === 'object' && item !== null) {
+        if (typeof item === 'string') checkText(item, at(index), 'text');
+        else if (typeof item === 'object' && item !== null) {
           stack.push({ value: item, depth: depth + 1, parent: container, step: index });
         }
       });
@@ -100,8 +118,10 @@ function walk(value: unknown, base: string, limits: WalkLimits): void {
       );
     }
     for (const name of names) {
+      checkText(name, () => pathOf(base, container), 'key');
       const item = (node as Record<string, unknown>)[name];
-      if (typeof item === 'object' && item !== null) {
+      if (typeof item === 'string') checkText(item, at(name), 'text');
+      else if (typeof item === 'object' && item !== null) {
         stack.push({ value: item, depth: depth + 1, parent: container, step: name });
       }
     }

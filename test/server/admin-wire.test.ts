@@ -368,6 +368,29 @@ describe.each(BACKENDS)('call types over the wire on %s', (backend) => {
     expect(without(await test.admin.getCallType('town_hall'))).toEqual(without(changed));
   });
 
+  it('stores each grants list without repeats, as the grants file resolves it', async () => {
+    await test.admin.createCallType({
+      name: 'echo_room',
+      grants: { user: ['join-call', 'read-call', 'join-call'] },
+    });
+    await test.admin.updateCallType('echo_room', {
+      grants: { call_member: ['join-call', 'join-call', 'read-call'] },
+    });
+    await permissionWire(test).updateCallOverrides('echo_room', 'keynote', {
+      user: ['!join-call', '!join-call'],
+    });
+    const { spec } = (await test.admin.getLiveGrants()) as { spec: GrantsSpec };
+    expect(spec.call_types?.['echo_room']?.grants).toEqual({
+      user: ['join-call', 'read-call'],
+      call_member: ['join-call', 'read-call'],
+    });
+    expect(spec.calls?.['echo_room:keynote']?.config_overrides?.grants).toEqual({
+      user: ['!join-call'],
+    });
+    await permissionWire(test).updateCallOverrides('echo_room', 'keynote', null);
+    await test.admin.deleteCallType('echo_room');
+  });
+
   it('createCallType refuses existing names, bad names and unknown roles', async () => {
     const taken = await refusedWithoutChange(test, () =>
       test.admin.createCallType({ name: 'town_hall' }),

@@ -210,6 +210,52 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
     ).toEqual([]);
   });
 
+  it('refuses text with a lone surrogate anywhere in a body or a query, and stores nothing', async () => {
+    const lone = (where: string, what = 'text') =>
+      `${where} has ${what} with a lone surrogate (\\ud800–\\udfff not in a pair); send well-formed Unicode`;
+    // JSON's escapes spell them (JSON.stringify writes `\ud800`); a driver would store U+FFFD.
+    const refusals: [Promise<Answer>, string][] = [
+      [
+        send(server, 'POST', '/api/v2/users', { users: [{ id: 'lone1', name: '\ud800x' }] }),
+        lone('body.users[0].name'),
+      ],
+      [
+        send(server, 'POST', '/api/v2/users', {
+          users: [{ id: 'lone2', custom: { '\udc00': 1 } }],
+        }),
+        lone('body.users[0].custom', 'a key'),
+      ],
+      [
+        patchUser(server, 'alice', { teams: ['red', 'b\udbff'] }),
+        lone('body.users[0].set.teams[1]'),
+      ],
+      [
+        send(alice, 'GET', usersQueryPath({ filter_conditions: { name: '\udfff' } })),
+        lone('body.filter_conditions.name'),
+      ],
+    ];
+    for (const [request, message] of refusals) {
+      const answer = await request;
+      expect([answer.status, answer.body['reason'], answer.body['message']]).toEqual([
+        400,
+        'INVALID_REQUEST',
+        message,
+      ]);
+    }
+    const stored = await test.server.db.query('SELECT id FROM users WHERE id IN ($1, $2)', [
+      'lone1',
+      'lone2',
+    ]);
+    expect(stored).toEqual([]);
+    const aliceTeams = await test.server.db.query<{ teams: unknown }>(
+      'SELECT teams FROM users WHERE id = $1',
+      ['alice'],
+    );
+    expect(JSON.stringify(aliceTeams)).not.toContain('\\udbff');
+    // A surrogate pair is text like any other.
+    expect((await patchUser(server, 'alice', { name: 'Alice 😀' })).status).toBe(200);
+  });
+
   it('refuses bodies past the body bounds: depth, keys of one object, size', async () => {
     const wide = Object.fromEntries(
       Array.from({ length: BODY_LIMITS.keysPerObject + 1 }, (_unused, index) => [

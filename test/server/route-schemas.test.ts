@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerToken } from '../../sdk/clients/index.js';
 import {
+  API_KEY,
   API_SECRET,
   sendJson,
   startTestServer,
@@ -194,6 +195,55 @@ describe('route schemas', () => {
     const none = await send(alice, 'GET', usersQueryPath(null));
     expect(none.status).toBe(200);
     expect((none.body['users'] as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a payload that would lose the query it wraps', async () => {
+    const nobody = { filter_conditions: { id: 'nobody' } };
+    for (const [payload, message] of [
+      [{ payload: { payload: nobody } }, 'payload is wrapped in {payload: …} more than once'],
+      [
+        { payload: nobody, limit: 5 },
+        'payload wraps the query in {payload: …}; move limit inside it',
+      ],
+      [{ payload: [] }, 'payload.payload must be an object'],
+    ] as const) {
+      const answer = await send(alice, 'GET', usersQueryPath(payload));
+      expect([answer.status, answer.body['reason'], answer.body['message']]).toEqual([
+        400,
+        'INVALID_REQUEST',
+        message,
+      ]);
+    }
+    // A wrapped null is no query, like a null payload.
+    const none = await send(alice, 'GET', usersQueryPath({ payload: null }));
+    expect(none.status).toBe(200);
+    expect((none.body['users'] as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('answers the router’s own refusals in Stream’s error body', async () => {
+    // Past maxParamLength, longer than any id: the id's reason, not fastify's bare 414.
+    const long = await send(alice, 'POST', `/api/v2/video/call/default/${'a'.repeat(1100)}`, {});
+    expect([long.status, long.body['reason'], long.body['code']]).toEqual([400, 'INVALID_ID', 4]);
+    expect(long.body['message']).toBe(
+      'a path parameter is longer than 1024 characters as sent; ids are at most 255',
+    );
+    // A path that does not decode to UTF-8 (a lone surrogate's bytes, a cut escape).
+    for (const id of ['%ED%A0%80', '%E0%A4%A']) {
+      const bad = await send(alice, 'GET', `/api/v2/video/call/default/${id}`);
+      expect([bad.status, bad.body['reason'], bad.body['message']], id).toEqual([
+        400,
+        'INVALID_REQUEST',
+        'the path is not valid percent-encoded UTF-8',
+      ]);
+    }
+    // A body of a type the server does not read: Stream's input error code, not -1.
+    const response = await fetch(`${test.url}/api/v2/video/calls?api_key=${API_KEY}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'text/json' },
+      body: '{}',
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect([response.status, body['code'], body['StatusCode']]).toEqual([415, 4, 415]);
   });
 
   it('takes a call id of exactly 255 characters', async () => {

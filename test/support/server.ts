@@ -121,7 +121,8 @@ export function streamCodeOf(status: number, reason: string): number {
     413: 22,
     429: 9,
   };
-  return byReason[reason] ?? byStatus[status] ?? -1;
+  // Any other 4xx (414, 415 …) is an input error; -1 is for 5xx only.
+  return byReason[reason] ?? byStatus[status] ?? (status < 500 ? 4 : -1);
 }
 
 /** Stream's error body: the numeric code of `status` and `reason`, StatusCode, and the reason. */
