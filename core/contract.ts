@@ -206,6 +206,21 @@ export type QueryFilterReason =
   | 'CROSS_TEAM_QUERY'
   | 'UNKNOWN_ACTION';
 
+/** The decision reasons that allow; every other reason denies. */
+export const ALLOWING_DECISION_REASONS: ReadonlySet<string> = new Set<EngineDecisionReason>([
+  'SERVER_SIDE',
+  'GRANTED',
+]);
+
+/** The query filter reasons that allow (with a filter); every other reason denies (filter null). */
+export const ALLOWING_QUERY_FILTER_REASONS: ReadonlySet<string> = new Set<QueryFilterReason>([
+  'SERVER_SIDE',
+  'SINGLE_TENANT',
+  'INJECTED',
+  'WITHIN_TEAMS',
+  'ANY_TEAM',
+]);
+
 /** Output of `rolecall/query_filter`: `filter` is null on a deny. */
 export interface QueryFilterResult {
   allow: boolean;

@@ -38,11 +38,34 @@ export function findInputProblem(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return 'input is not an object';
   }
-  return walkValue(input, 1, {
-    values: 0,
-    stringUnits: 0,
-    inheritedKeys: hasEnumerableInheritedKeys(),
-  });
+  if (hasSerializationHook()) {
+    return 'a built-in prototype has a toJSON: JSON.stringify would not send this input';
+  }
+  try {
+    return walkValue(input, 1, {
+      values: 0,
+      stringUnits: 0,
+      inheritedKeys: hasEnumerableInheritedKeys(),
+    });
+  } catch (error) {
+    // A getter or a Proxy trap that throws: the input cannot be read, so it is no input.
+    return `input cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/**
+ * WASM and OPA are sent JSON.stringify's text of the input, and JSON.stringify calls any `toJSON`
+ * it finds on a value's prototype chain: one on a built-in prototype (a polluted runtime) would
+ * make them decide another input than the one checked here (and than the JS engine reads).
+ * Each prototype here inherits from Object.prototype, so these four lookups cover it too.
+ */
+function hasSerializationHook(): boolean {
+  return (
+    'toJSON' in Array.prototype ||
+    'toJSON' in String.prototype ||
+    'toJSON' in Number.prototype ||
+    'toJSON' in Boolean.prototype
+  );
 }
 
 interface WalkCounts {

@@ -12,8 +12,9 @@ export interface SplitBatch {
   querySlots: number[];
 }
 
+/** One slot per index, a hole included (map would skip it): a hole is no input, INVALID_INPUT. */
 function splitItems(items: readonly unknown[], kept: unknown[]): number[] {
-  return items.map((item) => {
+  return Array.from(items, (item) => {
     if (findInputProblem(item) !== undefined) return -1;
     kept.push(item);
     return kept.length - 1;

@@ -179,11 +179,12 @@ export class PolicyClient<T extends PolicyTypes = UntypedPolicy> {
     filter: FilterConditions,
     options: Pick<DecideOptions<T>, 'side'> = {},
   ): Promise<QueryFilterResult | FailClosedQueryFilter> {
+    const side = this.side((options as typeof options | null)?.side);
     const input: QueryFilterInput<T> = {
       subject: this.subject,
       action: kind === 'users' ? 'QueryUsers' : 'QueryCalls',
       query: { filter_conditions: filter },
-      context: { side: this.side(options.side) },
+      context: { side },
     };
     try {
       return await this.evaluator.evaluate('rolecall/query_filter', input);
@@ -230,21 +231,30 @@ export class PolicyClient<T extends PolicyTypes = UntypedPolicy> {
     return side ?? 'client';
   }
 
+  /**
+   * The decision input. Options given as null count as none. An input that cannot even be read
+   * (a subject or options getter that throws) is `undefined`, which every evaluator answers
+   * INVALID_INPUT like any malformed input; only the documented ServerSideRefusedError throws.
+   */
   private decisionInput(
     action: T['Action'],
     resource: Resource<T>,
-    options: DecideOptions<T>,
-  ): DecisionInput<T> {
-    const subject: Subject<T> = { ...this.subject };
-    if (options.callRole !== undefined) subject.call_role = options.callRole;
-    if (options.callGrants !== undefined) subject.call_grants = options.callGrants;
-    const input: DecisionInput<T> = {
-      subject,
-      action,
-      resource,
-      context: { side: this.side(options.side) },
-    };
-    if (options.changes !== undefined) input.changes = options.changes;
+    given: DecideOptions<T> | null,
+  ): DecisionInput<T> | undefined {
+    let input: DecisionInput<T>;
+    let side: Side | undefined;
+    try {
+      const options = given ?? {};
+      const subject: Subject<T> = { ...this.subject };
+      if (options.callRole !== undefined) subject.call_role = options.callRole;
+      if (options.callGrants !== undefined) subject.call_grants = options.callGrants;
+      input = { subject, action, resource, context: { side: 'client' } };
+      if (options.changes !== undefined) input.changes = options.changes;
+      side = options.side;
+    } catch {
+      return undefined;
+    }
+    input.context = { side: this.side(side) };
     return input;
   }
 

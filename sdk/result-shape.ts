@@ -1,5 +1,6 @@
 // Checks that what an engine returned has the shape of its entrypoint's result, so a garbled
 // or foreign answer becomes a typed error (and a deny) instead of being trusted.
+import { ALLOWING_DECISION_REASONS, ALLOWING_QUERY_FILTER_REASONS } from '../core/contract.js';
 import type { Entrypoint } from './types.js';
 
 type Check = (value: unknown) => boolean;
@@ -18,10 +19,12 @@ const isGrant: Check = (value) =>
   isString(value['permission']) &&
   (value['source'] === undefined || isString(value['source']));
 
+// An answer whose allow contradicts its reason (a garbled or foreign answer) is refused too.
 export const isDecision: Check = (value) =>
   isRecord(value) &&
   isBoolean(value['allow']) &&
   isString(value['reason']) &&
+  value['allow'] === ALLOWING_DECISION_REASONS.has(value['reason'] as string) &&
   isString(value['message']) &&
   isString(value['revision']) &&
   Array.isArray(value['grants']) &&
@@ -31,7 +34,8 @@ const isQueryFilterResult: Check = (value) =>
   isRecord(value) &&
   isBoolean(value['allow']) &&
   isString(value['reason']) &&
-  (value['filter'] === null || isRecord(value['filter'])) &&
+  value['allow'] === ALLOWING_QUERY_FILTER_REASONS.has(value['reason'] as string) &&
+  (value['allow'] ? isRecord(value['filter']) : value['filter'] === null) &&
   isBoolean(value['injected']) &&
   isString(value['message']);
 

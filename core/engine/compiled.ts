@@ -90,7 +90,9 @@ export function compilePolicy(data: Record<string, unknown>): CompiledPolicy {
   const { callLevelPermissions, callActions } = numberCallActions(actions);
   return {
     revision: typeof policy.revision === 'string' ? policy.revision : '',
-    multiTenant: policy.settings?.multi_tenant_enabled === true,
+    // Multi-tenant unless the data says false: no compile writes a document without the boolean,
+    // and a garbled one keeps tenants apart (fail closed), as in policies/engine/common.rego.
+    multiTenant: policy.settings?.multi_tenant_enabled !== false,
     actions,
     permissions,
     modifiers: modifierMeanings(permissions),

@@ -9,6 +9,7 @@ import {
   isNonEmptyString,
   isObject,
   isStringArray,
+  ownField,
   type JsonObject,
 } from './json.js';
 
@@ -76,9 +77,9 @@ function grantingRolesOf(policy: CompiledPolicy, role: string, callRole: string 
 function readContext(context: unknown): readonly [boolean, boolean] | undefined {
   if (isAbsent(context)) return [false, false];
   if (!isObject(context)) return undefined;
-  const side = context['side'];
+  const side = ownField(context, 'side');
   if (!isAbsent(side) && side !== 'client' && side !== 'server') return undefined;
-  const listing = context['listing'];
+  const listing = ownField(context, 'listing');
   if (!isAbsent(listing) && typeof listing !== 'boolean') return undefined;
   return [side === 'server', listing === true];
 }
@@ -87,7 +88,7 @@ function readContext(context: unknown): readonly [boolean, boolean] | undefined 
 function readInputOverrides(overrides: unknown): JsonObject | undefined {
   if (isAbsent(overrides)) return NO_OVERRIDES;
   if (!isObject(overrides)) return undefined;
-  const grants = overrides['grants'];
+  const grants = ownField(overrides, 'grants');
   if (isAbsent(grants)) return NO_OVERRIDES;
   return isGrantsModifiersOrNull(grants) ? (grants as JsonObject) : undefined;
 }
@@ -103,19 +104,19 @@ export function readDecisionFacts(
   anyAction = false,
 ): DecisionFacts | undefined {
   if (!isObject(input)) return undefined;
-  const action = input['action'];
+  const action = ownField(input, 'action');
   if (!anyAction && typeof action !== 'string') return undefined;
-  const changes = optionalStrings(input['changes']);
-  const context = readContext(input['context']);
+  const changes = optionalStrings(ownField(input, 'changes'));
+  const context = readContext(ownField(input, 'context'));
   if (changes === undefined || context === undefined) return undefined;
 
-  const subject = input['subject'];
+  const subject = ownField(input, 'subject');
   if (!isObject(subject)) return undefined;
-  const subjectId = subject['id'];
-  const subjectRole = subject['role'];
-  const subjectTeams = optionalStrings(subject['teams']);
-  const callRoleValue = subject['call_role'];
-  const callGrants = subject['call_grants'];
+  const subjectId = ownField(subject, 'id');
+  const subjectRole = ownField(subject, 'role');
+  const subjectTeams = optionalStrings(ownField(subject, 'teams'));
+  const callRoleValue = ownField(subject, 'call_role');
+  const callGrants = ownField(subject, 'call_grants');
   if (
     !isNonEmptyString(subjectId) ||
     typeof subjectRole !== 'string' ||
@@ -126,16 +127,16 @@ export function readDecisionFacts(
     return undefined;
   }
 
-  const resource = input['resource'];
+  const resource = ownField(input, 'resource');
   if (!isObject(resource)) return undefined;
-  const kind = resource['kind'];
+  const kind = ownField(resource, 'kind');
   if (kind !== 'app' && kind !== 'call' && kind !== 'user') return undefined;
-  const resourceId = resource['id'];
+  const resourceId = ownField(resource, 'id');
   if (kind !== 'app' && !isNonEmptyString(resourceId)) return undefined;
 
   const teamless = subjectTeams.length === 0;
-  const resourceTeam = resource['team'];
-  const createdById = resource['created_by_id'];
+  const resourceTeam = ownField(resource, 'team');
+  const createdById = ownField(resource, 'created_by_id');
   let callRole: string | undefined;
   let withinTeams = true;
   let ownsResource = false;
@@ -143,8 +144,8 @@ export function readDecisionFacts(
   let typeTables: DecisionFacts['typeTables'];
   let inputOverrides = NO_OVERRIDES;
   if (kind === 'call') {
-    const callType = resource['call_type'];
-    const overrides = readInputOverrides(resource['config_overrides']);
+    const callType = ownField(resource, 'call_type');
+    const overrides = readInputOverrides(ownField(resource, 'config_overrides'));
     if (
       !isNonEmptyString(callType) ||
       !isOptionalString(resourceTeam) ||
@@ -160,8 +161,8 @@ export function readDecisionFacts(
     typeTables = policy.callTypes.get(callType);
     overrideTables = policy.calls.get(callType)?.get(resourceId as string);
   } else if (kind === 'user') {
-    const userTeams = optionalStrings(resource['teams']);
-    if (userTeams === undefined || !isOptionalString(resource['role'])) return undefined;
+    const userTeams = optionalStrings(ownField(resource, 'teams'));
+    if (userTeams === undefined || !isOptionalString(ownField(resource, 'role'))) return undefined;
     withinTeams =
       userTeams.length === 0 ? teamless : userTeams.some((team) => subjectTeams.includes(team));
     ownsResource = resourceId === subjectId;

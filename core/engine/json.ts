@@ -8,16 +8,22 @@ export function isObject(value: unknown): value is JsonObject {
 }
 
 /**
- * The value of an optional field: null when the field is absent or the container no object.
- * `key` is a field name of the input contract, never a name from the input: none of them is a
- * property of Object.prototype, so a plain read is an own-property read.
+ * `record[key]` as JSON sees it, and so WASM and OPA, which are sent JSON.stringify's text: an own
+ * enumerable property only. A value inherited from a polluted Object.prototype (`call_role`,
+ * `teams` …) or defined non-enumerable is absent, so the JS engine decides exactly the input
+ * the other engines decide.
  */
+export function ownField(record: JsonObject, key: string): unknown {
+  const value = record[key];
+  return value !== undefined && Object.prototype.propertyIsEnumerable.call(record, key)
+    ? value
+    : undefined;
+}
+
+/** The value of an optional field: null when the field is absent or the container no object. */
 export function field(container: unknown, key: string): unknown {
-  if (typeof container !== 'object' || container === null || Array.isArray(container)) {
-    return null;
-  }
-  const value = (container as JsonObject)[key];
-  return value === undefined ? null : value;
+  if (!isObject(container)) return null;
+  return ownField(container, key) ?? null;
 }
 
 /** An own property of a record read from data (never one of Object.prototype's names). */

@@ -5,7 +5,7 @@ import type { FilterConditions, QueryFilterResult } from '../contract.js';
 import { isUserLevel } from '../policy.js';
 import type { CompiledPolicy } from './compiled.js';
 import { problemsMessage, queryInputProblems } from './input.js';
-import { field, isObject, type JsonObject } from './json.js';
+import { field, isObject, ownField, type JsonObject } from './json.js';
 
 const QUERY_KINDS = {
   QueryUsers: { action: 'SearchUser', field: 'teams' },
@@ -98,9 +98,9 @@ export function queryFilter(policy: CompiledPolicy, input: unknown): QueryFilter
     const message = `invalid filter: ${[...found].sort(compareCodePoints).join('; ')}`;
     return result(false, 'INVALID_FILTER', null, false, message);
   }
-  const kind = QUERY_KINDS[valid['action'] as keyof typeof QUERY_KINDS];
-  const subject = valid['subject'] as JsonObject;
-  const role = subject['role'] as string;
+  const kind = QUERY_KINDS[ownField(valid, 'action') as keyof typeof QUERY_KINDS];
+  const subject = ownField(valid, 'subject') as JsonObject;
+  const role = ownField(subject, 'role') as string;
   // An owner grant never holds on a search, so it grants no query.
   const entries = isUserLevel(policy.roleLevels.get(role))
     ? (policy.app.get(role)?.get(kind.action) ?? []).filter((entry) => !entry.owner)
@@ -113,12 +113,12 @@ export function queryFilter(policy: CompiledPolicy, input: unknown): QueryFilter
     return result(true, 'SINGLE_TENANT', conditions, false, 'multi-tenant is off');
   const teamsValue = field(subject, 'teams');
   const teams: readonly string[] = Array.isArray(teamsValue) ? (teamsValue as string[]) : [];
-  if (!Object.hasOwn(conditions, kind.field)) {
+  const teamValue = ownField(conditions, kind.field);
+  if (teamValue === undefined) {
     const filter = { ...conditions, [kind.field]: teams.length > 0 ? { $in: teams } : null };
     const message = `added a ${kind.field} condition for the subject's teams`;
     return result(true, 'INJECTED', filter, true, message);
   }
-  const teamValue = conditions[kind.field];
   if (teamValueWithin(teamValue, teams)) {
     const message = `the ${kind.field} condition stays inside the subject's teams`;
     return result(true, 'WITHIN_TEAMS', conditions, false, message);

@@ -14,7 +14,9 @@ revision := value if {
 	is_string(value)
 } else := ""
 
-multi_tenant if policy_data.settings.multi_tenant_enabled == true
+# Multi-tenant unless the data says `false`: a document without the boolean setting (no compile
+# writes one) keeps tenants apart instead of dropping every team check (fail closed).
+multi_tenant if not policy_data.settings.multi_tenant_enabled == false
 
 # Client side unless the caller says server: a missing context means client side.
 server_side if input.context.side == "server"

@@ -126,6 +126,19 @@ test_calls_outside_the_subjects_teams_are_unreachable if {
 	decide_single(request(alice, "ReadCall", call_with({"team": "blue"}))).reason == "GRANTED"
 }
 
+# Data without a boolean multi_tenant_enabled (no compile writes one) keeps tenants apart.
+test_data_without_the_tenant_setting_keeps_teams_apart if {
+	blue_read := request(alice, "ReadCall", call_with({"team": "blue"}))
+	every settings in [{}, {"multi_tenant_enabled": null}, {"multi_tenant_enabled": "false"}] {
+		data_without := object.union(fixture, {"settings": settings})
+		outcome := rolecall.decision with input as blue_read with data.rolecall_data as data_without
+		outcome.reason == "TEAM_MISMATCH"
+	}
+	no_settings := object.remove(fixture, ["settings"])
+	reason_without := rolecall.decision.reason with input as blue_read with data.rolecall_data as no_settings
+	reason_without == "TEAM_MISMATCH"
+}
+
 # Rule 7's one exception: a call listed by a client query, whose team the query decided (§5)
 test_a_listed_call_is_read_whatever_its_team if {
 	listed := replace(request(alice, "ReadCall", call_with({"team": "blue"})), "context", {"side": "client", "listing": true})
