@@ -53,16 +53,26 @@ export async function writeCompileOutput(
   }
 }
 
-/** Refuses to replace a folder that holds something other than an earlier compile output. */
+/** What a compile writes at the top of its folder, whatever its options (`--types ts|js`). */
+function isCompileOutputName(name: string): boolean {
+  return (
+    name === BUNDLE_DIR || name === BUNDLE_ARCHIVE || /^rolecall\.gen\.(ts|js|d\.ts)$/.test(name)
+  );
+}
+
+/**
+ * Refuses to replace a folder that holds anything a compile did not write: a project folder
+ * with a `bundle/` of its own (or the grants file itself) is never wiped.
+ */
 async function assertReplaceable(target: string): Promise<void> {
   if (!existsSync(target)) return;
   if (!(await stat(target)).isDirectory()) {
     throw new OutputDirError(`${target} exists and is not a folder`);
   }
-  const entries = await readdir(target);
-  if (entries.length === 0) return;
-  if (entries.includes(BUNDLE_ARCHIVE) || entries.includes(BUNDLE_DIR)) return;
+  const foreign = (await readdir(target)).filter((name) => !isCompileOutputName(name));
+  if (foreign.length === 0) return;
+  const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
   throw new OutputDirError(
-    `${target} is not empty and holds no earlier compile output; choose an empty or new folder`,
+    `${target} holds files a compile did not write (${shown}), and compile replaces the whole folder; choose an empty or new folder`,
   );
 }

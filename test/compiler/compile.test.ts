@@ -157,8 +157,22 @@ describe('rolecall compile: atomic output', () => {
     await writeFile(path.join(target, 'notes.txt'), 'keep me');
     const io = captureCliIo(workDir);
     expect(await main(['compile', 'good.yaml', '-o', 'precious'], io)).toBe(2);
-    expect(io.err()).toContain('not empty');
+    expect(io.err()).toContain('holds files a compile did not write (notes.txt)');
     expect(await readFile(path.join(target, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('never wipes a project folder that has a bundle/ of its own, nor the grants file', async () => {
+    const project = path.join(workDir, 'project');
+    await mkdir(path.join(project, 'bundle'), { recursive: true });
+    await writeFile(
+      path.join(project, 'rolecall.yaml'),
+      await readFile(path.join(workDir, 'good.yaml')),
+    );
+    await writeFile(path.join(project, 'notes.txt'), 'keep me');
+    const io = captureCliIo(project);
+    expect(await main(['compile', 'rolecall.yaml', '-o', '.'], io)).toBe(2);
+    expect(io.err()).toContain('holds files a compile did not write (notes.txt, rolecall.yaml)');
+    expect((await readdir(project)).sort()).toEqual(['bundle', 'notes.txt', 'rolecall.yaml']);
   });
 
   it('exits 2 on a missing grants file or missing -o', async () => {
