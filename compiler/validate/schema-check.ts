@@ -44,7 +44,7 @@ function grantsDiagnostic(
         at,
         'INVALID_NAME',
         `"${value}" is not a valid name`,
-        'names start with a lower-case letter, then up to 63 lower-case letters, digits, "_" or "-"',
+        'names start with a lower-case letter, then up to 63 lower-case letters, digits, "_" or "-"; "constructor" is taken by JavaScript',
       );
     }
     case 'maxProperties': {

@@ -11,6 +11,7 @@ import type {
   SpecPath,
 } from '../../compiler/types.js';
 import type { CaseExpectation, SuiteCase, TestSuite } from './types.js';
+import { own } from '../../core/engine/json.js';
 import { diagnosticAt, type DiagnosticCode } from '../../compiler/diagnostics/codes.js';
 import { loadGrants, type DocumentKind } from '../../compiler/load/index.js';
 import { createLocator } from '../../compiler/validate/locate.js';
@@ -97,7 +98,8 @@ export function loadTestSuite(file: string, text: string): Result<TestSuite> {
     ): Json | undefined => {
       const ref = rawCase[kind];
       if (typeof ref !== 'string') return ref;
-      const found = table[ref];
+      // Fixture names are the suite's own (`toString` is one): own properties only.
+      const found = own(table, ref);
       if (found !== undefined) return found;
       const names = Object.keys(table);
       const suggestion = names.length > 0 ? closest(ref, names) : undefined;

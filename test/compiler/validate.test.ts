@@ -95,6 +95,12 @@ const cases: Case[] = [
     at: 'Special_Agent',
   },
   {
+    name: 'a role named like a property every JavaScript object has',
+    yaml: lines('version: 1', 'roles:', '  constructor: {}'),
+    code: 'INVALID_NAME',
+    at: 'constructor',
+  },
+  {
     name: 'an invalid permission id',
     yaml: lines('version: 1', 'permissions:', '  - id: End Call', '    action: EndCall'),
     code: 'INVALID_NAME',

@@ -277,12 +277,23 @@ describe('suite loader diagnostics', () => {
           '    subject: alice',
           '    resource: { kind: app }',
           '    expect: { allow: true }',
+          '  - name: c',
+          '    subject: toString',
+          '    action: JoinCall',
+          '    resource: { kind: app }',
+          '    expect: { allow: true }',
+          '  - name: d',
+          '    subject: alice',
+          '    resource: { kind: app }',
+          '    expect: { allow: true }',
         ].join('\n'),
       ),
     ).toEqual([
       '6:14 UNKNOWN_FIXTURE unknown subject fixture "alicee"',
       '10:11 DUPLICATE_CASE case name "a" is used twice',
       '10:5 INVALID_CASE case "a": needs an "action" to check allow, reason or message',
+      '15:14 UNKNOWN_FIXTURE unknown subject fixture "toString"',
+      '19:5 INVALID_CASE case "d": needs an "action" to check allow, reason or message',
     ]);
   });
 
