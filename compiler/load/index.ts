@@ -3,6 +3,7 @@
 import { LineCounter, isScalar, parseAllDocuments, type YAMLError } from 'yaml';
 import { diagnosticAt, sortDiagnostics, type DiagnosticCode } from '../diagnostics/codes.js';
 import type { Diagnostic, GrantsDocument, Result, SourceSpan } from '../types.js';
+import { isWellFormed } from '../../core/precheck.js';
 import { buildSourceIndex, type Range } from './source-index.js';
 
 /** Larger files are refused before parsing (DESIGN §2). */
@@ -152,6 +153,21 @@ export function loadGrants(
 
   const toSpan = (range: Range | undefined): SourceSpan | undefined =>
     range === undefined ? undefined : spanOf(range);
+  const illFormed = findLoneSurrogate(spec);
+  if (illFormed !== undefined) {
+    const range = illFormed.inKey
+      ? index.keyRange(illFormed.path)
+      : index.valueRange(illFormed.path);
+    return fail([
+      ...diagnostics,
+      diagnosticAt(
+        toSpan(range) ?? fileStart,
+        'YAML_SYNTAX',
+        `${illFormed.inKey ? 'a key' : 'a string'} holds a lone surrogate escape (\\ud800–\\udfff not in a pair)`,
+        'write the character itself, or both halves of its surrogate pair: no engine can read half a character',
+      ),
+    ]);
+  }
   return {
     ok: true,
     value: {
@@ -163,6 +179,33 @@ export function loadGrants(
     },
     diagnostics: sortDiagnostics(diagnostics),
   };
+}
+
+/**
+ * The first string or key that is not well-formed UTF-16: YAML's "\\ud800" escapes can spell half
+ * a character, which JSON, WASM and Go would each read differently (or refuse), so it never
+ * reaches data.json. The document has passed the nesting limit, so a plain stack walk is bounded.
+ */
+function findLoneSurrogate(
+  spec: unknown,
+): { path: (string | number)[]; inKey: boolean } | undefined {
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value: spec, path: [] }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value === 'string') {
+      if (!isWellFormed(value)) return { path, inKey: false };
+    } else if (Array.isArray(value)) {
+      value.forEach((item: unknown, index) =>
+        pending.push({ value: item, path: [...path, index] }),
+      );
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (!isWellFormed(key)) return { path: [...path, key], inKey: true };
+        pending.push({ value: item, path: [...path, key] });
+      }
+    }
+  }
+  return undefined;
 }
 
 function fail(diagnostics: Diagnostic[]): { ok: false; diagnostics: Diagnostic[] } {

@@ -153,6 +153,25 @@ describe('loadGrants', () => {
     ]);
   });
 
+  it('refuses a lone surrogate escape in a string or a key, at its position', () => {
+    const value = 'version: 1\nroles:\n  agent: {description: "lone \\ud800 here"}\n';
+    expect(diagnosticsOf(value)).toMatchObject([
+      {
+        code: 'YAML_SYNTAX',
+        message: 'a string holds a lone surrogate escape (\\ud800–\\udfff not in a pair)',
+        ...positionOf(value, '"lone \\ud800 here"'),
+      },
+    ]);
+    const key = 'version: 1\nroles:\n  "a\\udc00": {}\n';
+    expect(diagnosticsOf(key)).toMatchObject([
+      { code: 'YAML_SYNTAX', ...positionOf(key, '"a\\udc00"') },
+    ]);
+    // A pair is one character like any other.
+    expect(
+      loadGrants('f.yaml', 'version: 1\nroles:\n  agent: {description: "\\ud83d\\ude00"}\n').ok,
+    ).toBe(true);
+  });
+
   it('resolves aliases of anchors nested deeper than the span index goes', () => {
     const nested = '['.repeat(70) + '&deep [1]' + ']'.repeat(70);
     expect(loadGrants('f.yaml', `version: 1\nx: ${nested}\ny: *deep\n`).ok).toBe(true);
