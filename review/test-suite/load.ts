@@ -49,6 +49,7 @@ const TEST_SUITE: DocumentKind = {
     'remove the "---" separator, or put each document in a suite file of its own',
   emptyHelp: 'start with "cases:"; see docs/gitops.md',
   nestingHelp: 'write deep inputs as fixtures; a suite nests only a few levels',
+  wellFormedText: false,
 };
 
 export function loadTestSuite(file: string, text: string): Result<TestSuite> {
