@@ -57,7 +57,9 @@ export function parseEngineChoice(
   }
   if (engine !== 'opa') throw new UsageError(`unknown --engine "${engine}"; use js, wasm or opa`);
   if (url === undefined) throw new UsageError('--engine opa needs --url URL of a running OPA');
-  if (!URL.canParse(url)) throw new UsageError(`--url "${url}" is not a URL`);
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new UsageError(`--url "${url}" is not an http(s) URL of a running OPA`);
+  }
   return { engine: 'opa', url };
 }
 

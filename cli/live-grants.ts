@@ -32,12 +32,12 @@ export function serverCredentials(
   return { apiKey, apiSecret };
 }
 
-/** `--url`, checked to be an http(s) URL. */
-export function serverUrl(url: string | undefined, usage: string): string {
+/** `--url` (or another flag's) value, checked to be an http(s) URL. */
+export function serverUrl(url: string | undefined, usage: string, flag = '--url'): string {
   if (url === undefined)
-    throw new UsageError(`--url URL of the app's server is required\n${usage}`);
+    throw new UsageError(`${flag} URL of the app's server is required\n${usage}`);
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    throw new UsageError(`--url "${url}" is not an http(s) URL`);
+    throw new UsageError(`${flag} "${url}" is not an http(s) URL`);
   }
   return url;
 }

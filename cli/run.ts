@@ -90,6 +90,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`rolecall ${name}: ${error.message}\n`);
       return EXIT_USAGE;
     }
+    // A file or folder the command cannot read or write (-o into a file, a read-only folder …):
+    // the path and the reason, exit 2 like any unreadable input, never a stack trace.
+    const failed = fileSystemFailure(error);
+    if (failed !== undefined) {
+      io.stderr(`rolecall ${name}: ${failed}\n`);
+      return EXIT_USAGE;
+    }
     throw error;
   }
+}
+
+/** `cannot open PATH: EACCES` for a Node file-system error; undefined for anything else. */
+function fileSystemFailure(error: unknown): string | undefined {
+  const { code, syscall, path: file } = (error ?? {}) as Record<string, unknown>;
+  if (typeof code !== 'string' || typeof syscall !== 'string' || typeof file !== 'string') {
+    return undefined;
+  }
+  const reason = error instanceof Error ? error.message.split(',')[0] : code;
+  return `cannot ${syscall} ${file}: ${reason ?? code}`;
 }

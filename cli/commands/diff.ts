@@ -24,6 +24,7 @@ import {
   connectAdmin,
   describeFailure,
   serverCredentials,
+  serverUrl,
   type ServerCredentials,
 } from '../live-grants.js';
 
@@ -172,7 +173,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (file === undefined || extra !== undefined) {
       throw new UsageError(`--live takes exactly one FILE\n${USAGE}`);
     }
-    before = { kind: 'live', url: values.live, ...serverCredentials(values, '--live') };
+    before = {
+      kind: 'live',
+      url: serverUrl(values.live, USAGE, '--live'),
+      ...serverCredentials(values, '--live'),
+    };
     after = { kind: 'file', file };
   } else if (values.base !== undefined) {
     const [file, extra] = positionals;

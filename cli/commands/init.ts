@@ -1,6 +1,6 @@
 // `rolecall init [DIR]`: writes a grants-repo template (grants file, policy tests, CI workflow,
 // README, .gitignore; package.json named after DIR) into DIR; refuses, writing nothing, when any of those files already exists.
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../../compiler/assets.js';
@@ -60,7 +60,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError('usage: rolecall init [DIR]');
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
   const files = await listFiles(templateDir);
-  const existing = files.filter((file) => existsSync(path.join(target, destinationName(file))));
+  const existing = files.filter((file) => isTaken(path.join(target, destinationName(file))));
   if (existing.length > 0) {
     io.stderr(
       `rolecall init: refusing to overwrite ${existing.map((file) => path.join(target, destinationName(file))).join(', ')}\n` +
@@ -77,4 +77,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   io.stdout('\nnext: npm install, then npm run check && npm test; push to run the CI workflow\n');
   return EXIT_OK;
+}
+
+/** Anything at `file`, a dangling symlink included (existsSync follows links and says no). */
+function isTaken(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

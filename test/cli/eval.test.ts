@@ -374,4 +374,17 @@ describe('rolecall eval: quick questions and the table format', () => {
       (await runCli(['eval', 'out', '--action', 'JoinCall', '--call', 'weekly'], workDir)).stderr,
     ).toContain('must be TYPE:ID');
   });
+
+  it('refuses an OPA --url that is not http(s), as a usage error', async () => {
+    for (const url of ['file:///etc/passwd', 'mailto:x', 'ftp://127.0.0.1/']) {
+      const run = await runCli(
+        ['eval', 'out', '--action', 'JoinCall', '--engine', 'opa', '--url', url],
+        workDir,
+      );
+      expect([run.code, run.stderr.trim()], url).toEqual([
+        2,
+        `rolecall eval: --url "${url}" is not an http(s) URL of a running OPA`,
+      ]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // `rolecall init`: the grants-repo template passes `rolecall check` and `rolecall test` (with full
 // coverage) out of the box, and init never overwrites a file.
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -119,6 +119,20 @@ describe('rolecall init', () => {
     expect(await readFile(path.join(dir, 'rolecall.yaml'), 'utf8')).toBe('version: 1\n');
     // Nothing was written, not even the file that was missing.
     expect(await listTree(dir)).not.toContain('README.md');
+  });
+
+  it('counts a dangling symlink as taken, and names a path it cannot write, without a stack', async () => {
+    const dir = path.join(work, 'linked');
+    await mkdir(dir);
+    await symlink(path.join(work, 'nowhere', 'package.json'), path.join(dir, 'package.json'));
+    const linked = captureCliIo(work);
+    expect(await main(['init', 'linked'], linked)).toBe(1);
+    expect(linked.err()).toContain('refusing to overwrite');
+    expect(await readdir(dir)).toEqual(['package.json']);
+    await writeFile(path.join(work, 'afile'), 'x');
+    const intoFile = captureCliIo(work);
+    expect(await main(['init', 'afile'], intoFile)).toBe(2);
+    expect(intoFile.err()).toMatch(/^rolecall init: cannot mkdir .*afile.*: ENOTDIR/);
   });
 
   it('exits 2 on usage errors', async () => {

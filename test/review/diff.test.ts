@@ -477,6 +477,15 @@ describe('diff against a running reference server (--live)', () => {
     await server.close();
   });
 
+  it('refuses a --live that is not an http(s) URL before any request, keeping the key out', async () => {
+    const io = captureCliIo(work);
+    const code = await main(['diff', 'rolecall.yaml', '--live', 'notaurl', ...credentials], io);
+    expect([code, io.err().trim()]).toEqual([
+      2,
+      'rolecall diff: --live "notaurl" is not an http(s) URL',
+    ]);
+  });
+
   it('shows what applying a file would change on the server', async () => {
     const dir = await writeEdit('live', (text) =>
       replaceOnce(text, "user: ['!create-reaction']", "user: ['!create-reaction', '!join-call']"),
