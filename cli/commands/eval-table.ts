@@ -20,7 +20,8 @@ function answerRow(answer: unknown): Row {
 }
 
 function renderRows(rows: Row[]): string {
-  const width = Math.max(0, ...rows.map(([reason]) => reason.length));
+  // A reduce, not Math.max(...rows): a batch of 200,000 answers would overflow the call stack.
+  const width = rows.reduce((widest, [reason]) => Math.max(widest, reason.length), 0);
   return rows
     .map(([reason, text]) => (text === '' ? reason : `${reason.padEnd(width)} ${text}`))
     .join('\n');
