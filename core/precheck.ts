@@ -3,6 +3,7 @@
 // them, so such inputs never reach an engine; the SDK answers INVALID_INPUT itself, in exactly
 // the shape and words the engine uses for an input that is not an object.
 import type { Decision, Entrypoint, EntrypointResults, QueryFilterResult } from './contract.js';
+import { hasEnumerablePrototypeKeys } from './engine/json.js';
 
 /** Bounds on an input, so a hostile or cyclic value cannot exhaust memory or the stack. */
 export const INPUT_LIMITS = {
@@ -45,7 +46,7 @@ export function findInputProblem(input: unknown): string | undefined {
     return walkValue(input, 1, {
       values: 0,
       stringUnits: 0,
-      inheritedKeys: hasEnumerableInheritedKeys(),
+      inheritedKeys: hasEnumerablePrototypeKeys(),
     });
   } catch (error) {
     // A getter or a Proxy trap that throws: the input cannot be read, so it is no input.
@@ -55,17 +56,12 @@ export function findInputProblem(input: unknown): string | undefined {
 
 /**
  * WASM and OPA are sent JSON.stringify's text of the input, and JSON.stringify calls any `toJSON`
- * it finds on a value's prototype chain: one on a built-in prototype (a polluted runtime) would
- * make them decide another input than the one checked here (and than the JS engine reads).
- * Each prototype here inherits from Object.prototype, so these four lookups cover it too.
+ * on an object's or array's prototype chain (never on a primitive's): one on a built-in prototype
+ * (a polluted runtime) would make them decide another input than the one checked here. Arrays
+ * inherit from Object.prototype, so one lookup covers both.
  */
 function hasSerializationHook(): boolean {
-  return (
-    'toJSON' in Array.prototype ||
-    'toJSON' in String.prototype ||
-    'toJSON' in Number.prototype ||
-    'toJSON' in Boolean.prototype
-  );
+  return 'toJSON' in Array.prototype;
 }
 
 interface WalkCounts {
@@ -77,12 +73,6 @@ interface WalkCounts {
    * same order without allocating a key array, and reads each value through V8's enum cache.
    */
   inheritedKeys: boolean;
-}
-
-/** A polluted Object.prototype: `for…in` would also visit inherited keys. */
-function hasEnumerableInheritedKeys(): boolean {
-  for (const _key in Object.prototype) return true;
-  return false;
 }
 
 /**

@@ -5,7 +5,6 @@
 import type { TableEntry } from '../policy.js';
 import type { CompiledPolicy, RoleTable } from './compiled.js';
 import type { DecisionFacts } from './facts.js';
-import { ownField } from './json.js';
 
 /** A grant in effect or a revocation: [scope, role, permission, source]. */
 export type GrantTuple = readonly [string, string, string, string];
@@ -75,7 +74,9 @@ export function roleLayers(
   onlyAction?: string,
 ): RoleLayers[] {
   return facts.grantingRoles.map((role) => {
-    const overrides = ownField(facts.inputOverrides, role) as string[] | undefined;
+    const overrides = Object.hasOwn(facts.inputOverrides, role)
+      ? (facts.inputOverrides[role] as string[])
+      : undefined;
     if (overrides === undefined && facts.memberModifiers.length === 0) {
       return { role, table: callTable(facts, role), events: undefined };
     }

@@ -9,7 +9,8 @@ import {
   isNonEmptyString,
   isObject,
   isStringArray,
-  ownField,
+  fieldReader,
+  type FieldReader,
   type JsonObject,
 } from './json.js';
 
@@ -74,21 +75,21 @@ function grantingRolesOf(policy: CompiledPolicy, role: string, callRole: string 
 }
 
 /** `context`: [serverSide, listing], or undefined when malformed. */
-function readContext(context: unknown): readonly [boolean, boolean] | undefined {
+function readContext(context: unknown, read: FieldReader): readonly [boolean, boolean] | undefined {
   if (isAbsent(context)) return [false, false];
   if (!isObject(context)) return undefined;
-  const side = ownField(context, 'side');
+  const side = read(context, 'side');
   if (!isAbsent(side) && side !== 'client' && side !== 'server') return undefined;
-  const listing = ownField(context, 'listing');
+  const listing = read(context, 'listing');
   if (!isAbsent(listing) && typeof listing !== 'boolean') return undefined;
   return [side === 'server', listing === true];
 }
 
 /** config_overrides.grants of a call resource: {} when absent, undefined when malformed. */
-function readInputOverrides(overrides: unknown): JsonObject | undefined {
+function readInputOverrides(overrides: unknown, read: FieldReader): JsonObject | undefined {
   if (isAbsent(overrides)) return NO_OVERRIDES;
   if (!isObject(overrides)) return undefined;
-  const grants = ownField(overrides, 'grants');
+  const grants = read(overrides, 'grants');
   if (isAbsent(grants)) return NO_OVERRIDES;
   return isGrantsModifiersOrNull(grants) ? (grants as JsonObject) : undefined;
 }
@@ -104,19 +105,20 @@ export function readDecisionFacts(
   anyAction = false,
 ): DecisionFacts | undefined {
   if (!isObject(input)) return undefined;
-  const action = ownField(input, 'action');
+  const read = fieldReader();
+  const action = read(input, 'action');
   if (!anyAction && typeof action !== 'string') return undefined;
-  const changes = optionalStrings(ownField(input, 'changes'));
-  const context = readContext(ownField(input, 'context'));
+  const changes = optionalStrings(read(input, 'changes'));
+  const context = readContext(read(input, 'context'), read);
   if (changes === undefined || context === undefined) return undefined;
 
-  const subject = ownField(input, 'subject');
+  const subject = read(input, 'subject');
   if (!isObject(subject)) return undefined;
-  const subjectId = ownField(subject, 'id');
-  const subjectRole = ownField(subject, 'role');
-  const subjectTeams = optionalStrings(ownField(subject, 'teams'));
-  const callRoleValue = ownField(subject, 'call_role');
-  const callGrants = ownField(subject, 'call_grants');
+  const subjectId = read(subject, 'id');
+  const subjectRole = read(subject, 'role');
+  const subjectTeams = optionalStrings(read(subject, 'teams'));
+  const callRoleValue = read(subject, 'call_role');
+  const callGrants = read(subject, 'call_grants');
   if (
     !isNonEmptyString(subjectId) ||
     typeof subjectRole !== 'string' ||
@@ -127,16 +129,16 @@ export function readDecisionFacts(
     return undefined;
   }
 
-  const resource = ownField(input, 'resource');
+  const resource = read(input, 'resource');
   if (!isObject(resource)) return undefined;
-  const kind = ownField(resource, 'kind');
+  const kind = read(resource, 'kind');
   if (kind !== 'app' && kind !== 'call' && kind !== 'user') return undefined;
-  const resourceId = ownField(resource, 'id');
+  const resourceId = read(resource, 'id');
   if (kind !== 'app' && !isNonEmptyString(resourceId)) return undefined;
 
   const teamless = subjectTeams.length === 0;
-  const resourceTeam = ownField(resource, 'team');
-  const createdById = ownField(resource, 'created_by_id');
+  const resourceTeam = read(resource, 'team');
+  const createdById = read(resource, 'created_by_id');
   let callRole: string | undefined;
   let withinTeams = true;
   let ownsResource = false;
@@ -144,8 +146,8 @@ export function readDecisionFacts(
   let typeTables: DecisionFacts['typeTables'];
   let inputOverrides = NO_OVERRIDES;
   if (kind === 'call') {
-    const callType = ownField(resource, 'call_type');
-    const overrides = readInputOverrides(ownField(resource, 'config_overrides'));
+    const callType = read(resource, 'call_type');
+    const overrides = readInputOverrides(read(resource, 'config_overrides'), read);
     if (
       !isNonEmptyString(callType) ||
       !isOptionalString(resourceTeam) ||
@@ -161,8 +163,8 @@ export function readDecisionFacts(
     typeTables = policy.callTypes.get(callType);
     overrideTables = policy.calls.get(callType)?.get(resourceId as string);
   } else if (kind === 'user') {
-    const userTeams = optionalStrings(ownField(resource, 'teams'));
-    if (userTeams === undefined || !isOptionalString(ownField(resource, 'role'))) return undefined;
+    const userTeams = optionalStrings(read(resource, 'teams'));
+    if (userTeams === undefined || !isOptionalString(read(resource, 'role'))) return undefined;
     withinTeams =
       userTeams.length === 0 ? teamless : userTeams.some((team) => subjectTeams.includes(team));
     ownsResource = resourceId === subjectId;

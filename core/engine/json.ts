@@ -7,23 +7,49 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Reads one field of an input object. */
+export type FieldReader = (record: JsonObject, key: string) => unknown;
+
 /**
  * `record[key]` as JSON sees it, and so WASM and OPA, which are sent JSON.stringify's text: an own
  * enumerable property only. A value inherited from a polluted Object.prototype (`call_role`,
  * `teams` …) or defined non-enumerable is absent, so the JS engine decides exactly the input
- * the other engines decide.
+ * the other engines decide. `propertyIsEnumerable` costs about a third of a decision, so the hot
+ * path reads through fieldReader().
  */
-export function ownField(record: JsonObject, key: string): unknown {
+export const ownField: FieldReader = (record, key) => {
   const value = record[key];
   return value !== undefined && Object.prototype.propertyIsEnumerable.call(record, key)
     ? value
     : undefined;
+};
+
+const plainField: FieldReader = (record, key) => record[key];
+
+/** Whether Object.prototype has enumerable properties, which every `for…in` and read would see. */
+export function hasEnumerablePrototypeKeys(): boolean {
+  for (const _key in Object.prototype) return true;
+  return false;
 }
 
-/** The value of an optional field: null when the field is absent or the container no object. */
+/**
+ * The reader for one evaluation: plain property reads, unless Object.prototype is polluted with
+ * enumerable keys (how prototype pollution happens: `obj.__proto__.role = …` from merged JSON),
+ * then own enumerable reads. A property defined non-enumerable, on Object.prototype or on an
+ * input, takes code the caller runs itself; inputs are plain JSON data (docs/sdk.md).
+ */
+export function fieldReader(): FieldReader {
+  return hasEnumerablePrototypeKeys() ? ownField : plainField;
+}
+
+/**
+ * The value of an optional field: null when the field is absent or the container no object. An
+ * own-property read, so a polluted Object.prototype adds nothing (for the problem list and query
+ * filters; decisions read through fieldReader()).
+ */
 export function field(container: unknown, key: string): unknown {
-  if (!isObject(container)) return null;
-  return ownField(container, key) ?? null;
+  if (!isObject(container) || !Object.hasOwn(container, key)) return null;
+  return container[key] ?? null;
 }
 
 /** An own property of a record read from data (never one of Object.prototype's names). */
