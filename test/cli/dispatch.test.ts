@@ -23,7 +23,10 @@ describe('--engine and --url of the evaluating commands', () => {
     [['--engine', 'cedar'], 'unknown --engine "cedar"; use js, wasm or opa'],
     [['--engine', 'opa'], '--engine opa needs --url URL of a running OPA'],
     [['--url', 'http://127.0.0.1:1'], '--url needs --engine opa'],
-    [['--engine', 'opa', '--url', 'not a url'], '--url "not a url" is not a URL'],
+    [
+      ['--engine', 'opa', '--url', 'not a url'],
+      '--url "not a url" is not an http(s) URL of a running OPA',
+    ],
   ])('test and eval refuse %j alike (exit 2)', async (flags, message) => {
     const test = await runCli(['test', suite, ...flags], process.cwd());
     const evaluate = await runCli(
