@@ -9,8 +9,8 @@ import {
   isNonEmptyString,
   isObject,
   isStringArray,
-  fieldReader,
-  type FieldReader,
+  jsonView,
+  hasEnumerablePrototypeKeys,
   type JsonObject,
 } from './json.js';
 
@@ -75,21 +75,21 @@ function grantingRolesOf(policy: CompiledPolicy, role: string, callRole: string 
 }
 
 /** `context`: [serverSide, listing], or undefined when malformed. */
-function readContext(context: unknown, read: FieldReader): readonly [boolean, boolean] | undefined {
+function readContext(context: unknown): readonly [boolean, boolean] | undefined {
   if (isAbsent(context)) return [false, false];
   if (!isObject(context)) return undefined;
-  const side = read(context, 'side');
+  const side = context['side'];
   if (!isAbsent(side) && side !== 'client' && side !== 'server') return undefined;
-  const listing = read(context, 'listing');
+  const listing = context['listing'];
   if (!isAbsent(listing) && typeof listing !== 'boolean') return undefined;
   return [side === 'server', listing === true];
 }
 
 /** config_overrides.grants of a call resource: {} when absent, undefined when malformed. */
-function readInputOverrides(overrides: unknown, read: FieldReader): JsonObject | undefined {
+function readInputOverrides(overrides: unknown): JsonObject | undefined {
   if (isAbsent(overrides)) return NO_OVERRIDES;
   if (!isObject(overrides)) return undefined;
-  const grants = read(overrides, 'grants');
+  const grants = overrides['grants'];
   if (isAbsent(grants)) return NO_OVERRIDES;
   return isGrantsModifiersOrNull(grants) ? (grants as JsonObject) : undefined;
 }
@@ -104,21 +104,24 @@ export function readDecisionFacts(
   input: unknown,
   anyAction = false,
 ): DecisionFacts | undefined {
-  if (!isObject(input)) return undefined;
-  const read = fieldReader();
-  const action = read(input, 'action');
+  // Plain property reads with constant names (V8 keeps them fast); they see what JSON.stringify
+  // sends, and so WASM and OPA decide, unless Object.prototype is polluted: then the input is
+  // read through a copy of its own enumerable fields.
+  const source = hasEnumerablePrototypeKeys() ? jsonView(input) : input;
+  if (!isObject(source)) return undefined;
+  const action = source['action'];
   if (!anyAction && typeof action !== 'string') return undefined;
-  const changes = optionalStrings(read(input, 'changes'));
-  const context = readContext(read(input, 'context'), read);
+  const changes = optionalStrings(source['changes']);
+  const context = readContext(source['context']);
   if (changes === undefined || context === undefined) return undefined;
 
-  const subject = read(input, 'subject');
+  const subject = source['subject'];
   if (!isObject(subject)) return undefined;
-  const subjectId = read(subject, 'id');
-  const subjectRole = read(subject, 'role');
-  const subjectTeams = optionalStrings(read(subject, 'teams'));
-  const callRoleValue = read(subject, 'call_role');
-  const callGrants = read(subject, 'call_grants');
+  const subjectId = subject['id'];
+  const subjectRole = subject['role'];
+  const subjectTeams = optionalStrings(subject['teams']);
+  const callRoleValue = subject['call_role'];
+  const callGrants = subject['call_grants'];
   if (
     !isNonEmptyString(subjectId) ||
     typeof subjectRole !== 'string' ||
@@ -129,16 +132,16 @@ export function readDecisionFacts(
     return undefined;
   }
 
-  const resource = read(input, 'resource');
+  const resource = source['resource'];
   if (!isObject(resource)) return undefined;
-  const kind = read(resource, 'kind');
+  const kind = resource['kind'];
   if (kind !== 'app' && kind !== 'call' && kind !== 'user') return undefined;
-  const resourceId = read(resource, 'id');
+  const resourceId = resource['id'];
   if (kind !== 'app' && !isNonEmptyString(resourceId)) return undefined;
 
   const teamless = subjectTeams.length === 0;
-  const resourceTeam = read(resource, 'team');
-  const createdById = read(resource, 'created_by_id');
+  const resourceTeam = resource['team'];
+  const createdById = resource['created_by_id'];
   let callRole: string | undefined;
   let withinTeams = true;
   let ownsResource = false;
@@ -146,8 +149,8 @@ export function readDecisionFacts(
   let typeTables: DecisionFacts['typeTables'];
   let inputOverrides = NO_OVERRIDES;
   if (kind === 'call') {
-    const callType = read(resource, 'call_type');
-    const overrides = readInputOverrides(read(resource, 'config_overrides'), read);
+    const callType = resource['call_type'];
+    const overrides = readInputOverrides(resource['config_overrides']);
     if (
       !isNonEmptyString(callType) ||
       !isOptionalString(resourceTeam) ||
@@ -163,8 +166,8 @@ export function readDecisionFacts(
     typeTables = policy.callTypes.get(callType);
     overrideTables = policy.calls.get(callType)?.get(resourceId as string);
   } else if (kind === 'user') {
-    const userTeams = optionalStrings(read(resource, 'teams'));
-    if (userTeams === undefined || !isOptionalString(read(resource, 'role'))) return undefined;
+    const userTeams = optionalStrings(resource['teams']);
+    if (userTeams === undefined || !isOptionalString(resource['role'])) return undefined;
     withinTeams =
       userTeams.length === 0 ? teamless : userTeams.some((team) => subjectTeams.includes(team));
     ownsResource = resourceId === subjectId;

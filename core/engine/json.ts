@@ -7,24 +7,18 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reads one field of an input object. */
-export type FieldReader = (record: JsonObject, key: string) => unknown;
-
 /**
  * `record[key]` as JSON sees it, and so WASM and OPA, which are sent JSON.stringify's text: an own
  * enumerable property only. A value inherited from a polluted Object.prototype (`call_role`,
  * `teams` …) or defined non-enumerable is absent, so the JS engine decides exactly the input
- * the other engines decide. `propertyIsEnumerable` costs about a third of a decision, so the hot
- * path reads through fieldReader().
+ * the other engines decide.
  */
-export const ownField: FieldReader = (record, key) => {
+export function ownField(record: JsonObject, key: string): unknown {
   const value = record[key];
   return value !== undefined && Object.prototype.propertyIsEnumerable.call(record, key)
     ? value
     : undefined;
-};
-
-const plainField: FieldReader = (record, key) => record[key];
+}
 
 /** Whether Object.prototype has enumerable properties, which every `for…in` and read would see. */
 export function hasEnumerablePrototypeKeys(): boolean {
@@ -32,20 +26,33 @@ export function hasEnumerablePrototypeKeys(): boolean {
   return false;
 }
 
+/** Levels jsonView copies: more than the deepest field a decision reads (4 levels down). */
+const VIEW_DEPTH = 8;
+
 /**
- * The reader for one evaluation: plain property reads, unless Object.prototype is polluted with
- * enumerable keys (how prototype pollution happens: `obj.__proto__.role = …` from merged JSON),
- * then own enumerable reads. A property defined non-enumerable, on Object.prototype or on an
- * input, takes code the caller runs itself; inputs are plain JSON data (docs/sdk.md).
+ * `value` as JSON.stringify sees it, for reading on a runtime whose Object.prototype is polluted
+ * (how pollution happens: `obj.__proto__.role = …` from merged JSON): own enumerable properties
+ * copied onto null-prototype objects, so a plain read finds nothing inherited. Decisions read
+ * inputs with plain property loads (a third faster than an own-property check per read) and pay
+ * for this copy only on such a runtime. Values deeper than VIEW_DEPTH are kept as they are (no
+ * decision reads them; a cyclic input ends there).
  */
-export function fieldReader(): FieldReader {
-  return hasEnumerablePrototypeKeys() ? ownField : plainField;
+export function jsonView(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || depth >= VIEW_DEPTH) return value;
+  if (Array.isArray(value)) {
+    return Array.from(value as unknown[], (item) => jsonView(item, depth + 1));
+  }
+  const copy: JsonObject = Object.create(null) as JsonObject;
+  for (const key of Object.keys(value)) {
+    copy[key] = jsonView((value as JsonObject)[key], depth + 1);
+  }
+  return copy;
 }
 
 /**
  * The value of an optional field: null when the field is absent or the container no object. An
  * own-property read, so a polluted Object.prototype adds nothing (for the problem list and query
- * filters; decisions read through fieldReader()).
+ * filters; decisions read plain fields, through jsonView on a polluted runtime).
  */
 export function field(container: unknown, key: string): unknown {
   if (!isObject(container) || !Object.hasOwn(container, key)) return null;
