@@ -73,33 +73,44 @@ export function isStringOrNull(value: unknown): boolean {
 }
 
 export function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+  if (!Array.isArray(value)) return false;
+  for (const item of value as unknown[]) if (typeof item !== 'string') return false;
+  return true;
 }
 
 export function isStringArrayOrNull(value: unknown): boolean {
   return value === null || isStringArray(value);
 }
 
-/** The permission id a modifier is about: one leading `!` removed, as Rego's trim_prefix. */
-export function modifierId(modifier: string): string {
-  return modifier.startsWith('!') ? modifier.slice(1) : modifier;
-}
-
 /** A list of modifiers (non-empty ids, `!` revokes) in which no id is both granted and revoked. */
 export function isModifierList(value: unknown): value is string[] {
   if (!Array.isArray(value)) return false;
-  for (const item of value) {
-    if (typeof item !== 'string' || modifierId(item) === '') return false;
+  const items = value as unknown[];
+  let revokes = 0;
+  for (const item of items) {
+    if (typeof item !== 'string' || item === '' || item === '!') return false;
+    if (item.startsWith('!')) revokes += 1;
   }
-  const items = value as string[];
+  if (revokes === 0) return true;
+  const modifiers = items as string[];
   // A Set only for long lists: a hostile list must not cost quadratic time.
-  const has: (id: string) => boolean =
-    items.length > 16 ? Set.prototype.has.bind(new Set(items)) : (id) => items.includes(id);
-  return !items.some((item) => item.startsWith('!') && has(item.slice(1)));
+  if (modifiers.length > 16) {
+    const listed = new Set(modifiers);
+    return !modifiers.some((item) => item.startsWith('!') && listed.has(item.slice(1)));
+  }
+  for (const item of modifiers) {
+    if (item.startsWith('!') && modifiers.includes(item.slice(1))) return false;
+  }
+  return true;
 }
 
 /** role → modifier list, or null (no modifiers). */
 export function isGrantsModifiersOrNull(value: unknown): boolean {
   if (value === null) return true;
-  return isObject(value) && Object.values(value).every(isModifierList);
+  if (!isObject(value)) return false;
+  // for…in also visits keys a polluted Object.prototype adds: only an own one can fail the check.
+  for (const role in value) {
+    if (!isModifierList(value[role]) && Object.hasOwn(value, role)) return false;
+  }
+  return true;
 }
