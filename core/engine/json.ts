@@ -33,8 +33,8 @@ const VIEW_DEPTH = 8;
  * `value` as JSON.stringify sees it, for reading on a runtime whose Object.prototype is polluted
  * (how pollution happens: `obj.__proto__.role = …` from merged JSON): own enumerable properties
  * copied onto null-prototype objects, so a plain read finds nothing inherited. Decisions read
- * inputs with plain property loads (a third faster than an own-property check per read) and pay
- * for this copy only on such a runtime. Values deeper than VIEW_DEPTH are kept as they are (no
+ * inputs with plain property loads (an own-property check per read cost about a third of a
+ * decision) and pay for this copy only on such a runtime. Values deeper than VIEW_DEPTH are kept as they are (no
  * decision reads them; a cyclic input ends there).
  */
 export function jsonView(value: unknown, depth = 0): unknown {
@@ -85,21 +85,19 @@ export function isStringArrayOrNull(value: unknown): boolean {
 /** A list of modifiers (non-empty ids, `!` revokes) in which no id is both granted and revoked. */
 export function isModifierList(value: unknown): value is string[] {
   if (!Array.isArray(value)) return false;
-  const items = value as unknown[];
-  let revokes = 0;
-  for (const item of items) {
+  let revokes = false;
+  for (const item of value as unknown[]) {
     if (typeof item !== 'string' || item === '' || item === '!') return false;
-    if (item.startsWith('!')) revokes += 1;
+    if (item.startsWith('!')) revokes = true;
   }
-  if (revokes === 0) return true;
-  const modifiers = items as string[];
+  if (!revokes) return true;
+  const modifiers = value as string[];
   // A Set only for long lists: a hostile list must not cost quadratic time.
-  if (modifiers.length > 16) {
-    const listed = new Set(modifiers);
-    return !modifiers.some((item) => item.startsWith('!') && listed.has(item.slice(1)));
-  }
+  const listed = modifiers.length > 16 ? new Set(modifiers) : undefined;
   for (const item of modifiers) {
-    if (item.startsWith('!') && modifiers.includes(item.slice(1))) return false;
+    if (!item.startsWith('!')) continue;
+    const id = item.slice(1);
+    if (listed === undefined ? modifiers.includes(id) : listed.has(id)) return false;
   }
   return true;
 }

@@ -87,6 +87,25 @@ describe('hostile values', () => {
     expect(polluted).toEqual(clean);
   });
 
+  it('a polluted Object.prototype key adds no problem to an invalid input with grant overrides', async () => {
+    const invalid = {
+      ...muteInTownHall,
+      subject: { role: 'user', teams: ['red'] },
+      resource: {
+        ...muteInTownHall.resource,
+        config_overrides: { grants: { user: ['mute-users'] } },
+      },
+    };
+    const clean = await decide(invalid);
+    expect(clean.reason).toBe('INVALID_INPUT');
+    expect(clean.message).not.toContain('config_overrides');
+    // Enumerable and not a modifier list: for…in over the grants visits it.
+    const polluted = await withPollution('stage_manager', 'not a list', true, () =>
+      decide(invalid),
+    );
+    expect(polluted).toEqual(clean);
+  });
+
   it('a toJSON on a built-in prototype makes every input INVALID_INPUT, never what it serializes', async () => {
     const stageManager = { ...muteInTownHall, subject: { ...alice, call_role: 'stage_manager' } };
     expect((await decide(stageManager)).allow).toBe(true);
