@@ -12,4 +12,10 @@ const processIo: CliIo = {
   isTTY: process.stdout.isTTY,
 };
 
+// A reader that stops early (`rolecall matrix FILE | head`) closes the pipe: what is left to print
+// has nobody to read it, which is no failure of the command (Node would crash on the EPIPE).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2), processIo);

@@ -3,7 +3,6 @@
 // matrix view), with the suite cases whose outcome changes (`--suite`) and `--fail-on` gates for CI.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -19,6 +18,7 @@ import { loadTestSuite, runTestSuite } from '../../review/test-suite/index.js';
 import type { ResolvedPolicy } from '../../compiler/types.js';
 import { defineCommand, parseCommandArgs, usageLine } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
+import { errorReason, readGrantsText } from '../files.js';
 import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';
 import {
   connectAdmin,
@@ -119,7 +119,7 @@ async function readSide(
   cwd: string,
   io: CliIo,
 ): Promise<string> {
-  if (side.kind === 'file') return readFile(path.resolve(cwd, side.file), 'utf8');
+  if (side.kind === 'file') return readGrantsText(path.resolve(cwd, side.file));
   try {
     // `git show REV:./path` resolves from the working directory, `REV:path` from the repo root.
     const { stdout } = await runFile('git', ['show', `${side.revision}:${side.file}`], {
@@ -240,9 +240,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const suiteFile = values.suite;
     let text: string;
     try {
-      text = await readFile(path.resolve(io.cwd, suiteFile), 'utf8');
-    } catch {
-      io.stderr(`rolecall diff: cannot read suite ${suiteFile}\n`);
+      text = await readGrantsText(path.resolve(io.cwd, suiteFile));
+    } catch (error) {
+      io.stderr(`rolecall diff: cannot read suite ${suiteFile}: ${errorReason(error)}\n`);
       return EXIT_USAGE;
     }
     const loaded = loadTestSuite(suiteFile, text);

@@ -1,5 +1,6 @@
 // `rolecall eval --format table`: one line per answer, the reason first (padded to a column) and
 // then the message, as a person reads decisions in a terminal; JSON stays the scripting format.
+import { printable } from '../../compiler/diagnostics/printable.js';
 
 type Row = [string, string];
 
@@ -23,7 +24,7 @@ function renderRows(rows: Row[]): string {
   // A reduce, not Math.max(...rows): a batch of 200,000 answers would overflow the call stack.
   const width = rows.reduce((widest, [reason]) => Math.max(widest, reason.length), 0);
   return rows
-    .map(([reason, text]) => (text === '' ? reason : `${reason.padEnd(width)} ${text}`))
+    .map(([reason, text]) => (text === '' ? reason : `${reason.padEnd(width)} ${printable(text)}`))
     .join('\n');
 }
 

@@ -2,7 +2,6 @@
 // [--format table|json]`, or a quick question from flags (`--action SendVideo --role user …`):
 // evaluates decision inputs with the SDK's evaluators — the bundle in-process with the JS engine
 // (default) or opa-wasm, or an OPA server; a JSON array of inputs is one batch evaluation.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ENTRYPOINTS, type Entrypoint } from '../../compiler/assets.js';
 import { stableJson } from '../../compiler/emit-data/index.js';
@@ -15,7 +14,7 @@ import {
   loadWasmEvaluator,
 } from '../../sdk/load-evaluator.node.js';
 import { defineCommand, parseCommandArgs, parseEngineChoice, type EngineChoice } from '../args.js';
-import { errorReason } from '../files.js';
+import { errorReason, readTextFile } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 import {
   isQuestion,
@@ -191,13 +190,17 @@ async function evaluateMany(
   }
 }
 
+/** Largest --input file read; a JSON string past it would come near V8's string limit. */
+const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
 async function readInput(source: string, io: CliIo): Promise<unknown> {
   let text: string;
   if (source === '-') {
-    text = await io.readStdin();
+    // As for a file: JSON.parse refuses the byte order mark a Windows editor may write.
+    text = (await io.readStdin()).replace(/^\uFEFF/, '');
   } else {
     try {
-      text = await readFile(path.resolve(io.cwd, source), 'utf8');
+      text = await readTextFile(path.resolve(io.cwd, source), MAX_INPUT_BYTES);
     } catch (error) {
       throw new UnusableInputError(`cannot read input ${source}: ${errorReason(error)}`);
     }

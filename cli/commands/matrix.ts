@@ -55,7 +55,7 @@ export const spec = defineCommand({
     link: { type: 'string', default: 'vscode' },
   },
   flags: {
-    output: 'the HTML file to write (default: the page goes to standard output)',
+    output: 'the HTML file to write (default, or -: the page goes to standard output)',
     link: 'how grant sources link to the grants file: vscode, relative or none',
   },
 });
@@ -98,5 +98,7 @@ function parseMatrixArgs(argv: string[]): {
   if (link === undefined) {
     throw new UsageError(`unknown --link "${values.link}"; use vscode, relative or none`);
   }
-  return { file: positionals[0], output: values.output, link };
+  // `-o -` is standard output, as for most tools that take an output file.
+  const output = values.output === '-' ? undefined : values.output;
+  return { file: positionals[0], output, link };
 }

@@ -1,6 +1,5 @@
 // `rolecall serve`: the reference server on embedded PGlite (memory, or --data-dir) or on
 // PostgreSQL when DATABASE_URL is set; runs until SIGINT/SIGTERM, then closes cleanly.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -13,6 +12,7 @@ import {
   type LogLevel,
 } from '../../server/index.js';
 import { defineCommand, usageLine } from '../args.js';
+import { readGrantsText } from '../files.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 export const spec = defineCommand({
@@ -122,7 +122,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     try {
       config = {
         file: args.config,
-        text: await readFile(path.resolve(io.cwd, args.config), 'utf8'),
+        text: await readGrantsText(path.resolve(io.cwd, args.config)),
       };
     } catch (error) {
       io.stderr(`rolecall serve: cannot read ${args.config}: ${(error as Error).message}\n`);

@@ -3,7 +3,7 @@
 // case's YAML line, and optionally writes JUnit XML, coverage and `_test.rego` files. A folder
 // stands for the `*.test.yaml` files under it; a suite that cannot load is reported (JUnit too)
 // while the other suites still run.
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   computeCoverage,
@@ -22,6 +22,7 @@ import {
 } from '../../review/test-suite/index.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
 import { defineCommand, parseCommandArgs, parseEngineChoice, usageLine } from '../args.js';
+import { errorReason, readGrantsText } from '../files.js';
 import { openEvaluator, printDiagnostics, resolveGrantsText } from '../grants-policy.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
@@ -116,10 +117,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const absolute = path.resolve(io.cwd, file);
     let text: string;
     try {
-      text = await readFile(absolute, 'utf8');
-    } catch {
-      io.stderr(`rolecall test: cannot read ${file}\n`);
-      loadErrors.push({ file, message: `cannot read ${file}` });
+      text = await readGrantsText(absolute);
+    } catch (error) {
+      const message = `cannot read ${file}: ${errorReason(error)}`;
+      io.stderr(`rolecall test: ${message}\n`);
+      loadErrors.push({ file, message });
       continue;
     }
     const loaded = loadTestSuite(file, text);
@@ -179,10 +181,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     };
     let text: string;
     try {
-      text = await readFile(grantsFile, 'utf8');
-    } catch {
-      io.stderr(`rolecall test: cannot read grants file ${label}\n`);
-      groupFailed(`cannot read grants file ${label}`);
+      text = await readGrantsText(grantsFile);
+    } catch (error) {
+      const message = `cannot read grants file ${label}: ${errorReason(error)}`;
+      io.stderr(`rolecall test: ${message}\n`);
+      groupFailed(message);
       continue;
     }
     const resolved = resolveGrantsText(label, text);

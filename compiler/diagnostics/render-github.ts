@@ -1,5 +1,6 @@
 // Diagnostics as GitHub Actions workflow commands, so CI shows them as annotations on the PR diff.
 import type { Diagnostic } from '../types.js';
+import { printable } from './printable.js';
 
 export function renderGithub(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
@@ -19,7 +20,9 @@ export function renderGithub(diagnostics: readonly Diagnostic[]): string {
         diagnostic.help === undefined
           ? diagnostic.message
           : `${diagnostic.message}\nhelp: ${diagnostic.help}`;
-      return `::${diagnostic.severity} ${properties}::${escapeData(message)}\n`;
+      // Line breaks are escaped (an annotation may have several lines); any other control
+      // character would be acted on in the job log, so it is shown instead.
+      return `::${diagnostic.severity} ${properties}::${printable(escapeData(message))}\n`;
     })
     .join('');
 }

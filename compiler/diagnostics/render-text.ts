@@ -2,6 +2,7 @@
 // a `help:` line, and a summary count at the end (DESIGN §6).
 import { codeFrameColumns } from '@babel/code-frame';
 import type { Diagnostic } from '../types.js';
+import { printable } from './printable.js';
 
 const MAX_FRAMED_LINE = 400;
 const ANSI = { red: '\u001b[31m', yellow: '\u001b[33m', bold: '\u001b[1m', reset: '\u001b[0m' };
@@ -27,11 +28,14 @@ export function renderText(
   let output = '';
   for (const diagnostic of diagnostics) {
     const severity = paint(diagnostic.severity === 'error' ? 'red' : 'yellow', diagnostic.severity);
-    output += `${paint('bold', `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`)}: ${severity} ${diagnostic.code}: ${diagnostic.message}\n`;
+    const where = `${printable(diagnostic.file)}:${diagnostic.line}:${diagnostic.column}`;
+    output += `${paint('bold', where)}: ${severity} ${diagnostic.code}: ${printable(diagnostic.message)}\n`;
     const lines = linesOf(diagnostic.file);
     const frame = lines === undefined ? undefined : codeFrameOf(diagnostic, lines);
     if (frame !== undefined) output += `${frame}\n`;
-    if (diagnostic.help !== undefined) output += `${paint('bold', 'help')}: ${diagnostic.help}\n`;
+    if (diagnostic.help !== undefined) {
+      output += `${paint('bold', 'help')}: ${printable(diagnostic.help)}\n`;
+    }
     output += '\n';
   }
   return output + summaryOf(diagnostics) + '\n';
@@ -57,7 +61,9 @@ function codeFrameOf(diagnostic: Diagnostic, lines: readonly string[]): string |
       : Math.max(lineText.length + 1, diagnostic.column + 1);
   // Only the lines around the problem are framed; padding keeps babel's line numbers right.
   const first = Math.max(1, diagnostic.line - 2);
-  const window = lines.slice(first - 1, diagnostic.line + 2).map((line) => line.replace(/\r$/, ''));
+  const window = lines
+    .slice(first - 1, diagnostic.line + 2)
+    .map((line) => printable(line.replace(/\r$/, '')));
   const rawLines = '\n'.repeat(first - 1) + window.join('\n');
   return codeFrameColumns(
     rawLines,

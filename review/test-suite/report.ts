@@ -1,6 +1,7 @@
 // Renders suite results for a terminal: one block per failing case, naming the case's YAML line
 // and what the engine answered, then `N passed, N failed`.
 import { diagnosticAt } from '../../compiler/diagnostics/codes.js';
+import { printable } from '../../compiler/diagnostics/printable.js';
 import type { Diagnostic } from '../../compiler/types.js';
 import { canonicalJson } from './run.js';
 import type { CaseResult, Mismatch, SuiteResult } from './types.js';
@@ -30,7 +31,8 @@ export function renderSuiteFailures(result: SuiteResult): string {
     for (const mismatch of caseResult.mismatches) lines.push(`  ${describeMismatch(mismatch)}`);
     lines.push(`  engine: ${describeAnswer(caseResult)}`);
   }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  // Case names, messages and answers come from the suite and the engine: shown, never acted on.
+  return lines.length === 0 ? '' : `${lines.map(printable).join('\n')}\n`;
 }
 
 export function renderSummary(results: readonly SuiteResult[]): string {
