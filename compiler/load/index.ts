@@ -126,6 +126,15 @@ export function loadGrants(
           `define "&${problem.key}" on a node before this alias`,
         ),
       );
+    } else if (problem.kind === 'alias-key') {
+      diagnostics.push(
+        diagnosticAt(
+          span,
+          'YAML_SYNTAX',
+          `a map key cannot be an alias ("*${problem.key}")`,
+          'write the key out: aliases may repeat values, not keys',
+        ),
+      );
     } else {
       diagnostics.push(
         diagnosticAt(span, 'YAML_SYNTAX', 'map keys must be plain strings, not collections'),

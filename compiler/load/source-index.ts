@@ -15,7 +15,7 @@ interface IndexEntry {
 }
 
 export interface StructureProblem {
-  kind: 'duplicate-key' | 'complex-key' | 'undefined-alias';
+  kind: 'duplicate-key' | 'complex-key' | 'alias-key' | 'undefined-alias';
   range: Range;
   key: string;
   /** For duplicates: where the first occurrence of the key is. */
@@ -94,7 +94,12 @@ export function buildSourceIndex(root: Node | null): SourceIndex {
         if (typeof keyAnchor === 'string') anchors.add(keyAnchor);
         const jsKey = jsKeyOf(pair);
         if (jsKey === undefined) {
-          problems.push({ kind: 'complex-key', range: keyRange ?? [0, 0], key: '' });
+          const range = keyRange ?? [0, 0];
+          problems.push(
+            isAlias(pair.key)
+              ? { kind: 'alias-key', range, key: pair.key.source }
+              : { kind: 'complex-key', range, key: '' },
+          );
           continue;
         }
         if (seen.has(jsKey)) {

@@ -153,6 +153,21 @@ describe('loadGrants', () => {
     ]);
   });
 
+  it('names an alias used as a map key as such, and a collection key as such', () => {
+    const alias = 'version: 1\nx: &k helper\nroles:\n  *k : { level: user }\n';
+    expect(diagnosticsOf(alias)).toMatchObject([
+      {
+        code: 'YAML_SYNTAX',
+        message: 'a map key cannot be an alias ("*k")',
+        ...positionOf(alias, '*k'),
+      },
+    ]);
+    const collection = 'version: 1\nroles:\n  ? [a, b]\n  : {}\n';
+    expect(diagnosticsOf(collection)).toMatchObject([
+      { code: 'YAML_SYNTAX', message: 'map keys must be plain strings, not collections' },
+    ]);
+  });
+
   it('refuses a lone surrogate escape in a string or a key, at its position', () => {
     const value = 'version: 1\nroles:\n  agent: {description: "lone \\ud800 here"}\n';
     expect(diagnosticsOf(value)).toMatchObject([
