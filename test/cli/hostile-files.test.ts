@@ -3,7 +3,7 @@
 // gets a clear answer (or none needed), never a silently changed name or an acted-on escape.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -159,6 +159,35 @@ describe('control characters in names', () => {
   it('keep the code frame aligned: one picture per character', () => {
     expect(printable('a\u001b[0m\tb\r\n\u007f\u009b')).toBe('a␛[0m\tb␍␊␡\uFFFD');
     expect(printable('plain text, ünïcode 🎉')).toBe('plain text, ünïcode 🎉');
+  });
+});
+
+describe('an output path that is a symbolic link', () => {
+  it('is replaced by the output, never written through', async () => {
+    await mkdir(path.join(work, 'empty'));
+    await writeFile(path.join(work, 'elsewhere.html'), 'mine');
+    await symlink('empty', path.join(work, 'linked-out'));
+    await symlink('elsewhere.html', path.join(work, 'linked.html'));
+
+    expect((await runCli(['compile', 'grants.yaml', '-o', 'linked-out'], work)).code).toBe(0);
+    expect((await runCli(['matrix', 'grants.yaml', '-o', 'linked.html'], work)).code).toBe(0);
+
+    expect((await lstat(path.join(work, 'linked-out'))).isDirectory()).toBe(true);
+    expect(await readdir(path.join(work, 'linked-out'))).toContain('bundle');
+    expect(await readdir(path.join(work, 'empty'))).toEqual([]);
+    expect((await lstat(path.join(work, 'linked.html'))).isFile()).toBe(true);
+    expect(await readFile(path.join(work, 'elsewhere.html'), 'utf8')).toBe('mine');
+  });
+
+  it('to a folder with files of its own is refused, as that folder would be', async () => {
+    await mkdir(path.join(work, 'project'));
+    await writeFile(path.join(work, 'project', 'keep.txt'), 'mine');
+    await symlink('project', path.join(work, 'linked-project'));
+    const result = await runCli(['compile', 'grants.yaml', '-o', 'linked-project'], work);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('holds files a compile did not write (keep.txt)');
+    expect((await lstat(path.join(work, 'linked-project'))).isSymbolicLink()).toBe(true);
+    expect(await readdir(path.join(work, 'project'))).toEqual(['keep.txt']);
   });
 });
 
