@@ -1,17 +1,14 @@
 // Files and names a CLI user did not mean to hand over: bytes that are not UTF-8, a byte order
 // mark, an endless file, control characters in names, a reader that closes the pipe early. Each
 // gets a clear answer (or none needed), never a silently changed name or an acted-on escape.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTextFile } from '../../cli/files.js';
-import { packageRoot } from '../../compiler/assets.js';
 import { printable } from '../../compiler/diagnostics/printable.js';
-import { runCli } from '../support/cli-io.js';
+import { runCli, spawnCli } from '../support/cli-io.js';
 
 const GRANTS = [
   'version: 1',
@@ -200,17 +197,7 @@ describe('standard output', () => {
   });
 
   it('may be closed early by its reader without a crash', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(path.join(packageRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-        path.join(packageRoot, 'cli', 'main.ts'),
-        'matrix',
-        'grants.yaml',
-      ],
-      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnCli(['matrix', 'grants.yaml'], { cwd: work });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // Like `| head -c 1`: take the first chunk and close the pipe.

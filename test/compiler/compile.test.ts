@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/run.js';
 import { packageRoot } from '../../compiler/assets.js';
 import { compileGrants, writeCompileOutput } from '../../compiler/compile/index.js';
 import type { EmittedFile } from '../../compiler/types.js';
 import { runOpaOrThrow } from '../../scripts/opa.js';
-import { captureCliIo } from '../support/cli-io.js';
+import { captureCliIo, spawnCli } from '../support/cli-io.js';
 import { opaEvalValue } from '../support/opa-eval.js';
 
 const goldenRoot = path.join(packageRoot, 'test', 'golden');
@@ -207,23 +205,10 @@ describe('rolecall compile: atomic output', () => {
 
 describe('rolecall compile needs no opa', () => {
   it('compiles with an empty PATH and ROLECALL_OPA pointing nowhere', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(path.join(packageRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-        path.join(packageRoot, 'cli', 'main.ts'),
-        'compile',
-        'good.yaml',
-        '-o',
-        'no-opa',
-      ],
-      {
-        cwd: workDir,
-        env: { PATH: '', ROLECALL_OPA: path.join(workDir, 'no-such-opa') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnCli(['compile', 'good.yaml', '-o', 'no-opa'], {
+      cwd: workDir,
+      env: { PATH: '', ROLECALL_OPA: path.join(workDir, 'no-such-opa') },
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
