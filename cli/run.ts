@@ -28,7 +28,8 @@ const USAGE = `usage: rolecall <command> [options]   (rolecall <command> --help,
 commands:
   check FILE [--format text|json|github] [--color]
                                              validate a grants file
-  compile FILE -o DIR                        compile a grants file into an OPA bundle
+  compile FILE -o DIR [--types ts|js] [--format text|json|github]
+                                             compile a grants file into an OPA bundle
   eval DIR|BUNDLE --input FILE|- [--entrypoint E] [--engine js|wasm|opa] [--url URL]
        [--format table|json]   or   eval DIR|BUNDLE --action A [--role R] [--call TYPE:ID] …
                                              evaluate decision inputs, or a quick question
