@@ -60,6 +60,25 @@ const MAX_PARAM_LENGTH = 1024;
 /** Largest request head (request line and headers) the server reads. */
 export const MAX_REQUEST_HEAD_BYTES = 256 * 1024;
 
+/**
+ * Ajv's messages go to the server's log. Ajv calls `unicode: false` deprecated on every start yet
+ * still honours it (lengths in code units, which the bounds need): that one line is dropped.
+ */
+function schemaCompilerLogger(log: Logger) {
+  return {
+    log: (...args: unknown[]) => {
+      log.debug(args.map(String).join(' '));
+    },
+    warn: (...args: unknown[]) => {
+      const message = args.map(String).join(' ');
+      if (!message.startsWith('DEPRECATED: option unicode.')) log.warn(message);
+    },
+    error: (...args: unknown[]) => {
+      log.error(args.map(String).join(' '));
+    },
+  };
+}
+
 export function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.log,
@@ -69,7 +88,7 @@ export function buildApp(options: AppOptions) {
     bodyLimit: BODY_LIMITS.bytes,
     // A path parameter as sent (percent-encoded): room for a 255-character call id with every
     // character encoded, so an id past its bound is the schema's INVALID_ID, not a bare 414.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Stream's queryUsers sends its filter in the URL (`?payload=`): room for a filter at the
     // filter size bound (64 KiB of JSON, up to 3× that URL-encoded), so the bound answers with
     // its reason instead of Node's bare 431 for a 16 KiB head.
@@ -87,6 +106,7 @@ export function buildApp(options: AppOptions) {
         // `type: ['array', 'object']` (Stream's users list or map) and nullable fields.
         allowUnionTypes: true,
         keywords: [...REASON_KEYWORDS],
+        logger: schemaCompilerLogger(options.log),
       },
     },
     schemaErrorFormatter: (errors, part) => schemaError(errors as SchemaFailure[], part),
