@@ -19,15 +19,15 @@ export interface OpaEvaluatorOptions {
   /** Base URL of the OPA server, e.g. `http://127.0.0.1:8181` (a path prefix is kept). */
   url: string;
   /** Time allowed for one attempt (connect, send, full answer), in ms. Default 2000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Extra attempts after a connection error or a 5xx answer. Default 2. */
-  retries?: number;
+  retries?: number | undefined;
   /** Delay before the first retry, doubled for each further one, in ms. Default 50. */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /** Keep-alive connections kept open to OPA. Default 8. */
-  connections?: number;
+  connections?: number | undefined;
   /** Sent as `Authorization: Bearer …` when OPA runs with token authentication. */
-  token?: string;
+  token?: string | undefined;
   /**
    * Largest answer read, in bytes. Default 8 MiB. An answer may also be up to 4 times the size
    * of its request: a batch answers each item and a query filter echoes its filter, so a
@@ -35,7 +35,7 @@ export interface OpaEvaluatorOptions {
    * hostile one stays bounded by it. Over the cap the answer is dropped while it streams and the
    * call fails with `EvaluatorResponseError` (not retried).
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;

@@ -26,13 +26,13 @@ export type ClientSubject<T extends PolicyTypes = UntypedPolicy> = Omit<
 
 export interface DecideOptions<T extends PolicyTypes = UntypedPolicy> {
   /** Field names an update touches (`UpdateCall`, `UpdateUser`, …). */
-  changes?: readonly ChangeOf<T>[];
+  changes?: readonly ChangeOf<T>[] | undefined;
   /** Default `client`. `server` is refused in the browser: there the server decides for real. */
-  side?: Side;
+  side?: Side | undefined;
   /** The subject's call role, when it is a member of the call being decided. */
-  callRole?: T['CallRole'];
+  callRole?: T['CallRole'] | undefined;
   /** The subject's per-member modifiers in that call. */
-  callGrants?: readonly GrantModifier<T['PermissionId']>[];
+  callGrants?: readonly GrantModifier<T['PermissionId']>[] | undefined;
 }
 
 /** A deny the client produced because the evaluator failed. */
@@ -61,9 +61,9 @@ export interface PolicyClientOptions {
    * Whether `side: "server"` may be asked for. Default: true in a server runtime (Node), false
    * elsewhere — pages and web workers can only hint at the UI.
    */
-  allowServerSide?: boolean;
+  allowServerSide?: boolean | undefined;
   /** Called with every evaluator error the client turned into a deny (for logs and metrics). */
-  onError?: (error: EvaluatorError) => void;
+  onError?: ((error: EvaluatorError) => void) | undefined;
 }
 
 /**

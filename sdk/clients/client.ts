@@ -57,14 +57,14 @@ export interface ClientOptions extends TransportOptions {
    * The evaluator to decide with. When absent the server's policy is fetched: its data.json into
    * a JsEvaluator (default, `engine: 'js'`), or its bundle into a WasmEvaluator (`'wasm'`).
    */
-  policy?: Evaluator;
+  policy?: Evaluator | undefined;
   /** The local engine of a fetched policy; unused when `policy` is given. Default `js`. */
-  engine?: 'js' | 'wasm';
+  engine?: 'js' | 'wasm' | undefined;
   /**
    * How old the fetched bundle may get before the next query revalidates it (ETag, usually a
    * 304). Default 30 s; 0 checks before every query. Unused when `policy` is given.
    */
-  policyMaxAgeMs?: number;
+  policyMaxAgeMs?: number | undefined;
   /**
    * Called with every error a UI hint (`can`, `decide`, `capabilities`) turned into a deny: an
    * evaluator failure, or a policy that could not be loaded — then an
@@ -72,7 +72,7 @@ export interface ClientOptions extends TransportOptions {
    * `RolecallApiError`/`RolecallNetworkError`, or an `EvaluatorFailedError` for a policy file
    * that does not read. Queries and mutations reject with their errors instead.
    */
-  onError?: (error: EvaluatorError) => void;
+  onError?: ((error: EvaluatorError) => void) | undefined;
 }
 
 /**

@@ -8,24 +8,24 @@ export interface TransportOptions {
    * Time allowed for one request, from sending to the last byte of the answer, in ms. Default
    * 10,000: a server that never answers fails within seconds, in browsers too.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Aborts every request of the client, pending or later (e.g. when a page unmounts). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Largest answer read, in bytes. Default 16 MiB: far above the reference server's own answers
    * (a page holds at most 100 users or calls, a policy bundle ~100 KiB), and small enough that a
    * hostile server cannot grow the client without bound. Larger answers are dropped as they
    * stream and reject with `RolecallNetworkError` `RESPONSE_TOO_LARGE`.
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
 }
 
 /** Per-request bounds, the last argument of each request method. */
 export interface RequestOptions {
   /** Aborts this request; the client's own `signal` and timeout still apply. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** This request's timeout in ms, instead of the client's `timeoutMs`. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;

@@ -4,9 +4,9 @@ import { SignJWT } from 'jose';
 
 export interface TokenOptions {
   /** Lifetime in seconds; no expiry when omitted (like Stream's default user tokens). */
-  expiresInSeconds?: number;
+  expiresInSeconds?: number | undefined;
   /** Issued-at override in seconds since the epoch (for tests and clock skew). */
-  issuedAt?: number;
+  issuedAt?: number | undefined;
 }
 
 function secretKey(secret: string): Uint8Array {
