@@ -3,6 +3,7 @@
 // `--engine js|wasm|opa --url URL` choice of the commands that evaluate.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from '../compiler/diagnostics/index.js';
+import { didYouMean } from '../compiler/validate/suggest.js';
 import { UsageError } from './io.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -26,9 +27,30 @@ export function parseCommandArgs<const Options extends OptionsConfig>(
   try {
     return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = unknownOptionMessage(error, options) ?? errorMessage(error);
     throw new UsageError(usage === undefined ? message : `${message}\n${usage}`);
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * parseArgs's words for an unknown flag explain `--` for positionals; a typo is far likelier, so
+ * the message names the closest flag instead.
+ */
+function unknownOptionMessage(error: unknown, options: OptionsConfig): string | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return undefined;
+  }
+  const flag = /Unknown option '([^']+)'/.exec(errorMessage(error))?.[1];
+  if (flag === undefined) return undefined;
+  const known = Object.entries(options).flatMap(([name, option]) =>
+    option.short === undefined ? [`--${name}`] : [`--${name}`, `-${option.short}`],
+  );
+  const hint = didYouMean(flag.split('=')[0] ?? flag, known) ?? 'see --help for the flags';
+  return `unknown option "${flag}"; ${hint}`;
 }
 
 /** The `--format` of `check` and `compile`: one of the diagnostic renderers. */

@@ -1,6 +1,7 @@
 // Dispatches `rolecall <command>` to its module and maps the outcome to an exit code; answers
 // `--help`/`-h` (every command), `help COMMAND` and `--version` from the commands' specs.
 import { packageVersion } from '../compiler/assets.js';
+import { didYouMean } from '../compiler/validate/suggest.js';
 import { renderHelp, type CommandSpec } from './args.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './io.js';
 
@@ -76,7 +77,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (load === undefined) {
-    io.stderr(`rolecall: unknown command "${name}"\n\n${USAGE}`);
+    const hint = didYouMean(name, Object.keys(commands));
+    io.stderr(
+      `rolecall: unknown command "${name}"${hint === undefined ? '' : `; ${hint}`}\n\n${USAGE}`,
+    );
     return EXIT_USAGE;
   }
   try {

@@ -1,6 +1,6 @@
 // `rolecall matrix FILE [-o matrix.html] [--link vscode|relative|none]`: renders the permissions
 // matrix of a grants file as one static HTML page; exit 0 ok, 1 on grants errors, 2 on usage.
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
 import {
@@ -35,6 +35,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // Write next to the target and rename, so a reader never sees half a page.
   const temporary = `${outputPath}.${process.pid.toString()}.tmp`;
   try {
+    // Like compile's output folder, a missing parent folder (site/matrix.html in CI) is made.
+    await mkdir(path.dirname(outputPath), { recursive: true });
     await writeFile(temporary, page, 'utf8');
     await rename(temporary, outputPath);
   } catch (error) {
@@ -51,11 +53,11 @@ export const spec = defineCommand({
   usage: 'FILE [-o matrix.html] [--link vscode|relative|none]',
   summary: 'Writes roles × permissions of every scope as one self-contained HTML page.',
   options: {
-    output: { type: 'string', short: 'o' },
+    out: { type: 'string', short: 'o' },
     link: { type: 'string', default: 'vscode' },
   },
   flags: {
-    output: 'the HTML file to write (default, or -: the page goes to standard output)',
+    out: 'the HTML file to write (default, or -: the page goes to standard output)',
     link: 'how grant sources link to the grants file: vscode, relative or none',
   },
 });
@@ -99,6 +101,6 @@ function parseMatrixArgs(argv: string[]): {
     throw new UsageError(`unknown --link "${values.link}"; use vscode, relative or none`);
   }
   // `-o -` is standard output, as for most tools that take an output file.
-  const output = values.output === '-' ? undefined : values.output;
+  const output = values.out === '-' ? undefined : values.out;
   return { file: positionals[0], output, link };
 }

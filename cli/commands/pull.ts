@@ -1,7 +1,7 @@
 // `rolecall pull --url URL [-o FILE]`: the live app's permission model as a grants file, the
 // smallest patch over the builtin defaults that resolves to what the server reports, so the
 // file round-trips (`rolecall apply` of it plans nothing) and pulling twice gives the same bytes.
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderGrantsYaml, unresolveGrants } from '../../compiler/unresolve/index.js';
 import { defineCommand, parseCommandArgs, usageLine } from '../args.js';
@@ -120,6 +120,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     `.${path.basename(file)}.${String(process.pid)}.${Date.now().toString(36)}.tmp`,
   );
   try {
+    await mkdir(path.dirname(file), { recursive: true });
     await writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });
     await rename(temporary, file);
   } catch (error) {

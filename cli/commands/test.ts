@@ -231,10 +231,18 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     allResults.push(...results);
   }
 
-  if (values.junit !== undefined) {
-    await writeFile(path.resolve(io.cwd, values.junit), renderJunit(allResults, loadErrors));
-  }
   if (allResults.length > 0) io.stdout(renderSummary(allResults));
+  // After the results are printed, so a report that cannot be written does not hide them.
+  if (values.junit !== undefined) {
+    const report = path.resolve(io.cwd, values.junit);
+    try {
+      await mkdir(path.dirname(report), { recursive: true });
+      await writeFile(report, renderJunit(allResults, loadErrors));
+    } catch (error) {
+      io.stderr(`rolecall test: cannot write ${values.junit}: ${errorReason(error)}\n`);
+      return EXIT_FAILURE;
+    }
+  }
   if (loadErrors.length > 0) {
     io.stderr(
       `rolecall test: ${String(loadErrors.length)} suite(s) could not run: ${loadErrors.map((error) => error.file).join(', ')}\n`,

@@ -15,6 +15,22 @@ describe('rolecall CLI dispatch', () => {
     const io = captureCliIo(process.cwd());
     expect(await main(['frobnicate'], io)).toBe(2);
     expect(io.err()).toContain('unknown command "frobnicate"');
+    expect(io.err()).not.toContain('did you mean');
+  });
+
+  it('names the closest command and flag for a typo', async () => {
+    const command = await runCli(['chek', 'rolecall.yaml'], process.cwd());
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "chek"; did you mean "check"?');
+    const flag = await runCli(['check', suite, '--formt', 'json'], process.cwd());
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe(
+      'rolecall check: unknown option "--formt"; did you mean "--format"?\n',
+    );
+    const far = await runCli(['check', suite, '--zzzzzz'], process.cwd());
+    expect(far.stderr).toBe(
+      'rolecall check: unknown option "--zzzzzz"; see --help for the flags\n',
+    );
   });
 });
 

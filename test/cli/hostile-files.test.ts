@@ -188,6 +188,26 @@ describe('an output path that is a symbolic link', () => {
   });
 });
 
+describe('an output path in a folder that does not exist yet', () => {
+  it('gets its folders made, like compile -o', async () => {
+    const matrix = await runCli(['matrix', 'grants.yaml', '--out', 'site/a/matrix.html'], work);
+    expect(matrix.code, matrix.stderr).toBe(0);
+    expect(existsSync(path.join(work, 'site', 'a', 'matrix.html'))).toBe(true);
+    const junit = await runCli(['test', 'escape.test.yaml', '--junit', 'reports/junit.xml'], work);
+    expect(junit.code).toBe(1); // the suite's one case fails on purpose
+    expect(await readFile(path.join(work, 'reports', 'junit.xml'), 'utf8')).toContain(
+      '<testsuites',
+    );
+  });
+
+  it('that cannot be made fails after the results are printed', async () => {
+    const junit = await runCli(['test', 'escape.test.yaml', '--junit', 'grants.yaml/j.xml'], work);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toContain('0 passed, 1 failed');
+    expect(junit.stderr).toContain('rolecall test: cannot write grants.yaml/j.xml');
+  });
+});
+
 describe('standard output', () => {
   it('is where matrix -o - writes the page', async () => {
     const result = await runCli(['matrix', 'grants.yaml', '-o', '-'], work);
