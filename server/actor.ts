@@ -92,6 +92,15 @@ export async function resolveActor(
     // Users are created by the back end (the seed: a user cannot pick its own tenant).
     throw new ApiError(401, 'UNKNOWN_USER', 'the token names a user that does not exist');
   }
+  // A guest picks its own id: once the back end has made that id a user (a role or teams of
+  // its own), the guest's token must not act as that user.
+  if (principal.guest && (user.role !== 'guest' || user.teams.length > 0)) {
+    throw new ApiError(
+      401,
+      'GUEST_TOKEN_OUTDATED',
+      'the token was issued to a guest, and this user is no longer that guest; ask the back end for a user token',
+    );
+  }
   return {
     side: 'client',
     subject: { id: user.id, role: user.role, teams: [...user.teams] },

@@ -18,7 +18,7 @@ import { RequestPolicy } from './request-policy.js';
 import { ApiError, badRequest, streamErrorBody } from './errors.js';
 import type { LivePolicy } from './policy/live-policy.js';
 import { packageVersion } from '../compiler/assets.js';
-import { createUserToken } from '../sdk/clients/token.js';
+import { createGuestToken } from '../sdk/clients/token.js';
 import { openApiDocument, type RegisteredRoute } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallRoutes } from './routes/calls.js';
@@ -248,8 +248,8 @@ export function buildApp(options: AppOptions) {
       log: request.log,
       limits: options.limits,
       callIds: options.callIds ?? 'any',
-      issueUserToken: (userId, expiresInSeconds) =>
-        createUserToken(userId, options.apiSecret, { expiresInSeconds }),
+      issueGuestToken: (userId, expiresInSeconds) =>
+        createGuestToken(userId, options.apiSecret, { expiresInSeconds }),
     };
   }
 

@@ -9,7 +9,10 @@ import { isUserId } from './schemas/limits.js';
 import type { VerifiedToken, VerifiedTokens } from './verified-tokens.js';
 
 export type Principal =
-  { kind: 'server' } | { kind: 'user'; userId: string } | { kind: 'anonymous' };
+  | { kind: 'server' }
+  /** `guest`: a token createGuest issued, good only while the user is still that guest. */
+  | { kind: 'user'; userId: string; guest: boolean }
+  | { kind: 'anonymous' };
 
 export type AuthResult =
   { ok: true; principal: Principal } | { ok: false; code: string; message: string };
@@ -95,7 +98,8 @@ async function verifyToken(
     }
     const userId = payload['user_id'];
     if (isUserId(userId)) {
-      return { ok: true, token: { principal: { kind: 'user', userId }, ...times } };
+      const guest = payload['guest'] === true;
+      return { ok: true, token: { principal: { kind: 'user', userId, guest }, ...times } };
     }
     return {
       ok: false,

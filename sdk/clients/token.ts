@@ -36,6 +36,19 @@ export function createUserToken(
   return sign({ user_id: userId }, secret, options);
 }
 
+/**
+ * A guest's token, as the reference server's createGuest issues it: `{user_id, guest: true}`.
+ * The server honours it only while the user is still the guest it created (role `guest`, no
+ * teams), so an id a guest picked cannot later act as the user the back end creates with it.
+ */
+export function createGuestToken(
+  userId: string,
+  secret: string,
+  options: TokenOptions = {},
+): Promise<string> {
+  return sign({ user_id: userId, guest: true }, secret, options);
+}
+
 /** The server-side token: permission checks do not apply to it (the seed). */
 export function createServerToken(secret: string, options: TokenOptions = {}): Promise<string> {
   return sign({ server: true }, secret, options);

@@ -16,7 +16,7 @@ export interface ServiceContext {
   /** `any` when absent. */
   callIds?: CallIdRule;
   /** Signs a user token with the app secret (guests get theirs from the server). */
-  issueUserToken: (userId: string, expiresInSeconds: number) => Promise<string>;
+  issueGuestToken: (userId: string, expiresInSeconds: number) => Promise<string>;
 }
 
 /**

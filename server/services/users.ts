@@ -256,7 +256,7 @@ export async function createGuest(
   }
   return {
     user: toUserRecord(row),
-    access_token: await context.issueUserToken(id, GUEST_TOKEN_SECONDS),
+    access_token: await context.issueGuestToken(id, GUEST_TOKEN_SECONDS),
     created: true,
   };
 }

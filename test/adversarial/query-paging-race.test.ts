@@ -63,7 +63,11 @@ describe.each(BACKENDS)('a call created while one queryCalls request pages on %s
       );
     };
     const decider = new InterleavingDecider(test.server.live, pino({ level: 'silent' }));
-    const actor = await resolveActor(test.server.db, { kind: 'user', userId: 'viewer' }, 'race');
+    const actor = await resolveActor(
+      test.server.db,
+      { kind: 'user', userId: 'viewer', guest: false },
+      'race',
+    );
     const context = {
       db: test.server.db,
       live: test.server.live,
@@ -71,7 +75,7 @@ describe.each(BACKENDS)('a call created while one queryCalls request pages on %s
       actor,
       log: pino({ level: 'silent' }),
       limits: { queryScanLimit: DEFAULT_SCAN_LIMIT },
-      issueUserToken: () => Promise.reject(new Error('no tokens in this test')),
+      issueGuestToken: () => Promise.reject(new Error('no tokens in this test')),
     };
     const answer = await queryCalls(context, { limit: 10 });
     expect(write).toBeDefined();

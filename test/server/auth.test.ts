@@ -261,6 +261,41 @@ describe('reference server auth', () => {
       }
     }
   });
+
+  it("a guest's token does not become the user the back end later creates with the guest's id", async () => {
+    /** Stream's createGuest, as an anonymous client sends it. */
+    const createGuest = async (id: string): Promise<string> => {
+      const response = await fetch(`${test.url}/api/v2/guest?api_key=${API_KEY}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stream-auth-type': 'anonymous' },
+        body: JSON.stringify({ user: { id } }),
+      });
+      expect(response.status).toBe(201);
+      return String(((await response.json()) as Record<string, unknown>)['access_token']);
+    };
+    const guestToken = await createGuest('carol');
+    const asGuest = await send('GET', '/api/v2/rolecall/me', { token: guestToken });
+    expect(asGuest.status).toBe(200);
+    expect(asGuest.body['user']).toMatchObject({ id: 'carol', role: 'guest' });
+
+    // The back end creates its user carol, not knowing a guest picked the id first.
+    await test.admin.upsertUsers([{ id: 'carol', role: 'user', teams: ['red'] }]);
+    for (const [method, path] of [
+      ['GET', '/api/v2/rolecall/me'],
+      ['GET', QUERY_USERS],
+    ] as const) {
+      const stale = await send(method, path, { token: guestToken });
+      expect([stale.status, stale.body['reason']], path).toEqual([401, 'GUEST_TOKEN_OUTDATED']);
+    }
+    // carol's own token works; so does a guest's token while the user is still that guest.
+    const asCarol = await send('GET', '/api/v2/rolecall/me', {
+      token: await createUserToken('carol', API_SECRET),
+    });
+    expect(asCarol.status).toBe(200);
+    expect(asCarol.body['user']).toMatchObject({ id: 'carol', role: 'user', teams: ['red'] });
+    const stillGuest = await send('GET', QUERY_USERS, { token: await createGuest('visitor-7') });
+    expect(stillGuest.status).toBe(200);
+  });
 });
 
 describe('startServer credentials', () => {

@@ -32,7 +32,7 @@ describe('verified tokens', () => {
     const token = await userToken({ exp: nowSeconds() + 60 });
     expect(await authenticate(token, key, kept)).toEqual({
       ok: true,
-      principal: { kind: 'user', userId: 'alice' },
+      principal: { kind: 'user', userId: 'alice', guest: false },
     });
     expect(kept.lookup(token, nowSeconds(), 60)).toBeDefined();
     vi.setSystemTime(Date.now() + 61_000);
