@@ -5,6 +5,7 @@ import { badRequest } from '../errors.js';
 import { allowedPage } from './allowed-page.js';
 import { decisionInput, toCallState, type CallState } from './call-records.js';
 import {
+  blockedCallKeys,
   listCallRows,
   loadMembers,
   readOneSnapshot,
@@ -12,6 +13,7 @@ import {
   type MemberRow,
 } from '../store/calls.js';
 import type { DecisionInput } from '../../sdk/types.js';
+import type { Queryable } from '../db/database.js';
 import type { ServiceContext } from './context.js';
 import { listingOf } from './scoped-filter.js';
 import type { ListingBody } from '../schemas/bodies.js';
@@ -37,7 +39,7 @@ export async function queryCalls(
           await loadMembers(tx, rows, membersByCall);
           return rows;
         },
-        allowed: (rows) => readableRows(context, rows, membersOf),
+        allowed: (rows) => readableRows(context, tx, rows, membersOf),
       },
       request.limit,
       request.offset,
@@ -59,17 +61,25 @@ export async function queryCalls(
  * One ReadCall decision per row, in one engine evaluation. The row's team was decided by the
  * query filter (with ANY_TEAM, any team), so the input says `listing`: the engine then skips
  * rule 7 for this read and still looks for a read-call grant in the call's layers (`same_team`
- * conditions still hold only within the subject's teams).
+ * conditions still hold only within the subject's teams). A call the subject is blocked from is
+ * not listed, as it cannot be read (getCall answers USER_BLOCKED).
  */
 async function readableRows(
   context: ServiceContext,
+  tx: Queryable,
   rows: CallRow[],
   membersOf: (row: CallRow) => MemberRow[],
 ): Promise<boolean[]> {
   const reads = await context.policy.decideMany(
     rows.map((row) => listedRead(decisionInput(context, 'ReadCall', row, membersOf(row)))),
   );
-  return reads.map((read) => read.allow);
+  const blocked =
+    context.actor.side === 'server'
+      ? new Set<string>()
+      : await blockedCallKeys(tx, rows, context.actor.subject.id);
+  return rows.map(
+    (row, index) => reads[index]?.allow === true && !blocked.has(`${row.call_type}:${row.id}`),
+  );
 }
 
 const listedRead = (input: DecisionInput): DecisionInput => ({

@@ -94,7 +94,10 @@ export async function requireVisibleCall(
   const row = await findCall(tx, callType, id, { ...options, forUpdate: true });
   if (row === undefined) throw notFound(`call "${callType}:${id}"`);
   const members = await findMembers(tx, callType, id);
-  return { row, members, read: await decideVisibility(context, row, members) };
+  const read = await decideVisibility(context, row, members);
+  // A blocked user can do nothing with the call: every answer about it carries its state.
+  await refuseBlockedSubject(context, tx, row);
+  return { row, members, read };
 }
 
 /** The ReadCall decision of a found call; another tenant's call is a 404, like a missing one. */

@@ -18,7 +18,6 @@ import {
   decideOrRefuse,
   decideVisibility,
   decisionInput,
-  refuseBlockedSubject,
   requireUsersExist,
   requireVisibleCall,
   toCallState,
@@ -238,7 +237,6 @@ export async function joinCall(
 ): Promise<CallState & { joined: true }> {
   return context.db.transaction(async (tx) => {
     const { row, members } = await requireVisibleCall(context, tx, callType, id);
-    await refuseBlockedSubject(context, tx, row);
     await decideOrRefuse(context, decisionInput(context, 'JoinCall', row, members));
     return { ...(await toCallState(context, row, members)), joined: true as const };
   });
@@ -333,7 +331,9 @@ export async function updateCallMembers(
 ): Promise<CallState> {
   checkMemberRoles(context, updates);
   return context.db.transaction(async (tx) => {
-    const { row, members } = await requireVisibleCall(context, tx, callType, id);
+    const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
+    // Nothing to change: the answer is the call's state, so this is a read (decided as one).
+    if (updates.length === 0 && removals.length === 0 && !read.allow) throw refusalOf(read);
     if (updates.length > 0) {
       const changes = updates.some((member) => member.role !== undefined) ? ['role'] : [];
       await decideOrRefuse(

@@ -163,6 +163,21 @@ export async function isBlocked(
   return rows.length > 0;
 }
 
+/** Which of `rows` (as `type:id` keys) `userId` is blocked from, in one query. */
+export async function blockedCallKeys(
+  db: Queryable,
+  rows: readonly Pick<CallRow, 'call_type' | 'id'>[],
+  userId: string,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const blocked = await db.query<{ key: string }>(
+    `SELECT call_type || ':' || call_id AS key FROM call_blocked_users
+     WHERE user_id = $1 AND (call_type || ':' || call_id) = ANY($2::text[])`,
+    [userId, rows.map((row) => `${row.call_type}:${row.id}`)],
+  );
+  return new Set(blocked.map((row) => row.key));
+}
+
 /** A new call's stored fields. */
 export interface NewCall {
   callType: string;

@@ -184,9 +184,16 @@ describe.each(BACKENDS)('call actions on %s', (backend) => {
       ['join', () => blocked.join()],
       ['getOrCreate', () => blocked.getOrCreate()],
       ['get', () => blocked.get()],
+      // Every answer about the call carries its state: an empty members request is a read.
+      ['updateCallMembers {}', () => blocked.updateCallMembers({})],
+      ['update', () => blocked.update({ custom: { note: 'still here' } })],
     ] as const) {
       expect(await rejection(attempt), name).toMatchObject({ status: 403, code: 'USER_BLOCKED' });
     }
+    const listed = async (client: VideoClient) =>
+      (await client.video.queryCalls({ filter_conditions: { id: 'red-blocking' } })).calls.length;
+    expect(await listed(dave)).toBe(0);
+    expect(await listed(carol)).toBe(1);
     // Only dave: carol still joins.
     expect((await carol.call('default', 'red-blocking').join()).joined).toBe(true);
     expect(await rejection(() => moderated.blockUser({ user_id: 'eve' }))).toMatchObject({
@@ -196,6 +203,21 @@ describe.each(BACKENDS)('call actions on %s', (backend) => {
     await moderated.unblockUser({ user_id: 'dave' });
     expect(await blockedOn(test, 'red-blocking')).toEqual([]);
     expect((await blocked.join()).joined).toBe(true);
+    expect(await listed(dave)).toBe(1);
+  });
+
+  it('an empty members request is a read: refused like get to a member who may not read', async () => {
+    await redCall('red-unreadable');
+    await test.admin.call('default', 'red-unreadable').update({
+      config_overrides: { grants: { call_member: ['!read-call'], user: ['!read-call'] } },
+    });
+    const unreadable = carol.call('default', 'red-unreadable');
+    const get = await rejection(() => unreadable.get());
+    expect(get).toMatchObject({ status: 403, code: 'REVOKED' });
+    expect(await rejection(() => unreadable.updateCallMembers({}))).toMatchObject({
+      status: 403,
+      code: 'REVOKED',
+    });
   });
 
   it('kicking stores nothing; kicking with block blocks the user', async () => {
