@@ -60,7 +60,10 @@ export function findIdentities(db: Queryable, ids: readonly string[]): Promise<U
   );
 }
 
-/** Creates the user or replaces the given fields (a deleted user comes back). */
+/**
+ * Creates the user or sets the given fields, keeping the others. A deleted user's id comes back
+ * as a new user: nothing of the deleted one (role, teams, name, custom, created_at) is kept.
+ */
 export async function upsertUserRow(
   tx: Queryable,
   id: string,
@@ -70,10 +73,11 @@ export async function upsertUserRow(
     `INSERT INTO users (id, name, role, teams, custom, deleted_at)
      VALUES ($1, $2, COALESCE($3, 'user'), COALESCE($4::text[], '{}'), COALESCE($5::jsonb, '{}'), NULL)
      ON CONFLICT (id) DO UPDATE SET
-       name = COALESCE($2, users.name),
-       role = COALESCE($3, users.role),
-       teams = COALESCE($4::text[], users.teams),
-       custom = COALESCE($5::jsonb, users.custom),
+       name = CASE WHEN users.deleted_at IS NULL THEN COALESCE($2, users.name) ELSE $2 END,
+       role = COALESCE($3, CASE WHEN users.deleted_at IS NULL THEN users.role ELSE 'user' END),
+       teams = COALESCE($4::text[], CASE WHEN users.deleted_at IS NULL THEN users.teams ELSE '{}' END),
+       custom = COALESCE($5::jsonb, CASE WHEN users.deleted_at IS NULL THEN users.custom ELSE '{}' END),
+       created_at = CASE WHEN users.deleted_at IS NULL THEN users.created_at ELSE now() END,
        deleted_at = NULL,
        updated_at = now()
      RETURNING ${USER_COLUMNS}`,

@@ -531,6 +531,14 @@ describe.each(BACKENDS)('roles over the wire on %s', (backend) => {
     expect((await test.admin.listRoles()).roles.map((role) => role.name)).not.toContain(
       'special_agent',
     );
+    // The id comes back as a new user: nothing of the deleted one, not its now-deleted role.
+    const { users } = await test.admin.upsertUsers([{ id: 'james_bond', name: 'James' }]);
+    expect(users['james_bond']).toMatchObject({
+      role: 'user',
+      teams: [],
+      name: 'James',
+      custom: {},
+    });
   });
 
   it('deleting a call-level role resets its members, so re-creating it revives nothing', async () => {
