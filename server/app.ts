@@ -1,6 +1,7 @@
 // The fastify application: authentication, then the JSON Schemas of each route's body and path
 // (server/schemas/), Stream's REST wire (server/routes/), Stream's JSON errors and one log line per
 // request. It holds no state of its own besides the live policy, so servers can scale out.
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
@@ -131,14 +132,23 @@ export function buildApp(options: AppOptions) {
   // Stream's SDKs send `content-type: application/json` with no body on DELETE and on actions
   // without parameters (mark_ended): an empty body is no body; anything else parses as usual.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text === '') {
+  // Bytes that are not UTF-8 are refused, not decoded with U+FFFD in their place: a name would
+  // be stored changed without a word (lone surrogate escapes are refused for the same reason).
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (bytes.length === 0) {
       done(null, undefined);
       return;
     }
-    void parseJson(request, text, done);
+    if (!isUtf8(bytes)) {
+      done(badRequest('INVALID_REQUEST', 'the body is not UTF-8 text'), undefined);
+      return;
+    }
+    void parseJson(request, bytes.toString('utf8'), done);
   });
+  // Fastify parses text/plain by default; a request body of the API is JSON, so any other type
+  // answers 415 like application/xml does.
+  app.removeContentTypeParser('text/plain');
 
   // One line per request, written when the response is sent.
   app.addHook('onResponse', (request, reply, done) => {

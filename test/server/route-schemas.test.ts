@@ -236,14 +236,38 @@ describe('route schemas', () => {
         'the path is not valid percent-encoded UTF-8',
       ]);
     }
-    // A body of a type the server does not read: Stream's input error code, not -1.
-    const response = await fetch(`${test.url}/api/v2/video/calls?api_key=${API_KEY}`, {
+    // A body of a type the server does not read: Stream's input error code, not -1. text/plain
+    // too: fastify would parse it as a string by default.
+    for (const type of ['text/json', 'text/plain']) {
+      const response = await fetch(`${test.url}/api/v2/video/calls?api_key=${API_KEY}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice}`, 'content-type': type },
+        body: '{}',
+      });
+      const body = (await response.json()) as Record<string, unknown>;
+      expect([response.status, body['code'], body['StatusCode']], type).toEqual([415, 4, 415]);
+    }
+  });
+
+  it('refuses a body that is not UTF-8 instead of storing U+FFFD in its place', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from('{"users":{"zoe":{"id":"zoe","name":"Zo'),
+      Buffer.from([0xeb]),
+      Buffer.from('"}}}'),
+    ]);
+    const response = await fetch(`${test.url}/api/v2/users?api_key=${API_KEY}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${alice}`, 'content-type': 'text/json' },
-      body: '{}',
+      headers: { authorization: `Bearer ${server}`, 'content-type': 'application/json' },
+      body: latin1,
     });
     const body = (await response.json()) as Record<string, unknown>;
-    expect([response.status, body['code'], body['StatusCode']]).toEqual([415, 4, 415]);
+    expect([response.status, body['reason'], body['message']]).toEqual([
+      400,
+      'INVALID_REQUEST',
+      'the body is not UTF-8 text',
+    ]);
+    const stored = await test.server.db.query("SELECT id FROM users WHERE id = 'zoe'");
+    expect(stored).toEqual([]);
   });
 
   it('takes a call id of exactly 255 characters', async () => {
