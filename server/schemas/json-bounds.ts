@@ -1,8 +1,8 @@
 // Structural bounds of the JSON a client sends and stores: depth, key count and size, measured
 // without recursion (a value nested 100,000 levels deep is refused, not a stack overflow) and
-// before any decision or SQL, and text that is well-formed UTF-16 (JSON's `\ud800` escapes can
-// spell a lone surrogate, which the database drivers would silently store as U+FFFD). A refusal
-// is a 400 naming the limit and the JSON path.
+// before any decision or SQL; finite numbers; and text that is well-formed UTF-16 (JSON's
+// `\ud800` escapes can spell a lone surrogate, which the database drivers would silently store
+// as U+FFFD). A refusal is a 400 naming the limit and the JSON path.
 import { isWellFormed } from '../../core/precheck.js';
 import { badRequest } from '../errors.js';
 
@@ -77,12 +77,28 @@ function checkText(text: string, where: () => string, what: 'key' | 'text'): voi
 }
 
 /**
+ * A string or number where it was found: text well-formed, and a number finite (JSON has no
+ * Infinity, but `1e400` parses as one and would be stored as null without a word).
+ */
+function checkLeaf(value: unknown, where: () => string): void {
+  if (typeof value === 'string') checkText(value, where, 'text');
+  else if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw badRequest(
+      'INVALID_REQUEST',
+      `${where()} is a number beyond what JSON numbers hold (it reads as ${String(value)}); send it as a string`,
+    );
+  }
+}
+
+/**
  * Depth-first over the containers of `value`, with an explicit stack; throws at the first excess
  * or the first ill-formed string.
  */
 function walk(value: unknown, base: string, limits: WalkLimits): void {
-  if (typeof value === 'string') checkText(value, () => base, 'text');
-  if (typeof value !== 'object' || value === null) return;
+  if (typeof value !== 'object' || value === null) {
+    checkLeaf(value, () => base);
+    return;
+  }
   const stack: Container[] = [{ value, depth: 1, parent: undefined, step: undefined }];
   let keys = 0;
   for (let container = stack.pop(); container !== undefined; container = stack.pop()) {
@@ -96,10 +112,9 @@ function walk(value: unknown, base: string, limits: WalkLimits): void {
     const at = (step: PathStep) => () => jsonPath(pathOf(base, container), [step]);
     if (Array.isArray(node)) {
       node.forEach((item: unknown, index) => {
-        if (typeof item === 'string') checkText(item, at(index), 'text');
-        else if (typeof item === 'object' && item !== null) {
+        if (typeof item === 'object' && item !== null) {
           stack.push({ value: item, depth: depth + 1, parent: container, step: index });
-        }
+        } else checkLeaf(item, at(index));
       });
       continue;
     }
@@ -120,10 +135,9 @@ function walk(value: unknown, base: string, limits: WalkLimits): void {
     for (const name of names) {
       checkText(name, () => pathOf(base, container), 'key');
       const item = (node as Record<string, unknown>)[name];
-      if (typeof item === 'string') checkText(item, at(name), 'text');
-      else if (typeof item === 'object' && item !== null) {
+      if (typeof item === 'object' && item !== null) {
         stack.push({ value: item, depth: depth + 1, parent: container, step: name });
-      }
+      } else checkLeaf(item, at(name));
     }
   }
 }

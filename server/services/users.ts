@@ -119,12 +119,25 @@ function changedFields(existing: UserRecord, input: Omit<UserInput, 'id'>): stri
   return changes;
 }
 
+/** Stream's `{users: {id: user}}`: each key must be its user's id, or which one is meant? */
+function usersOfMap(users: Record<string, UserInput>): UserInput[] {
+  return Object.entries(users).map(([key, user]) => {
+    if (key !== user.id) {
+      throw badRequest(
+        'INVALID_REQUEST',
+        `users[${JSON.stringify(key)}] has id ${JSON.stringify(user.id)}; the key must be the user's id`,
+      );
+    }
+    return user;
+  });
+}
+
 /** Creates or replaces users; all or nothing, each one decided (CreateUser / UpdateUser). */
 export async function upsertUsers(
   context: ServiceContext,
   body: UpsertUsersBody,
 ): Promise<{ users: Record<string, UserRecord> }> {
-  const list = Array.isArray(body.users) ? body.users : Object.values(body.users);
+  const list = Array.isArray(body.users) ? body.users : usersOfMap(body.users);
   const inputs = list.map((user, index): UserInput => ({
     id: user.id,
     ...userFields(context, user, `users[${String(index)}]`),

@@ -256,6 +256,37 @@ describe.each(BACKENDS)('input bounds (%s)', (backend) => {
     expect((await patchUser(server, 'alice', { name: 'Alice 😀' })).status).toBe(200);
   });
 
+  it('refuses a number JSON cannot hold (1e400 reads as Infinity), instead of storing null', async () => {
+    const answer = await send(
+      server,
+      'POST',
+      '/api/v2/users',
+      undefined,
+      '{"users": [{"id": "huge", "custom": {"n": [1, 1e400]}}]}',
+    );
+    expect([answer.status, answer.body['reason'], answer.body['message']]).toEqual([
+      400,
+      'INVALID_REQUEST',
+      'body.users[0].custom.n[1] is a number beyond what JSON numbers hold (it reads as Infinity); send it as a string',
+    ]);
+    expect(await test.server.db.query("SELECT id FROM users WHERE id = 'huge'")).toEqual([]);
+  });
+
+  it("refuses a users map whose key is not the user's id", async () => {
+    const answer = await send(server, 'POST', '/api/v2/users', {
+      users: { u8: { id: 'u8' }, u9: { id: 'u10' } },
+    });
+    expect([answer.status, answer.body['reason'], answer.body['message']]).toEqual([
+      400,
+      'INVALID_REQUEST',
+      'users["u9"] has id "u10"; the key must be the user\'s id',
+    ]);
+    const stored = await test.server.db.query(
+      "SELECT id FROM users WHERE id IN ('u8', 'u9', 'u10')",
+    );
+    expect(stored).toEqual([]);
+  });
+
   it('refuses bodies past the body bounds: depth, keys of one object, size', async () => {
     const wide = Object.fromEntries(
       Array.from({ length: BODY_LIMITS.keysPerObject + 1 }, (_unused, index) => [
