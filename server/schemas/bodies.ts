@@ -127,6 +127,8 @@ export const getOrCreateBody = Type.Object({
     Type.Object({
       team: Type.Optional(nullable(team)),
       created_by_id: Type.Optional(userId),
+      // Stream's clients may name the creator as a user object instead (its id is what counts).
+      created_by: Type.Optional(Type.Object({ id: userId })),
       members: Type.Optional(members),
       custom: Type.Optional(storedObject),
       settings_override: Type.Optional(storedObject),

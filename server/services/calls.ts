@@ -80,9 +80,16 @@ interface CreateRequest {
 }
 
 function createRequest({ data = {} }: GetOrCreateBody): CreateRequest {
+  const named = data.created_by?.id;
+  if (named !== undefined && data.created_by_id !== undefined && named !== data.created_by_id) {
+    throw badRequest(
+      'INVALID_REQUEST',
+      `data.created_by.id "${named}" and data.created_by_id "${data.created_by_id}" name different users`,
+    );
+  }
   return {
     team: data.team ?? null,
-    createdBy: data.created_by_id,
+    createdBy: data.created_by_id ?? named,
     members: data.members ?? [],
     custom: data.custom === undefined ? {} : expectStoredObject(data.custom, 'data.custom'),
     settings:

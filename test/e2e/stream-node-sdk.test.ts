@@ -123,9 +123,17 @@ describe.each(BACKENDS)('@stream-io/node-sdk against the reference server on %s'
     expect(created.created).toBe(true);
     expect(created.call.team).toBe('red');
     expect(created.call.created_by.id).toBe('alice');
-    await stream.video
+    // Stream's clients may name the creator as a user instead of an id.
+    const blue = await stream.video
       .call('default', 'blue-standup')
-      .getOrCreate({ data: { team: 'blue', created_by_id: 'bob' } });
+      .getOrCreate({ data: { team: 'blue', created_by: { id: 'bob' } } });
+    expect(blue.call.created_by.id).toBe('bob');
+    const conflicting = await streamError(() =>
+      stream.video
+        .call('default', 'green-standup')
+        .getOrCreate({ data: { created_by: { id: 'bob' }, created_by_id: 'alice' } }),
+    );
+    expect(conflicting).toMatchObject({ code: 4, metadata: { responseCode: 400 } });
     await red.updateCallMembers({ update_members: [{ user_id: 'sara', role: 'call_member' }] });
     const again = await red.get();
     expect(again.members.map((member) => member.user_id)).toContain('sara');
