@@ -80,6 +80,22 @@ function schemaCompilerLogger(log: Logger) {
   };
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function prototypeKeyRefusal(): ApiError {
+  return badRequest(
+    'INVALID_REQUEST',
+    'the body has a "__proto__" key or a "constructor" key holding "prototype", which the server refuses; rename the key',
+  );
+}
+
 export function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.log,
@@ -144,7 +160,12 @@ export function buildApp(options: AppOptions) {
       done(badRequest('INVALID_REQUEST', 'the body is not UTF-8 text'), undefined);
       return;
     }
-    void parseJson(request, bytes.toString('utf8'), done);
+    const text = bytes.toString('utf8');
+    void parseJson(request, text, (error, body) => {
+      // The default parser refuses `__proto__` and `constructor.prototype` keys (they would
+      // reach object prototypes) with its words for broken JSON; valid JSON is told why.
+      done(error !== null && isJson(text) ? prototypeKeyRefusal() : error, body);
+    });
   });
   // Fastify parses text/plain by default; a request body of the API is JSON, so any other type
   // answers 415 like application/xml does.

@@ -183,6 +183,26 @@ describe('names and ids from requests', () => {
     }
   });
 
+  it('a body key that would reach a prototype is refused in words, not as broken JSON', async () => {
+    const custom = JSON.parse('{"__proto__": {"admin": true}}') as Record<string, unknown>;
+    const answer = await send(server, 'POST', '/api/v2/users', { users: [{ id: 'pat', custom }] });
+    expect([answer.status, answer.body['reason'], answer.body['message']]).toEqual([
+      400,
+      'INVALID_REQUEST',
+      'the body has a "__proto__" key or a "constructor" key holding "prototype", which the server refuses; rename the key',
+    ]);
+    expect(await test.server.db.query("SELECT id FROM users WHERE id = 'pat'")).toEqual([]);
+    // Broken JSON keeps its own words.
+    const broken = await fetch(`${test.url}/api/v2/users?api_key=${API_KEY}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server}`, 'content-type': 'application/json' },
+      body: '{"users": [',
+    });
+    const brokenBody = (await broken.json()) as Record<string, unknown>;
+    expect(broken.status).toBe(400);
+    expect(String(brokenBody['message'])).toMatch(/not valid JSON/);
+  });
+
   it('a user id made of id characters is a key like any other, __proto__ included', async () => {
     const answer = await send(server, 'POST', '/api/v2/users', { users: [{ id: '__proto__' }] });
     expect(answer.status).toBe(200);
