@@ -1,7 +1,7 @@
 // Reading the grants file a command is pointed at, and the short reason it prints when a file
 // cannot be read or written (a usage error, exit 2, rather than a stack trace).
 import { isUtf8 } from 'node:buffer';
-import { open } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../compiler/load/index.js';
 import type { CliIo } from './io.js';
@@ -84,7 +84,7 @@ async function readAtMost(filePath: string, limit: number): Promise<Buffer> {
 const BYTE_ORDER_MARK = '\uFEFF';
 
 /** UTF-8 bytes as text without a leading byte order mark; an error naming where they are not. */
-export function decodeUtf8(bytes: Buffer): string {
+function decodeUtf8(bytes: Buffer): string {
   if (!isUtf8(bytes)) throw new Error(describeFirstBadLine(bytes));
   const text = bytes.toString('utf8');
   return text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
@@ -106,4 +106,24 @@ function describeFirstBadLine(bytes: Buffer): string {
     lineStart = lineEnd + 1;
   }
   return 'the file is not UTF-8 text; save it as UTF-8';
+}
+
+/**
+ * Writes next to the target, then renames over it: readers see the old file or the new one (a
+ * symlink at `file` is replaced, not written through). Missing parent folders are made, as
+ * compile makes its output folder.
+ */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${String(process.pid)}.${Date.now().toString(36)}.tmp`,
+  );
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }

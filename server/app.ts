@@ -164,7 +164,7 @@ export function buildApp(options: AppOptions) {
     void parseJson(request, text, (error, body) => {
       // The default parser refuses `__proto__` and `constructor.prototype` keys (they would
       // reach object prototypes) with its words for broken JSON; valid JSON is told why.
-      done(error !== null && isJson(text) ? prototypeKeyRefusal() : error, body);
+      done(error instanceof Error && isJson(text) ? prototypeKeyRefusal() : error, body);
     });
   });
   // Fastify parses text/plain by default; a request body of the API is JSON, so any other type

@@ -1,6 +1,5 @@
 // `rolecall matrix FILE [-o matrix.html] [--link vscode|relative|none]`: renders the permissions
 // matrix of a grants file as one static HTML page; exit 0 ok, 1 on grants errors, 2 on usage.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderDiagnostics } from '../../compiler/diagnostics/index.js';
 import {
@@ -9,7 +8,7 @@ import {
   type MatrixSource,
 } from '../../review/matrix/index.js';
 import { defineCommand, parseCommandArgs } from '../args.js';
-import { errorReason, readGrantsFile } from '../files.js';
+import { errorReason, readGrantsFile, writeFileAtomically } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 
 type LinkKind = 'vscode' | 'relative' | 'none';
@@ -32,13 +31,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(page);
     return EXIT_OK;
   }
-  // Write next to the target and rename, so a reader never sees half a page.
-  const temporary = `${outputPath}.${process.pid.toString()}.tmp`;
   try {
-    // Like compile's output folder, a missing parent folder (site/matrix.html in CI) is made.
-    await mkdir(path.dirname(outputPath), { recursive: true });
-    await writeFile(temporary, page, 'utf8');
-    await rename(temporary, outputPath);
+    await writeFileAtomically(outputPath, page);
   } catch (error) {
     io.stderr(`rolecall matrix: cannot write ${output ?? ''}: ${errorReason(error)}\n`);
     return EXIT_FAILURE;

@@ -1,11 +1,10 @@
 // `rolecall pull --url URL [-o FILE]`: the live app's permission model as a grants file, the
 // smallest patch over the builtin defaults that resolves to what the server reports, so the
 // file round-trips (`rolecall apply` of it plans nothing) and pulling twice gives the same bytes.
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderGrantsYaml, unresolveGrants } from '../../compiler/unresolve/index.js';
 import { defineCommand, parseCommandArgs, usageLine } from '../args.js';
-import { errorReason } from '../files.js';
+import { errorReason, writeFileAtomically } from '../files.js';
 import { printDiagnostics, resolveGrantsText } from '../grants-policy.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../io.js';
 import {
@@ -104,27 +103,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   try {
-    await writeAtomically(path.resolve(io.cwd, values.out), text);
+    await writeFileAtomically(path.resolve(io.cwd, values.out), text);
   } catch (error) {
     io.stderr(`rolecall pull: cannot write ${values.out}: ${errorReason(error)}\n`);
     return EXIT_FAILURE;
   }
   io.stderr(`pulled ${displayUrl(url)} → ${values.out} (revision ${revision.slice(0, 12)})\n`);
   return EXIT_OK;
-}
-
-/** Writes next to the target, then renames over it: readers see the old file or the new one. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${String(process.pid)}.${Date.now().toString(36)}.tmp`,
-  );
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
