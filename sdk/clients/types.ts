@@ -24,6 +24,9 @@ export interface UserResponse<T extends PolicyTypes = UntypedPolicy> {
   role: T['Role'];
   teams: string[];
   custom: Record<string, unknown>;
+  /** Stream's profile picture URL and preferred language, when set. */
+  image?: string;
+  language?: string;
   created_at: string;
   updated_at: string;
 }
@@ -34,6 +37,8 @@ export interface UserRequest<T extends PolicyTypes = UntypedPolicy> {
   role?: T['Role'];
   teams?: string[];
   custom?: Record<string, unknown>;
+  image?: string;
+  language?: string;
 }
 
 export interface CallMemberResponse<T extends PolicyTypes = UntypedPolicy> {

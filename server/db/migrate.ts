@@ -6,7 +6,7 @@ import type { Queryable } from './database.js';
 /** The NOTIFY channel of cache invalidations (one JSON payload per change). */
 export const CHANGES_CHANNEL = 'rolecall_changes';
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS rolecall_state (
@@ -24,6 +24,9 @@ const STATEMENTS = [
      created_at timestamptz NOT NULL DEFAULT now(),
      updated_at timestamptz NOT NULL DEFAULT now()
    )`,
+  // Stream's user fields kept as given (profile picture URL, preferred language).
+  `ALTER TABLE users ADD COLUMN IF NOT EXISTS image text`,
+  `ALTER TABLE users ADD COLUMN IF NOT EXISTS language text`,
   // && (overlap) and @> (contains) on teams use this index.
   `CREATE INDEX IF NOT EXISTS users_teams_gin ON users USING gin (teams)`,
   // "no team" ({teams: null}) is a frequent filter of team-less tenants.

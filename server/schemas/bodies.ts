@@ -42,6 +42,9 @@ const userFields = {
   role: Type.Optional(text),
   teams: Type.Optional(teams),
   custom: Type.Optional(storedObject),
+  // Stream's profile fields, stored and answered as given.
+  image: Type.Optional(text),
+  language: Type.Optional(text),
 };
 
 export const userInput = Type.Object({ id: userId, ...userFields }, closed);
@@ -67,8 +70,8 @@ export const partialUpdate = Type.Object({
   // An id in `set` is ignored: `id` names the user.
   set: Type.Optional(Type.Object({ id: Type.Optional(Type.Unknown()), ...userFields }, closed)),
   unset: Type.Optional(
-    Type.Array(Type.Enum(['name', 'custom', 'teams']), {
-      description: 'a list of fields to clear: name, custom, teams',
+    Type.Array(Type.Enum(['name', 'custom', 'teams', 'image', 'language']), {
+      description: 'a list of fields to clear: name, custom, teams, image, language',
     }),
   ),
 });

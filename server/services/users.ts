@@ -12,6 +12,7 @@ import {
   softDeleteUserRow,
   updateUserRow,
   upsertUserRow,
+  type ClearableField,
   type UserFields,
   type UserRow,
 } from '../store/users.js';
@@ -42,6 +43,9 @@ export function toUserRecord(row: UserRow): UserRecord {
     role: row.role,
     teams: [...row.teams].sort(),
     custom: row.custom,
+    // Stream answers these only when the user has them.
+    ...(row.image === null ? {} : { image: row.image }),
+    ...(row.language === null ? {} : { language: row.language }),
     created_at: isoTimestamp(row.created_at),
     updated_at: isoTimestamp(row.updated_at),
   };
@@ -102,6 +106,8 @@ function userFields(
   if (body.role !== undefined) user.role = body.role;
   if (body.teams !== undefined) user.teams = [...new Set(body.teams)].sort();
   if (body.custom !== undefined) user.custom = expectStoredObject(body.custom, `${what}.custom`);
+  if (body.image !== undefined) user.image = body.image;
+  if (body.language !== undefined) user.language = body.language;
   return user;
 }
 
@@ -116,6 +122,10 @@ function changedFields(existing: UserRecord, input: Omit<UserInput, 'id'>): stri
     JSON.stringify(input.custom) !== JSON.stringify(existing.custom)
   )
     changes.push('custom');
+  if (input.image !== undefined && input.image !== existing.image) changes.push('image');
+  if (input.language !== undefined && input.language !== existing.language) {
+    changes.push('language');
+  }
   return changes;
 }
 
@@ -178,7 +188,7 @@ export async function upsertUsers(
 interface PartialUpdate {
   id: string;
   input: Omit<UserInput, 'id'>;
-  unsetFields: ('name' | 'custom' | 'teams')[];
+  unsetFields: ClearableField[];
 }
 
 function partialUpdate(

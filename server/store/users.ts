@@ -10,6 +10,8 @@ export interface UserRow {
   role: string;
   teams: string[];
   custom: Record<string, unknown>;
+  image: string | null;
+  language: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -23,12 +25,14 @@ export interface UserFields {
   role?: string;
   teams?: string[];
   custom?: Record<string, unknown>;
+  image?: string;
+  language?: string;
 }
 
 /** Fields a partial update clears. */
-export type ClearableField = 'name' | 'custom' | 'teams';
+export type ClearableField = 'name' | 'custom' | 'teams' | 'image' | 'language';
 
-const USER_COLUMNS = 'id, name, role, teams, custom, created_at, updated_at';
+const USER_COLUMNS = 'id, name, role, teams, custom, image, language, created_at, updated_at';
 
 const jsonOrNull = (value: unknown): string | null =>
   value === undefined ? null : JSON.stringify(value);
@@ -70,10 +74,12 @@ export async function upsertUserRow(
   fields: UserFields,
 ): Promise<UserRow | undefined> {
   const rows = await tx.query<UserRow>(
-    `INSERT INTO users (id, name, role, teams, custom, deleted_at)
-     VALUES ($1, $2, COALESCE($3, 'user'), COALESCE($4::text[], '{}'), COALESCE($5::jsonb, '{}'), NULL)
+    `INSERT INTO users (id, name, role, teams, custom, image, language, deleted_at)
+     VALUES ($1, $2, COALESCE($3, 'user'), COALESCE($4::text[], '{}'), COALESCE($5::jsonb, '{}'), $6, $7, NULL)
      ON CONFLICT (id) DO UPDATE SET
        name = CASE WHEN users.deleted_at IS NULL THEN COALESCE($2, users.name) ELSE $2 END,
+       image = CASE WHEN users.deleted_at IS NULL THEN COALESCE($6, users.image) ELSE $6 END,
+       language = CASE WHEN users.deleted_at IS NULL THEN COALESCE($7, users.language) ELSE $7 END,
        role = COALESCE($3, CASE WHEN users.deleted_at IS NULL THEN users.role ELSE 'user' END),
        teams = COALESCE($4::text[], CASE WHEN users.deleted_at IS NULL THEN users.teams ELSE '{}' END),
        custom = COALESCE($5::jsonb, CASE WHEN users.deleted_at IS NULL THEN users.custom ELSE '{}' END),
@@ -81,7 +87,15 @@ export async function upsertUserRow(
        deleted_at = NULL,
        updated_at = now()
      RETURNING ${USER_COLUMNS}`,
-    [id, fields.name ?? null, fields.role ?? null, fields.teams ?? null, jsonOrNull(fields.custom)],
+    [
+      id,
+      fields.name ?? null,
+      fields.role ?? null,
+      fields.teams ?? null,
+      jsonOrNull(fields.custom),
+      fields.image ?? null,
+      fields.language ?? null,
+    ],
   );
   return rows[0];
 }
@@ -99,8 +113,10 @@ export async function updateUserRow(
        role = COALESCE($3, role),
        teams = CASE WHEN $7 THEN '{}'::text[] ELSE COALESCE($4::text[], teams) END,
        custom = CASE WHEN $8 THEN '{}'::jsonb ELSE COALESCE($5::jsonb, custom) END,
+       image = CASE WHEN $9 THEN NULL ELSE COALESCE($10, image) END,
+       language = CASE WHEN $11 THEN NULL ELSE COALESCE($12, language) END,
        updated_at = now()
-     WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+     WHERE id = $1 AND deleted_at IS NULL RETURNING ${USER_COLUMNS}`,
     [
       id,
       fields.name ?? null,
@@ -110,6 +126,10 @@ export async function updateUserRow(
       clear.includes('name'),
       clear.includes('teams'),
       clear.includes('custom'),
+      clear.includes('image'),
+      fields.image ?? null,
+      clear.includes('language'),
+      fields.language ?? null,
     ],
     PREPARED,
   );

@@ -80,6 +80,24 @@ describe.each(BACKENDS)('@stream-io/node-sdk against the reference server on %s'
     expect(red.users.map((user) => user.id)).toEqual(['alice', 'sara']);
   });
 
+  it("keeps Stream's profile fields: image and language, set, changed and unset", async () => {
+    const created = await stream.upsertUsers([
+      { id: 'pia', image: 'https://example.com/pia.png', language: 'it' },
+    ]);
+    expect(created.users['pia']).toMatchObject({
+      image: 'https://example.com/pia.png',
+      language: 'it',
+    });
+    const changed = await stream.updateUsersPartial({
+      users: [{ id: 'pia', set: { language: 'nl' }, unset: ['image'] }],
+    });
+    expect(changed.users['pia']?.language).toBe('nl');
+    expect(changed.users['pia']?.image).toBeUndefined();
+    const [read] = (await stream.queryUsers({ payload: { filter_conditions: { id: 'pia' } } }))
+      .users;
+    expect(read).toMatchObject({ id: 'pia', language: 'nl' });
+  });
+
   it('creates, lists and deletes a custom role (createRole / listRoles / deleteRole)', async () => {
     await stream.createRole({ name: 'stage_manager' });
     const roles = (await stream.listRoles()).roles;

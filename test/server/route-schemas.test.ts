@@ -115,7 +115,7 @@ describe('route schemas', () => {
       'a field to unset that cannot be',
       () => send(server, 'PATCH', '/api/v2/users', { users: [{ id: 'alice', unset: ['role'] }] }),
       'INVALID_REQUEST',
-      'users[0].unset[0] must be one of name, custom, teams',
+      'users[0].unset[0] must be one of name, custom, teams, image, language',
     ],
     [
       'a list that is not a list, told its type',
