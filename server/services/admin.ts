@@ -114,7 +114,11 @@ export async function createRole(
 ): Promise<{ role: Record<string, unknown> }> {
   requireServer(context.actor);
   await changeGrants(context, (spec) => {
-    const existing = own(context.live.snapshot.policy.roles, name);
+    // The locked spec too: a concurrent createRole may have stored the name and not yet reached
+    // this server's grants.
+    const existing =
+      own(context.live.snapshot.policy.roles, name) ??
+      (Object.hasOwn(spec.roles ?? {}, name) ? { builtin: false } : undefined);
     if (existing !== undefined) {
       throw new ApiError(
         409,

@@ -7,8 +7,8 @@ import { own } from '../../core/engine/json.js';
 import { updateMemberModifiers } from '../../core/layering.js';
 import { isCallLevel } from '../../core/policy.js';
 import type { DecisionInput } from '../../sdk/types.js';
-import type { Queryable } from '../db/database.js';
 import { refusalOf } from '../decider.js';
+import { holdCurrentGrants } from './grants-hold.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { diagnosticsError } from '../policy/live-policy.js';
 import {
@@ -150,10 +150,10 @@ async function createCall(
 ): Promise<CallState & { created: true }> {
   const { team, members } = request;
   checkTeamPrefix(context, id, team);
-  // One INSERT needs no transaction; members make it several writes, all or nothing.
-  const inTransaction = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
-    members.length > 0 ? context.db.transaction(work) : work(context.db);
-  return inTransaction(async (tx) => {
+  return context.db.transaction(async (tx) => {
+    // The call names its type and maybe member roles: checked against held grants.
+    await holdCurrentGrants(context, tx);
+    checkCallType(context, callType);
     let createdBy: string;
     const changes: string[] = [];
     if (context.actor.side === 'server') {
@@ -338,6 +338,11 @@ export async function updateCallMembers(
 ): Promise<CallState> {
   checkMemberRoles(context, updates);
   return context.db.transaction(async (tx) => {
+    if (updates.some((member) => member.role !== undefined)) {
+      // Before the call's row lock, as deleteRole takes the grants' lock first.
+      await holdCurrentGrants(context, tx);
+      checkMemberRoles(context, updates);
+    }
     const { row, members, read } = await requireVisibleCall(context, tx, callType, id);
     // Nothing to change: the answer is the call's state, so this is a read (decided as one).
     if (updates.length === 0 && removals.length === 0 && !read.allow) throw refusalOf(read);

@@ -19,6 +19,7 @@ import {
 import { isoTimestamp } from '../store/timestamps.js';
 import { refusalOf } from '../decider.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
+import { holdCurrentGrants } from './grants-hold.js';
 import type { ServiceContext } from './context.js';
 import type {
   DeleteUsersBody,
@@ -94,6 +95,17 @@ function checkRole(context: ServiceContext, role: string | undefined): void {
   }
 }
 
+/** A write that sets roles holds the stored grants and checks the roles against them again. */
+async function holdGrantsForRoles(
+  context: ServiceContext,
+  tx: Queryable,
+  inputs: readonly Pick<UserInput, 'role'>[],
+): Promise<void> {
+  if (inputs.every((input) => input.role === undefined)) return;
+  await holdCurrentGrants(context, tx);
+  for (const input of inputs) checkRole(context, input.role);
+}
+
 /** The fields of one user but its id, checked against the policy; `what` names it in errors. */
 function userFields(
   context: ServiceContext,
@@ -153,6 +165,7 @@ export async function upsertUsers(
     ...userFields(context, user, `users[${String(index)}]`),
   }));
   return context.db.transaction(async (tx) => {
+    await holdGrantsForRoles(context, tx, inputs);
     // A Map, so an id such as `__proto__` (letters and `_`) is a key like any other.
     const users = new Map<string, UserRecord>();
     for (const input of inputs) {
@@ -226,12 +239,17 @@ export async function updateUsersPartial(
     partialUpdate(context, change, `users[${String(index)}]`),
   );
   const [only] = updates;
-  if (updates.length === 1 && only !== undefined) {
+  if (updates.length === 1 && only !== undefined && only.input.role === undefined) {
     // One change writes one row with one statement: atomic without a transaction.
     const user = await applyPartialUpdate(context, context.db, only);
     return { users: Object.fromEntries([[only.id, user]]) };
   }
   return context.db.transaction(async (tx) => {
+    await holdGrantsForRoles(
+      context,
+      tx,
+      updates.map((update) => update.input),
+    );
     const users = new Map<string, UserRecord>();
     for (const update of updates)
       users.set(update.id, await applyPartialUpdate(context, tx, update));

@@ -43,6 +43,18 @@ export async function readStoredRevision(db: Queryable): Promise<string | undefi
   return rows[0]?.revision ?? undefined;
 }
 
+/**
+ * The stored revision, its row held (FOR SHARE) until the transaction ends: a grants change
+ * (which locks the row FOR UPDATE) waits for this transaction, or this one waits for it.
+ */
+export async function holdStoredRevision(tx: Queryable): Promise<string | undefined> {
+  const rows = await tx.query<{ revision: string | null }>(
+    `SELECT value->>'revision' AS revision FROM rolecall_state WHERE key = $1 FOR SHARE`,
+    [SPEC_KEY],
+  );
+  return rows[0]?.revision ?? undefined;
+}
+
 export function writeStoredSpec(db: Queryable, spec: GrantsSpec, revision: string): Promise<void> {
   return writeState(db, SPEC_KEY, { spec, revision });
 }
