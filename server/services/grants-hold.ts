@@ -5,23 +5,19 @@
 // their transaction first, so the deletion either commits before them or waits for them (and then
 // sees, resets or refuses what they wrote), and they check names only against grants that are
 // the stored ones.
-import { ApiError } from '../errors.js';
 import type { Queryable } from '../db/database.js';
-import { holdStoredRevision } from '../store/state.js';
+import { holdStoredRevision, readStoredSpec } from '../store/state.js';
 import type { ServiceContext } from './context.js';
 
 /**
- * Holds the stored grants for `tx` and makes sure this server decides with them: if they changed
- * and this server has not applied them yet, the request is refused (409, to be sent again).
- * Call before checking the names the write stores.
+ * Holds the stored grants for `tx` and makes them this server's grants if they are not yet (a
+ * change committed a moment ago, here or on another server, not applied so far). Call before
+ * checking the names the write stores.
  */
 export async function holdCurrentGrants(context: ServiceContext, tx: Queryable): Promise<void> {
   const stored = await holdStoredRevision(tx);
-  if (stored !== undefined && stored !== context.live.revision) {
-    throw new ApiError(
-      409,
-      'GRANTS_CHANGED',
-      'the roles or call types changed while this request ran; send it again',
-    );
-  }
+  if (stored === undefined || stored === context.live.revision) return;
+  // Held, the stored grants cannot change until this transaction ends.
+  const record = await readStoredSpec(tx);
+  if (record !== undefined) await context.live.apply(await context.live.prepare(record.spec));
 }

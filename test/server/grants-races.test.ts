@@ -1,7 +1,8 @@
 // Deletions of roles and call types racing writes that name them (on PostgreSQL each request has
 // its own connection, so they truly interleave; PGlite runs them one after the other). Whatever
 // the order, nothing is left naming what was deleted: a member or user role, a call's type.
-// Either request may be refused (409 GRANTS_CHANGED asks to send it again).
+// One of two racing requests may be refused; test/server/persistence.test.ts holds that writes
+// racing unrelated grants changes all succeed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
