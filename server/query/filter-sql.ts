@@ -134,6 +134,27 @@ function expectList(name: string, field: FieldSpec, operator: string, value: unk
   return value.map((item) => expectScalar(name, field, operator, item));
 }
 
+/**
+ * The values of an `$in`/`$nin` list on a field that may be empty, and whether it also names
+ * "no value" (`null`): the policy lets a team-less subject ask for `{team: {$in: [null]}}`.
+ */
+function nullableList(
+  name: string,
+  field: FieldSpec,
+  operator: string,
+  value: unknown,
+): { values: string[]; withNull: boolean } {
+  if (!Array.isArray(value)) throw new FilterError(`${name}.${operator} expects a list`);
+  if (value.length > MAX_LIST) {
+    throw new FilterError(`${name}.${operator} lists more than ${MAX_LIST} values`);
+  }
+  const values = value.filter((item) => item !== null);
+  return {
+    values: expectList(name, field, operator, values),
+    withNull: values.length < value.length,
+  };
+}
+
 function isNoValue(value: unknown): boolean {
   return value === null || (Array.isArray(value) && value.length === 0);
 }
@@ -154,16 +175,23 @@ function translateOperator(
   const column = field.sql;
   const cast = field.kind === 'timestamp' ? 'timestamptz' : 'text';
   switch (operator) {
+    // `[]` is no value like null (DESIGN §5: the policy passes `{team: []}` on as written).
     case '$eq':
-      if (operand === null) return `(${column} IS NULL)`;
+      if (isNoValue(operand)) return `(${column} IS NULL)`;
       return `(${column} = ${builder.param(expectScalar(name, field, operator, operand), cast)})`;
     case '$ne':
-      if (operand === null) return `(${column} IS NOT NULL)`;
+      if (isNoValue(operand)) return `(${column} IS NOT NULL)`;
       return `(${column} IS DISTINCT FROM ${builder.param(expectScalar(name, field, operator, operand), cast)})`;
-    case '$in':
-      return `(${column} = ANY(${builder.param(expectList(name, field, operator, operand), `${cast}[]`)}))`;
-    case '$nin':
-      return `(${column} IS NULL OR ${column} <> ALL(${builder.param(expectList(name, field, operator, operand), `${cast}[]`)}))`;
+    case '$in': {
+      const { values, withNull } = nullableList(name, field, operator, operand);
+      const any = `${column} = ANY(${builder.param(values, `${cast}[]`)})`;
+      return withNull ? `(${any} OR ${column} IS NULL)` : `(${any})`;
+    }
+    case '$nin': {
+      const { values, withNull } = nullableList(name, field, operator, operand);
+      const none = `${column} <> ALL(${builder.param(values, `${cast}[]`)})`;
+      return withNull ? `(${column} IS NOT NULL AND ${none})` : `(${column} IS NULL OR ${none})`;
+    }
     case '$gt':
     case '$gte':
     case '$lt':
@@ -212,10 +240,16 @@ function translateTeamsOperator(
     case '$ne':
       if (isNoValue(operand)) return `(cardinality(${column}) > 0)`;
       return `(NOT (${column} @> ${builder.param([expectScalar(name, field, operator, operand)], 'text[]')}))`;
-    case '$in':
-      return `(${column} && ${builder.param(expectList(name, field, operator, operand), 'text[]')})`;
-    case '$nin':
-      return `(NOT (${column} && ${builder.param(expectList(name, field, operator, operand), 'text[]')}))`;
+    case '$in': {
+      const { values, withNull } = nullableList(name, field, operator, operand);
+      const overlap = `${column} && ${builder.param(values, 'text[]')}`;
+      return withNull ? `(${overlap} OR cardinality(${column}) = 0)` : `(${overlap})`;
+    }
+    case '$nin': {
+      const { values, withNull } = nullableList(name, field, operator, operand);
+      const none = `NOT (${column} && ${builder.param(values, 'text[]')})`;
+      return withNull ? `(${none} AND cardinality(${column}) > 0)` : `(${none})`;
+    }
     case '$exists':
       if (typeof operand !== 'boolean')
         throw new FilterError(`${name}.$exists expects true or false`);

@@ -56,6 +56,10 @@ describe('users.teams is a set', () => {
     [{ teams: { $contains: 'blue' } }, ['bob', 'sara']],
     [{ teams: {} }, ['alice', 'bob', 'pct', 'sara', 'tom']],
     [{ teams: { $in: [] } }, []],
+    // null in a list is "no team", as the policy lets a team-less subject ask.
+    [{ teams: { $in: [null] } }, ['pct', 'tom']],
+    [{ teams: { $in: ['blue', null] } }, ['bob', 'pct', 'sara', 'tom']],
+    [{ teams: { $nin: ['red', null] } }, ['bob']],
   ])('%j → %j', async (filter, expected) => {
     expect(await userIds(filter)).toEqual(expected);
   });
@@ -81,6 +85,12 @@ describe('scalars and logic', () => {
     expect(await callIds({ team: { $in: ['red', 'blue'] } })).toEqual(['b1', 'r1']);
     expect(await callIds({ team: { $nin: ['red'] } })).toEqual(['b1', 'n1']);
     expect(await callIds({ team: { $ne: 'red' } })).toEqual(['b1', 'n1']);
+    // [] is no team like null (the policy passes it on as written), in a list too.
+    expect(await callIds({ team: [] })).toEqual(['n1']);
+    expect(await callIds({ team: { $ne: [] } })).toEqual(['b1', 'r1']);
+    expect(await callIds({ team: { $in: [null] } })).toEqual(['n1']);
+    expect(await callIds({ team: { $in: ['red', null] } })).toEqual(['n1', 'r1']);
+    expect(await callIds({ team: { $nin: ['red', null] } })).toEqual(['b1']);
     expect(await callIds({ type: 'audio_room' })).toEqual(['n1']);
     expect(await callIds({ cid: 'default:r1' })).toEqual(['r1']);
   });
