@@ -34,8 +34,8 @@ const VIEW_DEPTH = 8;
  * (how pollution happens: `obj.__proto__.role = …` from merged JSON): own enumerable properties
  * copied onto null-prototype objects, so a plain read finds nothing inherited. Decisions read
  * inputs with plain property loads (an own-property check per read cost about a third of a
- * decision) and pay for this copy only on such a runtime. Values deeper than VIEW_DEPTH are kept as they are (no
- * decision reads them; a cyclic input ends there).
+ * decision) and pay for this copy only on such a runtime. Values deeper than VIEW_DEPTH are kept
+ * as they are (no decision reads them; a cyclic input ends there).
  */
 export function jsonView(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null || depth >= VIEW_DEPTH) return value;

@@ -68,6 +68,12 @@ export class LivePolicy {
     this.current = snapshot;
   }
 
+  /** Makes the stored grants (as `db` reads them) the live ones. */
+  async applyStored(db: Queryable): Promise<void> {
+    const record = await readStoredSpec(db);
+    if (record !== undefined) await this.apply(await this.prepare(record.spec));
+  }
+
   /** Changes of the stored grants noted (by a change feed) and followed so far. */
   private staleCount = 1;
   private followedCount = 0;
@@ -88,10 +94,7 @@ export class LivePolicy {
         const target = this.staleCount;
         try {
           const stored = await readStoredRevision(db);
-          if (stored !== undefined && stored !== this.revision) {
-            const record = await readStoredSpec(db);
-            if (record !== undefined) await this.apply(await this.prepare(record.spec));
-          }
+          if (stored !== undefined && stored !== this.revision) await this.applyStored(db);
           this.followedCount = target;
         } finally {
           this.following = undefined;

@@ -336,7 +336,6 @@ export async function updateCallMembers(
   id: string,
   { update_members: updates = [], remove_members: removals = [] }: UpdateMembersBody,
 ): Promise<CallState> {
-  checkMemberRoles(context, updates);
   return context.db.transaction(async (tx) => {
     if (updates.some((member) => member.role !== undefined)) {
       // Before the call's row lock, as deleteRole takes the grants' lock first.

@@ -6,7 +6,7 @@
 // sees, resets or refuses what they wrote), and they check names only against grants that are
 // the stored ones.
 import type { Queryable } from '../db/database.js';
-import { holdStoredRevision, readStoredSpec } from '../store/state.js';
+import { holdStoredRevision } from '../store/state.js';
 import type { ServiceContext } from './context.js';
 
 /**
@@ -18,6 +18,5 @@ export async function holdCurrentGrants(context: ServiceContext, tx: Queryable):
   const stored = await holdStoredRevision(tx);
   if (stored === undefined || stored === context.live.revision) return;
   // Held, the stored grants cannot change until this transaction ends.
-  const record = await readStoredSpec(tx);
-  if (record !== undefined) await context.live.apply(await context.live.prepare(record.spec));
+  await context.live.applyStored(tx);
 }

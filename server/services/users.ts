@@ -123,22 +123,15 @@ function userFields(
   return user;
 }
 
+/** The fields an input sets, each to another value than the user has (compared as JSON). */
+const CHANGEABLE_FIELDS = ['name', 'role', 'teams', 'custom', 'image', 'language'] as const;
+
 function changedFields(existing: UserRecord, input: Omit<UserInput, 'id'>): string[] {
-  const changes: string[] = [];
-  if (input.name !== undefined && input.name !== existing.name) changes.push('name');
-  if (input.role !== undefined && input.role !== existing.role) changes.push('role');
-  if (input.teams !== undefined && JSON.stringify(input.teams) !== JSON.stringify(existing.teams))
-    changes.push('teams');
-  if (
-    input.custom !== undefined &&
-    JSON.stringify(input.custom) !== JSON.stringify(existing.custom)
-  )
-    changes.push('custom');
-  if (input.image !== undefined && input.image !== existing.image) changes.push('image');
-  if (input.language !== undefined && input.language !== existing.language) {
-    changes.push('language');
-  }
-  return changes;
+  return CHANGEABLE_FIELDS.filter(
+    (field) =>
+      input[field] !== undefined &&
+      JSON.stringify(input[field]) !== JSON.stringify(existing[field]),
+  );
 }
 
 /** Stream's `{users: {id: user}}`: each key must be its user's id, or which one is meant? */
