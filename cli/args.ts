@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from '../compiler/diagnostics/index.js';
 import { didYouMean } from '../compiler/validate/suggest.js';
+import { errorReason } from './files.js';
 import { UsageError } from './io.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -27,13 +28,9 @@ export function parseCommandArgs<const Options extends OptionsConfig>(
   try {
     return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
-    const message = unknownOptionMessage(error, options) ?? errorMessage(error);
+    const message = unknownOptionMessage(error, options) ?? errorReason(error);
     throw new UsageError(usage === undefined ? message : `${message}\n${usage}`);
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -44,7 +41,7 @@ function unknownOptionMessage(error: unknown, options: OptionsConfig): string | 
   if ((error as { code?: unknown } | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     return undefined;
   }
-  const flag = /Unknown option '([^']+)'/.exec(errorMessage(error))?.[1];
+  const flag = /Unknown option '([^']+)'/.exec(errorReason(error))?.[1];
   if (flag === undefined) return undefined;
   const known = Object.entries(options).flatMap(([name, option]) =>
     option.short === undefined ? [`--${name}`] : [`--${name}`, `-${option.short}`],
